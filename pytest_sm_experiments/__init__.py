@@ -1,0 +1,49 @@
+"""pytest-sm-experiments: a fast, faithful in-process mock of Amazon SageMaker Experiments.
+
+Importing this package does not import botocore: the pytest plugin loads it at start-up, and the
+router is put into botocore when botocore is first imported (or when a mock starts).
+"""
+
+from __future__ import annotations
+
+from ._version import __version__
+from .errors import MockUsageError, UnsupportedOperationError
+from .mock import (
+    InjectedError,
+    RegionView,
+    ResourceView,
+    SageMakerExperimentsMock,
+    active_mock,
+    mock_sm_experiments,
+)
+from .models import Artifact, Experiment, MetricSummary, Trial, TrialComponent
+from .options import MockOptions
+from .recorder import CallJournal, RecordedCall
+
+__all__ = [
+    "Artifact",
+    "CallJournal",
+    "Experiment",
+    "InjectedError",
+    "MetricSummary",
+    "MockOptions",
+    "MockUsageError",
+    "RecordedCall",
+    "RegionView",
+    "ResourceView",
+    "SageMakerExperimentsMock",
+    "Trial",
+    "TrialComponent",
+    "UnsupportedOperationError",
+    "__version__",
+    "active_mock",
+    "attach",
+    "mock_sm_experiments",
+]
+
+
+def attach(client: object) -> object:
+    """Route a botocore/boto3 client created before the plugin loaded through the mock."""
+    from . import router
+
+    return router.attach(client)

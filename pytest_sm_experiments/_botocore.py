@@ -1,0 +1,123 @@
+"""The only module that touches botocore internals.
+
+Everything version-sensitive lives here: loading service models, registering the router in
+``botocore.handlers.BUILTIN_HANDLERS`` and on existing clients, and building the response objects
+botocore (or aiobotocore) parses.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+
+import botocore
+import botocore.handlers
+from botocore.awsrequest import AWSResponse
+from botocore.loaders import create_loader
+from botocore.model import OperationModel, ServiceModel
+
+UNSIGNED = botocore.UNSIGNED
+
+#: Services whose requests the router looks at, as botocore's hyphenized service ids.
+#: STS is registered for GetCallerIdentity only, so that the SageMaker SDK's account lookup works
+#: offline; every other STS call is left to whatever else is installed (moto, or the network).
+EVENT_SUFFIXES = ("sagemaker", "sagemaker-metrics", "sts.GetCallerIdentity")
+
+_UNIQUE_ID = "pytest-sm-experiments-router"
+
+Handler = Callable[..., Any]
+
+
+@cache
+def service_model(service_name: str) -> ServiceModel:
+    """The botocore service model, loaded once per process (it is immutable)."""
+    loader = create_loader()
+    data = loader.load_service_model(service_name, "service-2")
+    return ServiceModel(data, service_name=service_name)
+
+
+def operation_model(service_name: str, operation: str) -> OperationModel:
+    return service_model(service_name).operation_model(operation)
+
+
+def install_builtin_handlers(before_send: Handler, choose_signer: Handler) -> None:
+    """Put the router into every botocore Session created from now on (idempotent).
+
+    botocore copies BUILTIN_HANDLERS into each new Session; registering first means the mock
+    answers before any other before-send hook (moto's included) for the services it serves.
+    """
+    handlers = botocore.handlers.BUILTIN_HANDLERS
+    first = botocore.handlers.REGISTER_FIRST
+    for suffix in EVENT_SUFFIXES:
+        for event, handler in ((f"before-send.{suffix}", before_send),
+                               (f"choose-signer.{suffix}", choose_signer)):
+            spec = (event, handler, first)
+            if spec not in handlers:
+                handlers.append(spec)
+
+
+def attach(client: Any, before_send: Handler, choose_signer: Handler) -> None:
+    """Register the router on a client whose Session predates :func:`install_builtin_handlers`."""
+    events = client.meta.events
+    for suffix in EVENT_SUFFIXES:
+        events.register_first(f"before-send.{suffix}", before_send,
+                              unique_id=f"{_UNIQUE_ID}-send-{suffix}")
+        events.register_first(f"choose-signer.{suffix}", choose_signer,
+                              unique_id=f"{_UNIQUE_ID}-signer-{suffix}")
+
+
+@cache
+def shared_session() -> Any:
+    """One botocore Session for the clients the mock hands out: creating a session and loading
+    models is the expensive part of client creation, so tests share it."""
+    import botocore.session
+
+    return botocore.session.Session()
+
+
+def shared_client(service_name: str, region: str, **kwargs: Any) -> Any:
+    """A client with fake credentials (so no credential chain runs) from the shared session."""
+    from .environment import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+
+    kwargs.setdefault("aws_access_key_id", FAKE_ACCESS_KEY)
+    kwargs.setdefault("aws_secret_access_key", FAKE_SECRET_KEY)
+    return shared_session().create_client(service_name, region_name=region, **kwargs)
+
+
+def _aio_config_type() -> type | None:
+    module = sys.modules.get("aiobotocore.config")
+    return getattr(module, "AioConfig", None) if module is not None else None
+
+
+def is_aio_request(request: Any) -> bool:
+    """True when the request comes from an aiobotocore client (its config is an AioConfig)."""
+    aio_config = _aio_config_type()
+    if aio_config is None:
+        return False
+    context = getattr(request, "context", None) or {}
+    return isinstance(context.get("client_config"), aio_config)
+
+
+def make_response(url: str, status: int, headers: Mapping[str, str], body: bytes,
+                  aio: bool = False) -> AWSResponse:
+    """A response botocore parses as if it came off the wire (body pre-read, no socket)."""
+    if aio:
+        from aiobotocore.awsrequest import AioAWSResponse
+
+        response: AWSResponse = AioAWSResponse(url, status, headers, None)
+    else:
+        response = AWSResponse(url, status, headers, None)
+    response._content = body
+    return response
+
+
+def request_region(request: Any) -> str | None:
+    """The region the client was created for, when botocore puts it in the request context."""
+    context = getattr(request, "context", None)
+    if context:
+        region = context.get("client_region")
+        if isinstance(region, str):
+            return region
+    return None

@@ -1,0 +1,399 @@
+"""``SageMakerExperimentsMock`` (the handle) and ``mock_sm_experiments`` (its front door).
+
+One object is a context manager, an async context manager, a decorator (functions, ``async def``
+functions, test classes) and has ``start()``/``stop()``.  A decorated callable gets a fresh mock
+per call; the innermost running mock answers, so mocks nest.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import unittest
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Generic, TypeVar, overload
+
+import wrapt
+
+from . import environment
+from .backend import Backend, Collection, R, RegionState
+from .errors import AWSError, MockUsageError
+from .models import Experiment, Trial, TrialComponent
+from .options import ArnCase, MockOptions, make_options
+from .recorder import CallJournal, RecordedCall
+
+F = TypeVar("F", bound=Callable[..., Any])
+C = TypeVar("C", bound=type)
+
+
+@dataclass(slots=True)
+class InjectedError:
+    """A fault the mock answers with instead of serving ``operation``, ``remaining`` times."""
+
+    operation: str
+    code: str
+    message: str
+    http_status: int
+    remaining: int
+    used: int = 0
+
+
+class ResourceView(Mapping[str, R], Generic[R]):
+    """A read-only, live mapping of one resource type; keys are names in any letter case."""
+
+    __slots__ = ("_collection",)
+
+    def __init__(self, collection: Collection[R]) -> None:
+        self._collection = collection
+
+    def __getitem__(self, name: str) -> R:
+        record = self._collection.get(name) if isinstance(name, str) else None
+        if record is None:
+            raise KeyError(name)
+        return record
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._collection
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([record.name for record in self._collection])
+
+    def __len__(self) -> int:
+        return len(self._collection)
+
+    def __repr__(self) -> str:
+        return f"ResourceView({sorted(self)!r})"
+
+
+class RegionView:
+    """What one account holds in one region, read-only."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: RegionState) -> None:
+        self._state = state
+
+    @property
+    def account_id(self) -> str:
+        return self._state.account_id
+
+    @property
+    def region(self) -> str:
+        return self._state.region
+
+    @property
+    def experiments(self) -> ResourceView[Experiment]:
+        return ResourceView(self._state.experiments)
+
+    @property
+    def trials(self) -> ResourceView[Trial]:
+        return ResourceView(self._state.trials)
+
+    @property
+    def trial_components(self) -> ResourceView[TrialComponent]:
+        return ResourceView(self._state.trial_components)
+
+
+class SageMakerExperimentsMock:
+    """An in-process SageMaker Experiments service; see the README for the whole API."""
+
+    def __init__(
+        self,
+        *,
+        account_id: str | None = None,
+        region: str | None = None,
+        quotas: Mapping[str, int] | None = None,
+        arn_case: ArnCase | None = None,
+        options: MockOptions | None = None,
+    ) -> None:
+        overrides = {key: value for key, value in (
+            ("account_id", account_id), ("region", region), ("quotas", quotas),
+            ("arn_case", arn_case)) if value is not None}
+        self.options: MockOptions = make_options(options, **overrides) if (
+            overrides or options is None) else options
+        self.lock = threading.RLock()
+        self.backend = Backend()
+        self._calls: list[RecordedCall] = []
+        self._injected: dict[str, list[InjectedError]] = {}
+        self._all_injected: list[InjectedError] = []
+        self._recording = True
+        self._running = False
+        self.account_id: str = self.options.account_id
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def start(self) -> SageMakerExperimentsMock:
+        """Activate (idempotent).  The most recently started running mock answers."""
+        if self._running:
+            return self
+        from . import router
+
+        router.install()
+        environment.enter(self.options.region)
+        self._running = True
+        router.ACTIVE.append(self)
+        return self
+
+    def stop(self) -> None:
+        """Deactivate; the environment is restored when the last running mock stops."""
+        if not self._running:
+            raise MockUsageError("stop() called on a SageMakerExperimentsMock that is not running")
+        from . import router
+
+        self._running = False
+        # Remove this mock wherever it is: mocks may be stopped out of order.
+        for index in range(len(router.ACTIVE) - 1, -1, -1):
+            if router.ACTIVE[index] is self:
+                del router.ACTIVE[index]
+                break
+        environment.leave()
+
+    def __enter__(self) -> SageMakerExperimentsMock:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> SageMakerExperimentsMock:
+        return self.start()
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Forget every resource, call and injected error (the options stay)."""
+        with self.lock:
+            self.backend = Backend()
+            self._calls.clear()
+            self._injected.clear()
+            self._all_injected.clear()
+
+    # -- decorator ---------------------------------------------------------------------------
+    @overload
+    def __call__(self, target: C) -> C: ...
+    @overload
+    def __call__(self, target: F) -> F: ...
+
+    def __call__(self, target: Any) -> Any:
+        """Decorate a function, coroutine function or test class: a fresh mock per test."""
+        if isinstance(target, type):
+            return _decorate_class(target, self.options)
+        if not callable(target):
+            raise MockUsageError(
+                f"mock_sm_experiments can decorate a function, an async function or a class, "
+                f"not {type(target).__name__}"
+            )
+        return _decorate_function(target, self.options)
+
+    # -- state -------------------------------------------------------------------------------
+    def region(self, region: str | None = None, account_id: str | None = None) -> RegionView:
+        """The resources of one region and account (default: the mock's own)."""
+        return RegionView(self.backend.state(account_id or self.account_id,
+                                             region or self.options.region))
+
+    @property
+    def experiments(self) -> ResourceView[Experiment]:
+        """Experiments in the mock's region and account, keyed by name in any letter case."""
+        return self.region().experiments
+
+    @property
+    def trials(self) -> ResourceView[Trial]:
+        return self.region().trials
+
+    @property
+    def trial_components(self) -> ResourceView[TrialComponent]:
+        return self.region().trial_components
+
+    @contextmanager
+    def use_account(self, account_id: str) -> Iterator[SageMakerExperimentsMock]:
+        """Answer calls as account ``account_id`` inside the block (state is per account)."""
+        make_options(account_id=account_id)  # validates
+        previous, self.account_id = self.account_id, account_id
+        try:
+            yield self
+        finally:
+            self.account_id = previous
+
+    @contextmanager
+    def unrecorded(self) -> Iterator[SageMakerExperimentsMock]:
+        """Seed state: calls made inside the block are served but not journaled."""
+        previous, self._recording = self._recording, False
+        try:
+            yield self
+        finally:
+            self._recording = previous
+
+    # -- journal -----------------------------------------------------------------------------
+    @property
+    def calls(self) -> CallJournal:
+        """Every call answered so far, oldest first."""
+        return CallJournal(self._calls)
+
+    def _record(self, call: RecordedCall) -> None:
+        if self._recording:
+            self._calls.append(call)
+
+    def assert_called(self, operation: str, **params: Any) -> RecordedCall:
+        __tracebackhide__ = True
+        return self.calls.assert_called(operation, **params)
+
+    def assert_called_once(self, operation: str, **params: Any) -> RecordedCall:
+        __tracebackhide__ = True
+        return self.calls.assert_called_once(operation, **params)
+
+    def assert_not_called(self, operation: str | None = None, **params: Any) -> None:
+        __tracebackhide__ = True
+        self.calls.assert_not_called(operation, **params)
+
+    # -- faults ------------------------------------------------------------------------------
+    def inject_error(self, operation: str, code: str, message: str | None = None,
+                     times: int = 1, http_status: int = 400) -> InjectedError:
+        """Answer the next ``times`` calls of ``operation`` with AWS error ``code``."""
+        if not isinstance(operation, str) or not operation:
+            raise MockUsageError(f"operation must be an operation name, got {operation!r}")
+        if not isinstance(code, str) or not code:
+            raise MockUsageError(f"code must be an AWS error code string, got {code!r}")
+        if message is not None and not isinstance(message, str):
+            raise MockUsageError(f"message must be a string or None, got {message!r}")
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise MockUsageError(f"times must be a positive int, got {times!r}")
+        if isinstance(http_status, bool) or not isinstance(http_status, int) or not (
+                400 <= http_status <= 599):
+            raise MockUsageError(f"http_status must be an int from 400 to 599, "
+                                 f"got {http_status!r}")
+        injected = InjectedError(operation, code, message or f"Injected {code}",
+                                 http_status, times)
+        with self.lock:
+            self._injected.setdefault(operation, []).append(injected)
+            self._all_injected.append(injected)
+        return injected
+
+    @property
+    def unused_injected_errors(self) -> list[InjectedError]:
+        """Injected errors that were never answered with (the plugin fails a test on them)."""
+        return [injected for injected in self._all_injected if injected.used == 0]
+
+    def _take_injected_error(self, operation: str) -> None:
+        if not self._injected:
+            return
+        with self.lock:
+            queue = self._injected.get(operation)
+            if not queue:
+                return
+            injected = queue[0]
+            injected.remaining -= 1
+            injected.used += 1
+            if injected.remaining == 0:
+                queue.pop(0)
+        raise AWSError(injected.message, code=injected.code, status=injected.http_status)
+
+    # -- clients -----------------------------------------------------------------------------
+    def client(self, region: str | None = None, service: str = "sagemaker",
+               **kwargs: Any) -> Any:
+        """A botocore client for this mock's region (from one shared, credential-free session)."""
+        from . import _botocore, router
+
+        router.install()
+        return _botocore.shared_client(service, region or self.options.region, **kwargs)
+
+    @staticmethod
+    def attach(client: Any) -> Any:
+        """Route a client created before the plugin was loaded through the router."""
+        from . import router
+
+        return router.attach(client)
+
+    def __repr__(self) -> str:
+        state = "running" if self._running else "stopped"
+        return (f"<SageMakerExperimentsMock {state} account={self.account_id} "
+                f"region={self.options.region} calls={len(self._calls)}>")
+
+
+def active_mock() -> SageMakerExperimentsMock | None:
+    """The mock that answers calls right now (the innermost running one), or None."""
+    from . import router
+
+    return router.ACTIVE[-1] if router.ACTIVE else None
+
+
+def _decorate_function(func: F, options: MockOptions) -> F:
+    @wrapt.decorator
+    def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                kwargs: dict[str, Any]) -> Any:
+        if inspect.iscoroutinefunction(wrapped):
+            async def run_async() -> Any:
+                async with SageMakerExperimentsMock(options=options):
+                    return await wrapped(*args, **kwargs)
+            return run_async()
+        with SageMakerExperimentsMock(options=options):
+            return wrapped(*args, **kwargs)
+
+    return wrapper(func)  # type: ignore[no-any-return]
+
+
+def _decorate_class(cls: C, options: MockOptions) -> C:
+    """A fresh mock around each test's setup, body and teardown."""
+    if issubclass(cls, unittest.TestCase):
+        original_setup = cls.setUp
+
+        def setUp(self: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+            mock = SageMakerExperimentsMock(options=options).start()
+            self.addCleanup(mock.stop)
+            self.sm_experiments = mock  # type: ignore[attr-defined]
+            original_setup(self)
+
+        cls.setUp = setUp  # type: ignore[method-assign]
+        return cls
+
+    original_setup_method = getattr(cls, "setup_method", None)
+    original_teardown_method = getattr(cls, "teardown_method", None)
+
+    def setup_method(self: Any, method: Any) -> None:
+        self.sm_experiments = SageMakerExperimentsMock(options=options).start()
+        if original_setup_method is not None:
+            original_setup_method(self, method)
+
+    def teardown_method(self: Any, method: Any) -> None:
+        try:
+            if original_teardown_method is not None:
+                original_teardown_method(self, method)
+        finally:
+            mock = self.__dict__.pop("sm_experiments", None)
+            if mock is not None and mock.running:
+                mock.stop()
+
+    cls.setup_method = setup_method  # type: ignore[attr-defined]
+    cls.teardown_method = teardown_method  # type: ignore[attr-defined]
+    return cls
+
+
+@overload
+def mock_sm_experiments(target: F, /) -> F: ...
+@overload
+def mock_sm_experiments(
+    *, account_id: str | None = None, region: str | None = None,
+    quotas: Mapping[str, int] | None = None, arn_case: ArnCase | None = None,
+) -> SageMakerExperimentsMock: ...
+
+
+def mock_sm_experiments(target: Any = None, /, **options: Any) -> Any:
+    """Decorator (bare or with options), context manager, or handle with ``start()``/``stop()``.
+
+    >>> with mock_sm_experiments(region="eu-west-1") as sm:
+    ...     ...
+    """
+    if target is not None:
+        if options:
+            raise MockUsageError("pass options as keywords: mock_sm_experiments(region=...)")
+        return SageMakerExperimentsMock()(target)
+    return SageMakerExperimentsMock(options=make_options(**options))
+
+

@@ -1,0 +1,150 @@
+"""Records of what the mock holds, as users read them from the handle, and their ARNs.
+
+Leaf module: standard library only.  Records are frozen: the backend replaces a record on every
+change, so a record a test holds is a consistent snapshot and can never be mutated behind the
+backend's indexes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from types import MappingProxyType
+from typing import Literal
+
+ResourceKind = Literal["experiment", "experiment-trial", "experiment-trial-component"]
+
+EMPTY: MappingProxyType[str, str] = MappingProxyType({})
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    return "aws"
+
+
+def make_arn(kind: ResourceKind, region: str, account_id: str, name: str,
+             arn_case: str = "lower") -> str:
+    """``arn:<partition>:sagemaker:<region>:<account>:<kind>/<name>``.
+
+    CHOICE: the name is lower-cased unless ``arn_case="preserve"`` (SageMaker lower-cases the
+    names in training- and tuning-job ARNs; for experiments it is not public).
+    """
+    shown = name.lower() if arn_case == "lower" else name
+    return f"arn:{partition_of(region)}:sagemaker:{region}:{account_id}:{kind}/{shown}"
+
+
+@dataclass(frozen=True, slots=True)
+class Experiment:
+    name: str
+    arn: str
+    display_name: str
+    description: str | None
+    tags: dict[str, str]
+    creation_time: datetime
+    last_modified_time: datetime
+    #: creation order, used for stable sorting
+    seq: int = field(default=0, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Trial:
+    name: str
+    arn: str
+    display_name: str
+    experiment_name: str
+    tags: dict[str, str]
+    creation_time: datetime
+    last_modified_time: datetime
+    metadata_properties: dict[str, str] | None = None
+    #: names (as created) of the trial components associated with this trial, in order
+    trial_component_names: tuple[str, ...] = ()
+    seq: int = field(default=0, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    value: str
+    media_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSummary:
+    """Running statistics of one metric, as DescribeTrialComponent reports them."""
+
+    name: str
+    count: int
+    min: float
+    max: float
+    last: float
+    total: float
+    total_squares: float
+    timestamp: datetime
+    source_arn: str | None = None
+
+    @property
+    def avg(self) -> float:
+        return self.total / self.count
+
+    @property
+    def std_dev(self) -> float:
+        """Sample standard deviation (0.0 for a single value)."""
+        if self.count < 2:
+            return 0.0
+        variance = (self.total_squares - self.total * self.total / self.count) / (self.count - 1)
+        return math.sqrt(max(variance, 0.0))
+
+    def add(self, value: float, timestamp: datetime) -> MetricSummary:
+        return MetricSummary(
+            name=self.name,
+            count=self.count + 1,
+            min=min(self.min, value),
+            max=max(self.max, value),
+            last=value if timestamp >= self.timestamp else self.last,
+            total=self.total + value,
+            total_squares=self.total_squares + value * value,
+            timestamp=max(timestamp, self.timestamp),
+            source_arn=self.source_arn,
+        )
+
+    @classmethod
+    def first(cls, name: str, value: float, timestamp: datetime) -> MetricSummary:
+        return cls(name=name, count=1, min=value, max=value, last=value, total=value,
+                   total_squares=value * value, timestamp=timestamp)
+
+
+@dataclass(frozen=True, slots=True)
+class TrialComponent:
+    name: str
+    arn: str
+    display_name: str
+    tags: dict[str, str]
+    creation_time: datetime
+    last_modified_time: datetime
+    #: ``{"PrimaryStatus": ..., "Message": ...}`` as sent, or None
+    status: dict[str, str] | None = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    #: parameter name -> value: ``str`` for StringValue, ``float`` for NumberValue
+    parameters: dict[str, str | float] = field(default_factory=dict)
+    input_artifacts: dict[str, Artifact] = field(default_factory=dict)
+    output_artifacts: dict[str, Artifact] = field(default_factory=dict)
+    metadata_properties: dict[str, str] | None = None
+    metrics: dict[str, MetricSummary] = field(default_factory=dict)
+    #: every (step, value, timestamp) logged through BatchPutMetrics, per metric name
+    metric_values: dict[str, tuple[tuple[int | None, float, datetime], ...]] = field(
+        default_factory=dict)
+    #: names (as created) of the trials this component is associated with, in order
+    trial_names: tuple[str, ...] = ()
+    seq: int = field(default=0, repr=False, compare=False)

@@ -1,0 +1,136 @@
+"""The pytest plugin (``pytest11`` entry point ``sm_experiments``).
+
+Fixtures ``sm_experiments`` and ``sm_client``, the ``sm_experiments`` marker, ini defaults, a
+teardown error for injected errors that were never used, and the call journal in the report of
+a failing test.  botocore is not imported here: a post-import hook installs the router when the
+code under test first imports botocore, so start-up stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from typing import Any
+
+import pytest
+import wrapt
+
+from .errors import MockUsageError
+from .mock import SageMakerExperimentsMock
+from .options import OPTION_NAMES, MockOptions, make_options, parse_quotas
+
+MARKER = "sm_experiments"
+_INI = {
+    "account_id": "default AWS account id of sm_experiments mocks (12 digits)",
+    "region": "default region of sm_experiments mocks",
+    "quotas": "default quotas of sm_experiments mocks, as name=number pairs separated by commas",
+    "arn_case": "'lower' (default) or 'preserve': the letter case of names in mocked ARNs",
+}
+_base_options = pytest.StashKey[MockOptions]()
+_mock_key = pytest.StashKey[SageMakerExperimentsMock]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    for name, help_text in _INI.items():
+        parser.addini(f"sm_experiments_{name}", help_text, default=None)
+
+
+def _install_router(_module: Any) -> None:
+    from . import router
+
+    router.install()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(**options): run the test under a SageMaker Experiments mock; options: "
+        + ", ".join(OPTION_NAMES),
+    )
+    ini: dict[str, Any] = {}
+    for name in _INI:
+        value = config.getini(f"sm_experiments_{name}")
+        if value:
+            ini[name] = value.strip() if isinstance(value, str) else value
+    try:
+        if "quotas" in ini:
+            ini["quotas"] = parse_quotas(ini["quotas"])
+        config.stash[_base_options] = make_options(**ini)
+    except MockUsageError as error:
+        raise pytest.UsageError(f"invalid sm_experiments ini option: {error}") from None
+    # Every botocore Session created from now on carries the (dormant) router, including those
+    # behind clients that test modules create at import time.
+    wrapt.register_post_import_hook(_install_router, "botocore.session")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The marker alone activates the mock."""
+    for item in items:
+        fixturenames = getattr(item, "fixturenames", None)
+        if (fixturenames is not None and MARKER not in fixturenames
+                and item.get_closest_marker(MARKER) is not None):
+            fixturenames.insert(0, MARKER)
+
+
+def _marker_options(item: pytest.Item) -> dict[str, Any]:
+    """Marker kwargs merged so that the closest marker wins (quotas merge per quota)."""
+    merged: dict[str, Any] = {}
+    quotas: dict[str, int] = {}
+    for marker in reversed(list(item.iter_markers(MARKER))):
+        if marker.args:
+            raise MockUsageError(
+                f"@pytest.mark.{MARKER} takes keyword options only "
+                f"({', '.join(OPTION_NAMES)}), got positional {marker.args!r}"
+            )
+        for key, value in marker.kwargs.items():
+            if key == "quotas" and isinstance(value, dict):
+                quotas.update(value)
+            else:
+                merged[key] = value
+    if quotas:
+        merged["quotas"] = quotas
+    return merged
+
+
+@pytest.fixture
+def sm_experiments(request: pytest.FixtureRequest) -> Generator[SageMakerExperimentsMock]:
+    """A running SageMaker Experiments mock for this test; yields its handle."""
+    options = make_options(request.config.stash[_base_options], **_marker_options(request.node))
+    mock = SageMakerExperimentsMock(options=options)
+    request.node.stash[_mock_key] = mock
+    with mock:
+        yield mock
+    unused = mock.unused_injected_errors
+    if unused:
+        listed = "; ".join(f"{error.operation} -> {error.code}" for error in unused)
+        pytest.fail(
+            f"sm_experiments: injected error(s) never used: {listed}. Remove them, or make the "
+            "code under test call the operation.",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def _sm_experiments_clients() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def sm_client(sm_experiments: SageMakerExperimentsMock,
+              _sm_experiments_clients: dict[str, Any]) -> Any:
+    """A botocore SageMaker client in the mock's region, shared across tests (creating clients
+    is the expensive part of a test; the router always answers from the current mock)."""
+    region = sm_experiments.options.region
+    client = _sm_experiments_clients.get(region)
+    if client is None:
+        client = _sm_experiments_clients[region] = sm_experiments.client(region)
+    return client
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    report = yield
+    mock = item.stash.get(_mock_key, None)
+    if mock is not None and report.failed:
+        report.sections.append((f"{MARKER}: recorded calls ({report.when})",
+                                mock.calls.render()))
+    return report

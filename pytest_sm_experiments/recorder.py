@@ -1,0 +1,140 @@
+"""The call journal: every request the mock answered, as immutable records.
+
+Leaf module: standard library only.  Modeled on ``responses``' ``CallList``: a read-only
+sequence with filters, plus assertion helpers whose failure text lists what was recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedCall:
+    """One request and the mock's answer to it."""
+
+    operation: str
+    params: Mapping[str, Any]
+    response: Mapping[str, Any] | None
+    error_code: str | None
+    error_message: str | None
+    region: str
+    account_id: str
+    service: str = "sagemaker"
+    request_id: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.error_code is None
+
+    def matches(self, operation: str | None, params: Mapping[str, Any]) -> bool:
+        if operation is not None and self.operation != operation:
+            return False
+        own = self.params
+        return all(key in own and own[key] == value for key, value in params.items())
+
+    def describe(self) -> str:
+        outcome = "ok" if self.error_code is None else f"{self.error_code}: {self.error_message}"
+        args = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
+        return f"{self.operation}({args}) -> {outcome} [{self.region}/{self.account_id}]"
+
+
+class CallJournal(Sequence[RecordedCall]):
+    """A read-only view of the calls recorded so far (or a filtered selection of them)."""
+
+    __slots__ = ("_calls",)
+
+    def __init__(self, calls: list[RecordedCall]) -> None:
+        self._calls = calls
+
+    @overload
+    def __getitem__(self, index: int) -> RecordedCall: ...
+    @overload
+    def __getitem__(self, index: slice) -> CallJournal: ...
+
+    def __getitem__(self, index: int | slice) -> RecordedCall | CallJournal:
+        if isinstance(index, slice):
+            return CallJournal(self._calls[index])
+        return self._calls[index]
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+    def __iter__(self) -> Iterator[RecordedCall]:
+        return iter(self._calls)
+
+    def __repr__(self) -> str:
+        return f"CallJournal({len(self._calls)} calls)"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CallJournal):
+            return self._calls == other._calls
+        if isinstance(other, Sequence):
+            return list(self._calls) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def operations(self) -> list[str]:
+        return [call.operation for call in self._calls]
+
+    def filter(self, operation: str | None = None, **params: Any) -> CallJournal:
+        """The calls of ``operation`` (any if None) whose params include ``params``."""
+        return CallJournal([call for call in list(self._calls) if call.matches(operation, params)])
+
+    def one(self, operation: str | None = None, **params: Any) -> RecordedCall:
+        """The single matching call; AssertionError listing the journal otherwise."""
+        __tracebackhide__ = True
+        found = self.filter(operation, **params)
+        if len(found) != 1:
+            raise AssertionError(
+                f"expected exactly one call matching {_wanted(operation, params)}, "
+                f"found {len(found)}\n{self.render()}"
+            )
+        return found[0]
+
+    def render(self) -> str:
+        """The journal as text, one numbered call per line (used in assertion messages)."""
+        if not self._calls:
+            return "No calls were recorded."
+        lines = [f"Recorded calls ({len(self._calls)}):"]
+        lines += [f"  {index}. {call.describe()}" for index, call in enumerate(self._calls, 1)]
+        return "\n".join(lines)
+
+    def assert_called(self, operation: str, **params: Any) -> RecordedCall:
+        """At least one matching call; returns the last one."""
+        __tracebackhide__ = True
+        found = self.filter(operation, **params)
+        if not found:
+            raise AssertionError(
+                f"expected a call matching {_wanted(operation, params)}, none found\n"
+                f"{self.render()}"
+            )
+        return found[-1]
+
+    def assert_called_once(self, operation: str, **params: Any) -> RecordedCall:
+        __tracebackhide__ = True
+        found = self.filter(operation, **params)
+        if len(found) != 1:
+            raise AssertionError(
+                f"expected exactly one call matching {_wanted(operation, params)}, "
+                f"found {len(found)}\n{self.render()}"
+            )
+        return found[0]
+
+    def assert_not_called(self, operation: str | None = None, **params: Any) -> None:
+        __tracebackhide__ = True
+        found = self.filter(operation, **params)
+        if found:
+            raise AssertionError(
+                f"expected no call matching {_wanted(operation, params)}, found {len(found)}\n"
+                f"{self.render()}"
+            )
+
+
+def _wanted(operation: str | None, params: Mapping[str, Any]) -> str:
+    args = ", ".join(f"{key}={value!r}" for key, value in params.items())
+    return f"{operation or '<any operation>'}({args})"

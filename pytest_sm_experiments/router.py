@@ -1,0 +1,119 @@
+"""The hook: decode -> validate -> operate -> encode -> record, for the innermost active mock.
+
+The router is the one process-level object.  It holds no data: ``ACTIVE`` is the stack of
+running mocks (innermost last), and with none running each hook is a single check.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from . import _botocore
+from .backend import Context
+from .errors import AWSError, UnsupportedOperationError
+from .models import utcnow
+from .operations import OPERATIONS, supported
+from .recorder import RecordedCall
+from .validation import Validator
+from .wire import PROTOCOLS, decode, encode_error, encode_success
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSResponse
+
+    from .mock import SageMakerExperimentsMock
+
+#: Running mocks, innermost last.  Shared by all threads: code under test may start its own.
+ACTIVE: list[SageMakerExperimentsMock] = []
+
+_BEFORE_SEND = len("before-send.")
+_validators: dict[tuple[str, str], Validator] = {}
+_url_regions: dict[str, str | None] = {}
+
+
+def before_send(request: Any, event_name: str, **_: Any) -> AWSResponse | None:
+    """``before-send.<service>`` handler: answer from the innermost active mock, if any."""
+    if not ACTIVE:
+        return None
+    return serve(ACTIVE[-1], request, event_name)
+
+
+def choose_signer(**_: Any) -> Any:
+    """``choose-signer.<service>`` handler: requests the mock answers are never signed."""
+    return _botocore.UNSIGNED if ACTIVE else None
+
+
+def install() -> None:
+    """Put the dormant router into every botocore Session created from now on."""
+    _botocore.install_builtin_handlers(before_send, choose_signer)
+
+
+def attach(client: Any) -> Any:
+    """Route an existing client (created before the plugin loaded) through the mock."""
+    _botocore.attach(client, before_send, choose_signer)
+    return client
+
+
+def validator(service: str, operation: str) -> Validator:
+    found = _validators.get((service, operation))
+    if found is None:
+        shape = None
+        if PROTOCOLS[service] != "query":
+            shape = _botocore.operation_model(service, operation).input_shape
+        found = _validators[(service, operation)] = Validator(service, shape)
+    return found
+
+
+def region_from_url(url: str) -> str | None:
+    """``https://api.sagemaker.eu-west-1.amazonaws.com/`` -> ``eu-west-1`` (None if unknown)."""
+    try:
+        return _url_regions[url]
+    except KeyError:
+        pass
+    host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    labels = host.split(".")
+    region = None
+    if "amazonaws" in labels:
+        index = labels.index("amazonaws")
+        if index >= 2 and "-" in labels[index - 1]:
+            region = labels[index - 1]
+    if len(_url_regions) < 1024:
+        _url_regions[url] = region
+    return region
+
+
+def serve(mock: SageMakerExperimentsMock, request: Any, event_name: str) -> AWSResponse:
+    service, _, operation = event_name[_BEFORE_SEND:].partition(".")
+    handler = OPERATIONS.get((service, operation))
+    if handler is None:
+        raise UnsupportedOperationError(service, operation, supported())
+    protocol = PROTOCOLS[service]
+    region = (_botocore.request_region(request) or region_from_url(request.url)
+              or mock.options.region)
+    account_id = mock.account_id
+    request_id = str(uuid.uuid4())
+    params: dict[str, Any] = {}
+    try:
+        params = decode(protocol, request.body)
+        mock._take_injected_error(operation)
+        validator(service, operation)(params)
+        with mock.lock:
+            ctx = Context(
+                state=mock.backend.state(account_id, region),
+                options=mock.options,
+                region=region,
+                account_id=account_id,
+                now=utcnow(),
+                seq=mock.backend.next_seq(),
+            )
+            result = handler(ctx, params)
+        status, headers, body = encode_success(protocol, operation, result, request_id)
+        call = RecordedCall(operation, params, result, None, None, region, account_id,
+                            service, request_id)
+    except AWSError as error:
+        status, headers, body = encode_error(protocol, error, request_id)
+        call = RecordedCall(operation, params, None, error.code, error.message, region,
+                            account_id, service, request_id)
+    mock._record(call)
+    return _botocore.make_response(request.url, status, headers, body,
+                                   _botocore.is_aio_request(request))
