@@ -40,6 +40,12 @@ def _install_router(_module: Any) -> None:
     router.install()
 
 
+# At plugin import (entry-point plugins load before conftest files and test modules): every
+# botocore Session created from then on carries the dormant router, including the ones behind
+# clients that conftests and test modules create at import time.
+wrapt.register_post_import_hook(_install_router, "botocore.session")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -57,9 +63,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_base_options] = make_options(**ini)
     except MockUsageError as error:
         raise pytest.UsageError(f"invalid sm_experiments ini option: {error}") from None
-    # Every botocore Session created from now on carries the (dormant) router, including those
-    # behind clients that test modules create at import time.
-    wrapt.register_post_import_hook(_install_router, "botocore.session")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,0 +1,191 @@
+"""The pytest wiring, run in isolated pytest sessions through `pytester`."""
+
+from __future__ import annotations
+
+import boto3  # noqa: F401
+import pytest
+
+import pytest_sm_experiments.router  # noqa: F401
+
+# In-process pytester runs drop the modules they imported when they end. Importing botocore and
+# the router here keeps one copy of each for every run, as in a real pytest process.
+
+USES_CLIENT = """
+import boto3, pytest
+from botocore.exceptions import ClientError
+"""
+
+
+def test_fixture_yields_running_mock_and_stops_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(USES_CLIENT + """
+        seen = []
+
+        def test_one(sm_experiments, sm_client):
+            seen.append(sm_experiments)
+            assert sm_experiments.running
+            sm_client.create_experiment(ExperimentName="A")
+            assert list(sm_experiments.experiments) == ["A"]
+
+        def test_two(sm_experiments, sm_client):
+            assert not seen[0].running
+            assert len(sm_experiments.experiments) == 0   # fresh state
+            sm_client.create_experiment(ExperimentName="A")  # no duplicate across tests
+    """.replace("\n        ", "\n"))
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_sm_client_is_shared_between_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        clients = []
+
+        def test_a(sm_client):
+            clients.append(sm_client)
+
+        def test_b(sm_client):
+            assert sm_client is clients[0]
+            assert sm_client.meta.region_name == "us-east-1"
+    """)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_marker_alone_activates_and_closest_wins(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(USES_CLIENT + """
+pytestmark = pytest.mark.sm_experiments(region="eu-west-1", account_id="111122223333",
+                                        quotas={"experiments": 5, "trials": 7})
+
+@pytest.mark.sm_experiments(region="ap-south-1", quotas={"experiments": 1})
+def test_closest_wins():
+    client = boto3.client("sagemaker", region_name="ap-south-1")
+    arn = client.create_experiment(ExperimentName="X")["ExperimentArn"]
+    assert arn == "arn:aws:sagemaker:ap-south-1:111122223333:experiment/x"
+    with pytest.raises(client.exceptions.ResourceLimitExceeded):
+        client.create_experiment(ExperimentName="Y")
+
+def test_module_marker(sm_experiments):
+    assert sm_experiments.options.region == "eu-west-1"
+    assert sm_experiments.options.quotas["experiments"] == 5
+    assert sm_experiments.options.quotas["trials"] == 7
+""")
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_misspelt_marker_option_is_a_clear_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.sm_experiments(regoin="eu-west-1")
+        def test_x():
+            pass
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([
+        "*unknown sm_experiments option(s) 'regoin'; valid options are: account_id, region, "
+        "quotas, arn_case*"])
+
+
+def test_ini_options_set_suite_defaults(pytester: pytest.Pytester) -> None:
+    pytester.makeini("""
+        [pytest]
+        sm_experiments_region = eu-central-1
+        sm_experiments_account_id = 999988887777
+        sm_experiments_quotas = experiments=1, trials_per_experiment=3
+        sm_experiments_arn_case = preserve
+    """)
+    pytester.makepyfile(USES_CLIENT + """
+def test_defaults(sm_experiments, sm_client):
+    arn = sm_client.create_experiment(ExperimentName="MixedCase")["ExperimentArn"]
+    assert arn == "arn:aws:sagemaker:eu-central-1:999988887777:experiment/MixedCase"
+    assert sm_experiments.options.quotas["trials_per_experiment"] == 3
+    with pytest.raises(sm_client.exceptions.ResourceLimitExceeded):
+        sm_client.create_experiment(ExperimentName="Second")
+
+@pytest.mark.sm_experiments(region="us-west-2")
+def test_marker_overrides_ini(sm_experiments):
+    assert sm_experiments.options.region == "us-west-2"
+    assert sm_experiments.options.account_id == "999988887777"
+""")
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_bad_ini_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("""
+        [pytest]
+        sm_experiments_quotas = experiments=lots
+    """)
+    pytester.makepyfile("def test_x():\n    pass\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*invalid sm_experiments ini option*experiments=lots*"])
+
+
+def test_unused_injected_error_errors_at_teardown(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        def test_forgets(sm_experiments):
+            sm_experiments.inject_error("CreateExperiment", "ThrottlingException")
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        "*injected error(s) never used: CreateExperiment -> ThrottlingException*"])
+
+
+def test_failing_test_report_shows_recorded_calls(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        def test_fails(sm_experiments, sm_client):
+            sm_client.create_experiment(ExperimentName="Shown-In-Report")
+            sm_experiments.assert_called("DescribeExperiment")
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*expected a call matching DescribeExperiment(), none found*",
+        "*sm_experiments: recorded calls (call)*",
+        "*1. CreateExperiment(ExperimentName='Shown-In-Report') -> ok*",
+    ])
+
+
+def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        def test_no_fixture(sm_experiments):
+            pass
+    """)
+    result = pytester.runpytest("-p", "no:sm_experiments")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'sm_experiments' not found*"])
+
+
+def test_module_level_client_is_mocked(pytester: pytest.Pytester) -> None:
+    """A client a test module creates at import time is created before any mock starts."""
+    pytester.makepyfile("""
+        import boto3
+        CLIENT = boto3.client("sagemaker", region_name="us-east-1",
+                              aws_access_key_id="AKIAEXAMPLE", aws_secret_access_key="x")
+
+        def test_uses_module_client(sm_experiments):
+            CLIENT.create_experiment(ExperimentName="Imported")
+            assert "imported" in sm_experiments.experiments
+    """)
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+
+
+def test_marker_is_registered(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.sm_experiments(**options)*"])
+
+
+def test_client_created_by_conftest_at_import_is_mocked(pytester: pytest.Pytester) -> None:
+    """conftest files are imported before pytest_configure: the router must already be there."""
+    pytester.makeconftest("""
+        import boto3
+        CONFTEST_CLIENT = boto3.client("sagemaker", region_name="us-east-1",
+                                       aws_access_key_id="AKIAEXAMPLE", aws_secret_access_key="x")
+    """)
+    pytester.makepyfile("""
+        from conftest import CONFTEST_CLIENT
+
+        def test_uses_conftest_client(sm_experiments):
+            CONFTEST_CLIENT.create_experiment(ExperimentName="FromConftest")
+            assert "fromconftest" in sm_experiments.experiments
+    """)
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
