@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..backend import Context
-from . import experiments
+from . import experiments, metrics, sts
 
 Handler = Callable[[Context, Mapping[str, Any]], dict[str, Any]]
 
@@ -23,6 +23,8 @@ STS = "sts"
 OPERATIONS: Mapping[tuple[str, str], Handler] = MappingProxyType({
     (SAGEMAKER, "CreateExperiment"): experiments.create_experiment,
     (SAGEMAKER, "DescribeExperiment"): experiments.describe_experiment,
+    (METRICS, "BatchPutMetrics"): metrics.batch_put_metrics,
+    (STS, "GetCallerIdentity"): sts.get_caller_identity,
 })
 
 

@@ -1,0 +1,150 @@
+"""sagemaker-metrics BatchPutMetrics: summaries on the trial component, AWS's errors."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+@pytest.fixture
+def metrics_client(sm_experiments):
+    return sm_experiments.client(service="sagemaker-metrics")
+
+
+@pytest.fixture
+def component(sm_client):
+    sm_client.create_trial_component(TrialComponentName="exp-run-1")
+    return "exp-run-1"
+
+
+def _points(name, values, start_step=0, when=None):
+    when = when or datetime.now(timezone.utc)
+    return [{"MetricName": name, "Value": value, "Timestamp": when, "Step": start_step + i}
+            for i, value in enumerate(values)]
+
+
+def test_summaries_show_in_describe(metrics_client, sm_client, sm_experiments, component):
+    values = [0.9, 0.5, 0.7, 0.2, 0.4]
+    response = metrics_client.batch_put_metrics(TrialComponentName=component,
+                                                MetricData=_points("loss", values))
+    assert response["Errors"] == []
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    (summary,) = sm_client.describe_trial_component(TrialComponentName=component)["Metrics"]
+    assert summary["MetricName"] == "loss"
+    assert summary["Count"] == 5
+    assert summary["Min"] == 0.2
+    assert summary["Max"] == 0.9
+    assert summary["Last"] == 0.4
+    assert summary["Avg"] == pytest.approx(statistics.mean(values))
+    assert summary["StdDev"] == pytest.approx(statistics.stdev(values))
+    record = sm_experiments.trial_components[component]
+    assert [value for _, value, _ in record.metric_values["loss"]] == values
+    assert [step for step, _, _ in record.metric_values["loss"]] == [0, 1, 2, 3, 4]
+
+
+def test_batches_accumulate_per_metric(metrics_client, sm_experiments, component):
+    for batch in range(12):
+        metrics_client.batch_put_metrics(
+            TrialComponentName=component,
+            MetricData=_points("acc", [batch / 12] * 5, start_step=batch * 5)
+            + _points("lr", [0.1] * 5, start_step=batch * 5))
+    record = sm_experiments.trial_components[component]
+    assert record.metrics["acc"].count == 60
+    assert record.metrics["lr"].count == 60
+    assert record.metrics["acc"].max == pytest.approx(11 / 12)
+    assert record.metrics["lr"].std_dev == pytest.approx(0.0)
+    assert len(sm_experiments.calls.filter("BatchPutMetrics")) == 12
+
+
+def test_last_is_the_latest_timestamp_not_the_latest_call(metrics_client, sm_experiments,
+                                                           component):
+    now = datetime.now(timezone.utc)
+    metrics_client.batch_put_metrics(TrialComponentName=component, MetricData=[
+        {"MetricName": "loss", "Value": 1.0, "Timestamp": now},
+        {"MetricName": "loss", "Value": 2.0, "Timestamp": now - timedelta(minutes=5)},
+    ])
+    assert sm_experiments.trial_components[component].metrics["loss"].last == 1.0
+
+
+def test_sdk_style_string_timestamp_and_no_step(metrics_client, sm_experiments, component):
+    # The SageMaker SDK sends str(int(epoch seconds)) and leaves Step out.
+    metrics_client.batch_put_metrics(TrialComponentName=component, MetricData=[
+        {"MetricName": "f1", "Value": 0.5, "Timestamp": str(int(time.time()))}])
+    ((step, value, when),) = sm_experiments.trial_components[component].metric_values["f1"]
+    assert step is None
+    assert value == 0.5
+    assert abs(when.timestamp() - time.time()) < 3600
+
+
+def test_out_of_window_items_are_per_item_errors(metrics_client, sm_experiments, component):
+    now = datetime.now(timezone.utc)
+    response = metrics_client.batch_put_metrics(TrialComponentName=component, MetricData=[
+        {"MetricName": "loss", "Value": 1.0, "Timestamp": now},
+        {"MetricName": "loss", "Value": 2.0, "Timestamp": now - timedelta(days=15)},
+        {"MetricName": "loss", "Value": 3.0, "Timestamp": now + timedelta(hours=3)},
+    ])
+    assert response["Errors"] == [{"Code": "VALIDATION_ERROR", "MetricIndex": 1},
+                                  {"Code": "VALIDATION_ERROR", "MetricIndex": 2}]
+    assert sm_experiments.trial_components[component].metrics["loss"].count == 1
+
+
+def test_missing_component_is_resource_not_found(metrics_client, sm_experiments):
+    with pytest.raises(ClientError) as raised:
+        metrics_client.batch_put_metrics(TrialComponentName="nope",
+                                         MetricData=_points("loss", [1.0]))
+    error = raised.value.response["Error"]
+    assert error["Code"] == "ResourceNotFound"
+    assert error["Message"] == ("TrialComponent 'arn:aws:sagemaker:us-east-1:123456789012:"
+                                "experiment-trial-component/nope' does not exist.")
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    call = sm_experiments.calls.one("BatchPutMetrics")
+    assert call.service == "sagemaker-metrics"
+    assert call.error_code == "ResourceNotFound"
+
+
+def test_upper_case_name_fails_the_model_pattern(metrics_client, component):
+    with pytest.raises(ClientError) as raised:
+        metrics_client.batch_put_metrics(TrialComponentName="Exp-Run-1",
+                                         MetricData=_points("loss", [1.0]))
+    error = raised.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert error["Message"] == (
+        "1 validation error detected: Value 'Exp-Run-1' at 'trialComponentName' failed to "
+        "satisfy constraint: Member must satisfy regular expression pattern: "
+        "^[a-z0-9](-*[a-z0-9]){0,119}")
+
+
+def test_more_than_ten_items_and_negative_step_change_nothing(sm_experiments, component):
+    client = sm_experiments.client(service="sagemaker-metrics",
+                                   config=_no_client_validation())
+    with pytest.raises(ClientError) as raised:
+        client.batch_put_metrics(TrialComponentName=component,
+                                 MetricData=_points("loss", [1.0] * 11))
+    assert "Member must have length less than or equal to 10" in (
+        raised.value.response["Error"]["Message"])
+    bad = _points("loss", [1.0])
+    bad[0]["Step"] = -1
+    with pytest.raises(ClientError) as raised:
+        client.batch_put_metrics(TrialComponentName=component, MetricData=bad)
+    assert "Member must have value greater than or equal to 0" in (
+        raised.value.response["Error"]["Message"])
+    assert sm_experiments.trial_components[component].metrics == {}
+
+
+def test_non_finite_value_is_rejected_whole(metrics_client, sm_experiments, component):
+    data = _points("loss", [1.0, math.nan])
+    with pytest.raises(ClientError) as raised:
+        metrics_client.batch_put_metrics(TrialComponentName=component, MetricData=data)
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    assert sm_experiments.trial_components[component].metrics == {}
+
+
+def _no_client_validation():
+    from botocore.config import Config
+
+    return Config(parameter_validation=False)

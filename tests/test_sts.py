@@ -1,0 +1,46 @@
+"""STS GetCallerIdentity answered by the mock, so account lookups work offline."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _sts(sm_experiments, region=None):
+    return sm_experiments.client(region, service="sts")
+
+
+def test_caller_identity_is_the_mock_account(sm_experiments):
+    identity = _sts(sm_experiments).get_caller_identity()
+    assert identity["Account"] == "123456789012"
+    assert identity["Arn"].startswith("arn:aws:sts::123456789012:assumed-role/")
+    role, _, session = identity["Arn"].rpartition(":assumed-role/")[2].partition("/")
+    assert role
+    assert session
+    assert identity["UserId"].startswith("AROA")
+    assert identity["UserId"].endswith(f":{session}")
+    assert identity["ResponseMetadata"]["HTTPStatusCode"] == 200
+    sm_experiments.assert_called_once("GetCallerIdentity")
+    assert sm_experiments.calls[-1].service == "sts"
+
+
+@pytest.mark.sm_experiments(account_id="210987654321")
+def test_account_follows_mock_options_and_use_account(sm_experiments):
+    client = _sts(sm_experiments)
+    assert client.get_caller_identity()["Account"] == "210987654321"
+    with sm_experiments.use_account("111122223333"):
+        identity = client.get_caller_identity()
+    assert identity["Account"] == "111122223333"
+    assert ":111122223333:" in identity["Arn"]
+
+
+def test_partition_follows_region(sm_experiments):
+    identity = _sts(sm_experiments, "cn-north-1").get_caller_identity()
+    assert identity["Arn"].startswith("arn:aws-cn:sts::123456789012:")
+
+
+def test_boto3_default_session_client(sm_experiments):
+    # Any connection attempt raises (tests/conftest.py), so an answer means the mock gave it.
+    boto3 = pytest.importorskip("boto3")
+    client = boto3.client("sts", region_name="eu-west-1")
+    assert client.get_caller_identity()["Account"] == "123456789012"
+    assert sm_experiments.calls[-1].region == "eu-west-1"
