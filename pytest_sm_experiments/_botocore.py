@@ -7,6 +7,7 @@ botocore (or aiobotocore) parses.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -26,6 +27,7 @@ UNSIGNED = botocore.UNSIGNED
 EVENT_SUFFIXES = ("sagemaker", "sagemaker-metrics", "sts.GetCallerIdentity")
 
 _UNIQUE_ID = "pytest-sm-experiments-router"
+_PACKAGE = __name__.rpartition(".")[0]
 
 Handler = Callable[..., Any]
 
@@ -91,13 +93,37 @@ def _aio_config_type() -> type | None:
     return getattr(module, "AioConfig", None) if module is not None else None
 
 
+def _called_from_coroutine() -> bool:
+    """True when the first frame outside this package (the event emitter) is a coroutine."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(_PACKAGE):
+        frame = frame.f_back  # type: ignore[assignment]
+    return frame is not None and bool(frame.f_code.co_flags & inspect.CO_COROUTINE)
+
+
 def is_aio_request(request: Any) -> bool:
-    """True when the request comes from an aiobotocore client (its config is an AioConfig)."""
+    """True when the request comes from an aiobotocore client.
+
+    botocore puts the request context (with the client's config, an ``AioConfig`` for
+    aiobotocore clients) on prepared requests only from 1.35-ish on; before that the only sign
+    is who emitted ``before-send``: aiobotocore's emitter is a coroutine, botocore's is not.
+    """
     aio_config = _aio_config_type()
     if aio_config is None:
         return False
-    context = getattr(request, "context", None) or {}
-    return isinstance(context.get("client_config"), aio_config)
+    context = getattr(request, "context", None)
+    if context and "client_config" in context:
+        return isinstance(context["client_config"], aio_config)
+    return _called_from_coroutine()
+
+
+class _RawHeaders:
+    """What aiobotocore < 2.14 reads headers from: aiohttp's ``raw_headers`` byte pairs."""
+
+    __slots__ = ("raw_headers",)
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self.raw_headers = tuple((key.encode(), value.encode()) for key, value in headers.items())
 
 
 def make_response(url: str, status: int, headers: Mapping[str, str], body: bytes,
@@ -106,11 +132,26 @@ def make_response(url: str, status: int, headers: Mapping[str, str], body: bytes
     if aio:
         from aiobotocore.awsrequest import AioAWSResponse
 
-        response: AWSResponse = AioAWSResponse(url, status, headers, None)
+        response: AWSResponse = AioAWSResponse(url, status, headers, _RawHeaders(headers))
     else:
         response = AWSResponse(url, status, headers, None)
     response._content = body
     return response
+
+
+#: Where an answered request points once the mock has answered it (see :func:`mark_answered`).
+ANSWERED_URL = "https://answered.pytest-sm-experiments.invalid/"
+
+
+def mark_answered(request: Any) -> None:
+    """Point an answered request at a host that cannot exist.
+
+    botocore's ``emit`` runs every before-send handler even after one has answered, so another
+    mock registered beside this one (moto's ``mock_aws``) would also act on the request and
+    could fail on it. No other handler matches this URL, and botocore builds a fresh request for
+    each retry, so the original URL is never needed again.
+    """
+    request.url = ANSWERED_URL
 
 
 def request_region(request: Any) -> str | None:

@@ -115,5 +115,7 @@ def serve(mock: SageMakerExperimentsMock, request: Any, event_name: str) -> AWSR
         call = RecordedCall(operation, params, None, error.code, error.message, region,
                             account_id, service, request_id)
     mock._record(call)
-    return _botocore.make_response(request.url, status, headers, body,
-                                   _botocore.is_aio_request(request))
+    response = _botocore.make_response(request.url, status, headers, body,
+                                       _botocore.is_aio_request(request))
+    _botocore.mark_answered(request)
+    return response
