@@ -7,10 +7,12 @@ check and write without races; threads started by code under test share the same
 from __future__ import annotations
 
 import itertools
+import secrets
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .errors import ResourceLimitExceeded, quota_message
 from .models import Experiment, ResourceKind, Trial, TrialComponent, make_arn
@@ -20,9 +22,18 @@ from .options import QUOTAS, MockOptions
 class _Named(Protocol):
     @property
     def name(self) -> str: ...
+    @property
+    def creation_time(self) -> datetime: ...
+    @property
+    def seq(self) -> int: ...
 
 
 R = TypeVar("R", bound=_Named)
+K = TypeVar("K", bound=Any)
+
+#: An entry of a creation-time index: ``(creation_time, seq, name_key)``; ``seq`` is unique, so
+#: entries never tie and ``(creation_time, seq)`` is a cursor that survives deletions.
+TimeEntry = tuple[datetime, int, str]
 
 
 def name_key(name: str) -> str:
@@ -30,16 +41,137 @@ def name_key(name: str) -> str:
     return name.lower()
 
 
-class Collection(Generic[R]):
-    """One resource type's records, indexed by case-folded name, kept in creation order."""
+class SortedIndex(Generic[K]):
+    """A sorted list kept as a list of sorted blocks (bisect over block maxima, then within).
 
-    __slots__ = ("_records",)
+    Insert and delete cost O(log n + block size) instead of O(n), and a page starting anywhere
+    costs O(log n + page): no sort per request.  Holds references only (a few bytes per item).
+    """
+
+    __slots__ = ("_blocks", "_len", "_maxes")
+
+    #: Blocks split at twice this size; a few hundred keeps list moves cheap.
+    LOAD = 512
+
+    def __init__(self) -> None:
+        self._blocks: list[list[K]] = []
+        self._maxes: list[K] = []
+        self._len = 0
+
+    def __len__(self) -> int:
+        return self._len
+
+    @classmethod
+    def from_sorted(cls, items: list[K]) -> SortedIndex[K]:
+        """An index over ``items``, which must already be sorted."""
+        index: SortedIndex[K] = cls()
+        size = cls.LOAD
+        index._blocks = [items[i:i + size] for i in range(0, len(items), size)]
+        index._maxes = [block[-1] for block in index._blocks]
+        index._len = len(items)
+        return index
+
+    def add(self, item: K) -> None:
+        maxes = self._maxes
+        if not maxes:
+            self._blocks.append([item])
+            maxes.append(item)
+        else:
+            index = bisect_left(maxes, item)
+            if index == len(maxes):
+                index -= 1
+                block = self._blocks[index]
+                block.append(item)
+                maxes[index] = item
+            else:
+                block = self._blocks[index]
+                insort(block, item)
+            if len(block) > 2 * self.LOAD:
+                half = self.LOAD
+                self._blocks[index:index + 1] = [block[:half], block[half:]]
+                maxes[index:index + 1] = [block[half - 1], block[-1]]
+        self._len += 1
+
+    def remove(self, item: K) -> None:
+        index = bisect_left(self._maxes, item)
+        if index == len(self._maxes):
+            raise KeyError(item)
+        block = self._blocks[index]
+        position = bisect_left(block, item)
+        if position == len(block) or block[position] != item:
+            raise KeyError(item)
+        del block[position]
+        self._len -= 1
+        if block:
+            self._maxes[index] = block[-1]
+        else:
+            del self._blocks[index]
+            del self._maxes[index]
+
+    def _locate(self, key: Any, right: bool) -> tuple[int, int]:
+        """(block, position) of the first item ``>= key`` (``> key`` when ``right``)."""
+        maxes = self._maxes
+        index = bisect_right(maxes, key) if right else bisect_left(maxes, key)
+        if index == len(maxes):
+            return index, 0
+        block = self._blocks[index]
+        return index, (bisect_right(block, key) if right else bisect_left(block, key))
+
+    def ascending(self, start: Any = None, *, inclusive: bool = True) -> Iterator[K]:
+        """Items from the first ``>= start`` (``> start`` if not inclusive) upwards."""
+        blocks = self._blocks
+        if start is None:
+            index, position = 0, 0
+        else:
+            index, position = self._locate(start, right=not inclusive)
+        while index < len(blocks):
+            block = blocks[index]
+            while position < len(block):
+                yield block[position]
+                position += 1
+            index += 1
+            position = 0
+
+    def descending(self, start: Any = None, *, inclusive: bool = True) -> Iterator[K]:
+        """Items from the last ``<= start`` (``< start`` if not inclusive) downwards."""
+        blocks = self._blocks
+        if start is None:
+            index = len(blocks) - 1
+            position = len(blocks[index]) - 1 if blocks else -1
+        else:
+            index, position = self._locate(start, right=inclusive)
+            position -= 1
+            if index == len(blocks):
+                index -= 1
+                position = len(blocks[index]) - 1 if blocks else -1
+        while index >= 0:
+            block = blocks[index]
+            position = min(position, len(block) - 1)
+            while position >= 0:
+                yield block[position]
+                position -= 1
+            index -= 1
+            if index >= 0:
+                position = len(blocks[index]) - 1
+
+
+class Collection(Generic[R]):
+    """One resource type's records, indexed by case-folded name, kept in creation order, with
+    sorted indexes by name and by creation time maintained on insert and delete (List pages)."""
+
+    __slots__ = ("_by_name", "_by_time", "_records")
 
     def __init__(self) -> None:
         self._records: dict[str, R] = {}
+        self._by_name: SortedIndex[str] = SortedIndex()
+        self._by_time: SortedIndex[TimeEntry] = SortedIndex()
 
     def get(self, name: str) -> R | None:
         return self._records.get(name_key(name))
+
+    def get_by_key(self, key: str) -> R:
+        """The record of an index key (a case-folded name taken from one of the indexes)."""
+        return self._records[key]
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name_key(name) in self._records
@@ -51,14 +183,26 @@ class Collection(Generic[R]):
         return iter(self._records.values())
 
     def add(self, record: R) -> None:
-        self._records[name_key(record.name)] = record
+        key = name_key(record.name)
+        if key in self._records:
+            raise KeyError(f"{record.name!r} is already stored")
+        self._records[key] = record
+        self._by_name.add(key)
+        self._by_time.add((record.creation_time, record.seq, key))
 
     def replace(self, record: R) -> None:
-        """Store a new version of an existing record (keeps its place in creation order)."""
+        """Store a new version of an existing record (keeps its place in creation order).
+
+        Name and creation time never change on update, so the sorted indexes stay valid.
+        """
         self._records[name_key(record.name)] = record
 
     def remove(self, name: str) -> R:
-        return self._records.pop(name_key(name))
+        key = name_key(name)
+        record = self._records.pop(key)
+        self._by_name.remove(key)
+        self._by_time.remove((record.creation_time, record.seq, key))
+        return record
 
     def keys(self) -> Iterator[str]:
         return iter(self._records.keys())
@@ -66,11 +210,22 @@ class Collection(Generic[R]):
     def snapshot(self) -> dict[str, R]:
         return dict(self._records)
 
+    @property
+    def by_name(self) -> SortedIndex[str]:
+        """Case-folded names, sorted."""
+        return self._by_name
+
+    @property
+    def by_time(self) -> SortedIndex[TimeEntry]:
+        """``(creation_time, seq, name_key)`` entries, sorted."""
+        return self._by_time
+
 
 class RegionState:
     """Everything one account holds in one region."""
 
-    __slots__ = ("account_id", "experiments", "region", "trial_components", "trials")
+    __slots__ = ("account_id", "component_trials", "experiment_trials", "experiments", "region",
+                 "token_secret", "trial_components", "trial_members", "trials")
 
     def __init__(self, account_id: str, region: str) -> None:
         self.account_id = account_id
@@ -78,6 +233,25 @@ class RegionState:
         self.experiments: Collection[Experiment] = Collection()
         self.trials: Collection[Trial] = Collection()
         self.trial_components: Collection[TrialComponent] = Collection()
+        # Relations by case-folded name (dicts as ordered sets): O(1) membership and counts.
+        #: experiment key -> keys of its trials
+        self.experiment_trials: dict[str, dict[str, None]] = {}
+        #: trial key -> keys of its associated trial components
+        self.trial_members: dict[str, dict[str, None]] = {}
+        #: trial component key -> keys of the trials it is associated with
+        self.component_trials: dict[str, dict[str, None]] = {}
+        #: signs this state's pagination tokens: a token never verifies in another mock,
+        #: account or region, or after a reset.
+        self.token_secret: bytes = secrets.token_bytes(32)
+
+    def trials_of(self, experiment_name: str) -> dict[str, None]:
+        return self.experiment_trials.get(name_key(experiment_name), {})
+
+    def components_of(self, trial_name: str) -> dict[str, None]:
+        return self.trial_members.get(name_key(trial_name), {})
+
+    def parents_of(self, component_name: str) -> dict[str, None]:
+        return self.component_trials.get(name_key(component_name), {})
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..backend import Context
-from . import experiments, metrics, sts
+from . import associations, components, experiments, metrics, sts, tags, trials
 
 Handler = Callable[[Context, Mapping[str, Any]], dict[str, Any]]
 
@@ -23,6 +23,24 @@ STS = "sts"
 OPERATIONS: Mapping[tuple[str, str], Handler] = MappingProxyType({
     (SAGEMAKER, "CreateExperiment"): experiments.create_experiment,
     (SAGEMAKER, "DescribeExperiment"): experiments.describe_experiment,
+    (SAGEMAKER, "ListExperiments"): experiments.list_experiments,
+    (SAGEMAKER, "UpdateExperiment"): experiments.update_experiment,
+    (SAGEMAKER, "DeleteExperiment"): experiments.delete_experiment,
+    (SAGEMAKER, "CreateTrial"): trials.create_trial,
+    (SAGEMAKER, "DescribeTrial"): trials.describe_trial,
+    (SAGEMAKER, "ListTrials"): trials.list_trials,
+    (SAGEMAKER, "UpdateTrial"): trials.update_trial,
+    (SAGEMAKER, "DeleteTrial"): trials.delete_trial,
+    (SAGEMAKER, "CreateTrialComponent"): components.create_trial_component,
+    (SAGEMAKER, "DescribeTrialComponent"): components.describe_trial_component,
+    (SAGEMAKER, "ListTrialComponents"): components.list_trial_components,
+    (SAGEMAKER, "UpdateTrialComponent"): components.update_trial_component,
+    (SAGEMAKER, "DeleteTrialComponent"): components.delete_trial_component,
+    (SAGEMAKER, "AssociateTrialComponent"): associations.associate_trial_component,
+    (SAGEMAKER, "DisassociateTrialComponent"): associations.disassociate_trial_component,
+    (SAGEMAKER, "AddTags"): tags.add_tags,
+    (SAGEMAKER, "ListTags"): tags.list_tags,
+    (SAGEMAKER, "DeleteTags"): tags.delete_tags,
     (METRICS, "BatchPutMetrics"): metrics.batch_put_metrics,
     (STS, "GetCallerIdentity"): sts.get_caller_identity,
 })

@@ -1,10 +1,21 @@
-"""Experiment operations."""
+"""Experiment operations.
+
+Views other modules (Search) import:
+
+- ``experiment_view(record: Experiment) -> dict``: the DescribeExperiment shape (no Tags).
+- ``experiment_summary(record: Experiment) -> dict``: one ``ExperimentSummaries`` entry.
+"""
 
 from __future__ import annotations
 
-from ..backend import Context
-from ..models import Experiment
+from dataclasses import replace
+
+from pytest_sm_experiments.backend import Context, name_key
+from pytest_sm_experiments.errors import ValidationError
+from pytest_sm_experiments.models import Experiment
+
 from ._common import Params, Response, already_exists, require, tag_dict
+from .paging import list_page, page_request
 
 
 def create_experiment(ctx: Context, params: Params) -> Response:
@@ -14,6 +25,7 @@ def create_experiment(ctx: Context, params: Params) -> Response:
     if name in experiments:
         raise already_exists("experiment", name)
     ctx.check_quota("experiments", len(experiments))
+    ctx.check_quota("tags_per_resource", 0, len(tags))
     record = Experiment(
         name=name,
         arn=ctx.arn("experiment", name),
@@ -33,6 +45,41 @@ def describe_experiment(ctx: Context, params: Params) -> Response:
     return experiment_view(record)
 
 
+def list_experiments(ctx: Context, params: Params) -> Response:
+    page = page_request(ctx, "ListExperiments", params)
+    records, token = list_page(ctx, page, ctx.state.experiments)
+    response: Response = {"ExperimentSummaries": [experiment_summary(r) for r in records]}
+    if token is not None:
+        response["NextToken"] = token
+    return response
+
+
+def update_experiment(ctx: Context, params: Params) -> Response:
+    experiments = ctx.state.experiments
+    record = require(ctx, experiments, "experiment", params["ExperimentName"])
+    experiments.replace(replace(
+        record,
+        display_name=params.get("DisplayName", record.display_name),
+        description=params.get("Description", record.description),
+        last_modified_time=ctx.now,
+    ))
+    return {"ExperimentArn": record.arn}
+
+
+def delete_experiment(ctx: Context, params: Params) -> Response:
+    state = ctx.state
+    record = require(ctx, state.experiments, "experiment", params["ExperimentName"])
+    if state.trials_of(record.name):
+        # CHOICE: AWS documents that an experiment's trials must be deleted first; the error
+        # code and text are not public.
+        raise ValidationError(
+            f"Experiment '{record.arn}' still has trials; delete its trials before deleting "
+            "the experiment.")
+    state.experiments.remove(record.name)
+    state.experiment_trials.pop(name_key(record.name), None)
+    return {"ExperimentArn": record.arn}
+
+
 def experiment_view(record: Experiment) -> Response:
     """The Describe/Search shape of an experiment (Search adds Tags)."""
     view: Response = {
@@ -45,3 +92,14 @@ def experiment_view(record: Experiment) -> Response:
     if record.description is not None:
         view["Description"] = record.description
     return view
+
+
+def experiment_summary(record: Experiment) -> Response:
+    """An ``ExperimentSummary`` (ListExperiments)."""
+    return {
+        "ExperimentArn": record.arn,
+        "ExperimentName": record.name,
+        "DisplayName": record.display_name,
+        "CreationTime": record.creation_time,
+        "LastModifiedTime": record.last_modified_time,
+    }

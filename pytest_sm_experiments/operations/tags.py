@@ -1,0 +1,83 @@
+"""AddTags, ListTags and DeleteTags on experiments, trials and trial components (by ARN)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from pytest_sm_experiments.backend import Collection, Context
+from pytest_sm_experiments.errors import ValidationError
+
+from ._common import RESERVED_TAG_PREFIX, Params, Response, tag_dict, tag_list
+from .paging import page_of, page_request
+
+#: ListTags's MaxResults has a model minimum of 50 and no default in the docs.
+LIST_TAGS_DEFAULT_MAX = 50
+
+
+def _collection(ctx: Context, kind: str) -> Collection[Any] | None:
+    state = ctx.state
+    collections: dict[str, Collection[Any]] = {
+        "experiment": state.experiments,
+        "experiment-trial": state.trials,
+        "experiment-trial-component": state.trial_components,
+    }
+    return collections.get(kind)
+
+
+def resolve(ctx: Context, arn: str) -> tuple[Collection[Any], Any]:
+    """The collection and record an ARN names (case-insensitively), in this account and region.
+
+    INFERRED: SageMaker answers AddTags/ListTags on a resource that does not exist (or no longer
+    does) with a ValidationException (aws/amazon-sagemaker-feedback#108). CHOICE: the text.
+    """
+    parts = arn.split(":", 5)
+    record = None
+    collection = None
+    if len(parts) == 6 and parts[2].lower() == "sagemaker" and (
+            parts[3].lower() == ctx.region and parts[4] == ctx.account_id):
+        kind, _, name = parts[5].partition("/")
+        collection = _collection(ctx, kind.lower())
+        if collection is not None and name:
+            record = collection.get(name)
+    if collection is None or record is None:
+        raise ValidationError(f"Resource {arn} does not exist.")
+    return collection, record
+
+
+def add_tags(ctx: Context, params: Params) -> Response:
+    collection, record = resolve(ctx, params["ResourceArn"])
+    added = tag_dict(params["Tags"])
+    merged = {**record.tags, **added}  # an existing key takes the new value (CONFIRMED, docs)
+    ctx.check_quota("tags_per_resource", len(merged), 0)
+    collection.replace(replace(record, tags=merged))
+    # CHOICE: the response lists the tags of the request (AWS's docs only say "the tags").
+    return {"Tags": tag_list(added)}
+
+
+def list_tags(ctx: Context, params: Params) -> Response:
+    arn: str = params["ResourceArn"]
+    page = page_request(ctx, "ListTags", params, {"ResourceArn": arn},
+                        default_max=LIST_TAGS_DEFAULT_MAX)
+    _, record = resolve(ctx, arn)
+    # CHOICE: tags are listed in the order their keys were first added.
+    tags, token = page_of(ctx, page, tag_list(record.tags), key=lambda tag: tag["Key"])
+    response: Response = {"Tags": tags}
+    if token is not None:
+        response["NextToken"] = token
+    return response
+
+
+def delete_tags(ctx: Context, params: Params) -> Response:
+    collection, record = resolve(ctx, params["ResourceArn"])
+    keys: list[str] = params["TagKeys"]
+    for key in keys:
+        if key.lower().startswith(RESERVED_TAG_PREFIX):  # CONFIRMED wording (DeleteTags)
+            raise ValidationError(
+                f"System prefix '{RESERVED_TAG_PREFIX}' reserved for AWS usage in tag key: {key}")
+    # Keys the resource does not have are ignored (CHOICE: AWS's answer is not public).
+    doomed = set(keys)
+    remaining = {key: value for key, value in record.tags.items() if key not in doomed}
+    if len(remaining) != len(record.tags):
+        collection.replace(replace(record, tags=remaining))
+    return {}
