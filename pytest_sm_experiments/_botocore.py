@@ -11,6 +11,7 @@ import inspect
 import sys
 from collections.abc import Callable, Mapping
 from functools import cache
+from types import FrameType
 from typing import Any
 
 import botocore
@@ -95,9 +96,9 @@ def _aio_config_type() -> type | None:
 
 def _called_from_coroutine() -> bool:
     """True when the first frame outside this package (the event emitter) is a coroutine."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_globals.get("__name__", "").startswith(_PACKAGE):
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
     return frame is not None and bool(frame.f_code.co_flags & inspect.CO_COROUTINE)
 
 
