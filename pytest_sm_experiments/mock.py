@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, cast, overload
 
 import wrapt
 
@@ -336,7 +336,7 @@ def _decorate_function(func: F, options: MockOptions) -> F:
         with SageMakerExperimentsMock(options=options):
             return wrapped(*args, **kwargs)
 
-    return wrapper(func)  # type: ignore[no-any-return]
+    return cast(F, wrapper(func))
 
 
 def _decorate_class(cls: C, options: MockOptions) -> C:
@@ -344,7 +344,7 @@ def _decorate_class(cls: C, options: MockOptions) -> C:
     if issubclass(cls, unittest.TestCase):
         original_setup = cls.setUp
 
-        def setUp(self: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+        def setUp(self: unittest.TestCase) -> None:  # unittest's name
             mock = SageMakerExperimentsMock(options=options).start()
             self.addCleanup(mock.stop)
             self.sm_experiments = mock  # type: ignore[attr-defined]

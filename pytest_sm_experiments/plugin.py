@@ -8,7 +8,7 @@ code under test first imports botocore, so start-up stays cheap.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from typing import Any
 
 import pytest
@@ -130,7 +130,9 @@ def sm_client(sm_experiments: SageMakerExperimentsMock,
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     mock = item.stash.get(_mock_key, None)
     if mock is not None and report.failed:
