@@ -60,15 +60,38 @@ def translate_pattern(pattern: str) -> str:
     return "".join(out)
 
 
+_CLASS_CHAR_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "e": "\x1b", "a": "\x07"}
+
+
+def _class_escape(pattern: str, i: int) -> tuple[int, int]:
+    """The code point of the escape at ``pattern[i]`` (a backslash) and the index after it.
+
+    ``\\uD800\\uDC00`` (a UTF-16 surrogate pair, as Java writes supplementary characters)
+    becomes one code point.
+    """
+    nxt = pattern[i + 1]
+    if nxt == "u":
+        code = int(pattern[i + 2:i + 6], 16)
+        end = i + 6
+        if 0xD800 <= code <= 0xDBFF and pattern[end:end + 2] == "\\u":
+            low = int(pattern[end + 2:end + 6], 16)
+            if 0xDC00 <= low <= 0xDFFF:
+                return 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00), end + 6
+        return code, end
+    if nxt == "x":
+        return int(pattern[i + 2:i + 4], 16), i + 4
+    return ord(_CLASS_CHAR_ESCAPES.get(nxt, nxt)), i + 2
+
+
 def _translate_class(pattern: str, start: int) -> tuple[int, str]:
     """Translate the bracket expression starting at ``start``; return (end index, text)."""
     i = start + 1
-    literal: list[str] = []
+    parts: list[str] = []
     categories: set[str] = set()
-    if i < len(pattern) and pattern[i] == "^":
-        literal.append("^")
+    negated = pattern[i] == "^"
+    if negated:
         i += 1
-    while i < len(pattern) and pattern[i] != "]":
+    while pattern[i] != "]":
         ch = pattern[i]
         if ch == "\\":
             nxt = pattern[i + 1]
@@ -76,20 +99,52 @@ def _translate_class(pattern: str, start: int) -> tuple[int, str]:
                 close = pattern.index("}", i)
                 categories.add(pattern[i + 3:close])
                 i = close + 1
-                continue
-            literal.append(_JAVA_ESCAPES.get(nxt, pattern[i:i + 2]))
-            i += 2
-            continue
-        literal.append(ch)
-        i += 1
+            elif nxt in _JAVA_ESCAPES:
+                parts.append(_JAVA_ESCAPES[nxt])
+                i += 2
+            else:
+                code, i = _class_escape(pattern, i)
+                parts.append(f"\\U{code:08x}")
+        elif ch == "-":
+            parts.append("-")
+            i += 1
+        else:
+            parts.append(f"\\U{ord(ch):08x}")
+            i += 1
     end = i + 1
-    body = "".join(literal)
+    body = "".join(parts)
     if not categories:
-        return end, f"[{body}]"
-    alternative = _CATEGORY_ALTERNATIVES.get(frozenset(categories))
-    if alternative is None or body.startswith("^"):
+        return end, f"[{'^' if negated else ''}{body}]"
+    if "Alnum" in categories:  # Java's POSIX classes are ASCII
+        categories.discard("Alnum")
+        body += "a-zA-Z0-9"
+    if not categories:
+        return end, f"[{'^' if negated else ''}{body}]"
+    if negated:
         raise NotImplementedError(f"unsupported character class in model pattern {pattern!r}")
+    alternative = _CATEGORY_ALTERNATIVES.get(frozenset(categories))
+    if alternative is None:
+        alternative = f"[{_category_ranges(frozenset(categories))}]"
     return end, f"(?:{alternative}|[{body}])" if body else f"(?:{alternative})"
+
+
+@cache
+def _category_ranges(categories: frozenset[str]) -> str:
+    """An explicit class for Unicode general categories (one scan of the code space, only for
+    patterns the fast table above does not cover)."""
+    import sys
+    import unicodedata
+
+    ranges: list[str] = []
+    start = -1
+    for code in range(sys.maxunicode + 2):
+        inside = code <= sys.maxunicode and unicodedata.category(chr(code))[0] in categories
+        if inside and start < 0:
+            start = code
+        elif not inside and start >= 0:
+            ranges.append(f"\\U{start:08x}-\\U{code - 1:08x}")
+            start = -1
+    return "".join(ranges)
 
 
 @cache
