@@ -5,7 +5,6 @@ from __future__ import annotations
 import unittest
 
 import boto3
-import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
@@ -54,7 +53,8 @@ def test_decorated_function_gets_fresh_state_per_call():
 async def test_async_function_decorator():
     _client().create_experiment(ExperimentName="Async")
     mock = active_mock()
-    assert mock is not None and "async" in mock.experiments
+    assert mock is not None
+    assert "async" in mock.experiments
 
 
 @mock_sm_experiments(account_id="444455556666")
@@ -110,7 +110,8 @@ def test_out_of_order_stop_keeps_the_other_mock_answering():
     first.stop()
     assert active_mock() is second
     _client().create_experiment(ExperimentName="Second")
-    assert "second" in second.experiments and "second" not in first.experiments
+    assert "second" in second.experiments
+    assert "second" not in first.experiments
     second.stop()
 
 
@@ -134,8 +135,10 @@ def test_journal_filter_one_and_readable_failures(sm_experiments, sm_client):
     assert calls.filter("CreateExperiment", DisplayName="First")[0].params["ExperimentName"] == "A"
     assert calls.one("DescribeExperiment").error_code == "ResourceNotFound"
     call = calls.one("CreateExperiment", ExperimentName="B")
-    assert call.response is not None and call.response["ExperimentArn"].endswith("/b")
-    assert (call.region, call.account_id, call.service) == ("us-east-1", "123456789012", "sagemaker")
+    assert call.response is not None
+    assert call.response["ExperimentArn"].endswith("/b")
+    assert (call.region, call.account_id, call.service) == (
+        "us-east-1", "123456789012", "sagemaker")
     with pytest.raises(AttributeError):
         call.operation = "x"  # type: ignore[misc]
 
@@ -169,6 +172,7 @@ def test_injected_error_changes_nothing(sm_experiments, sm_client):
 def test_attach_routes_a_client_made_before_the_router_existed(monkeypatch):
     """A Session whose handlers were copied before install() is routed once attached."""
     import botocore.handlers
+    import botocore.session
 
     without = [spec for spec in botocore.handlers.BUILTIN_HANDLERS
                if "pytest_sm_experiments" not in getattr(spec[1], "__module__", "")]
