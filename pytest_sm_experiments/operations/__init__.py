@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..backend import Context
-from . import associations, components, experiments, metrics, sts, tags, trials
+from . import associations, components, experiments, metrics, search, sts, tags, trials
 
 Handler = Callable[[Context, Mapping[str, Any]], dict[str, Any]]
 
@@ -43,6 +43,7 @@ OPERATIONS: Mapping[tuple[str, str], Handler] = MappingProxyType({
     (SAGEMAKER, "DeleteTags"): tags.delete_tags,
     (METRICS, "BatchPutMetrics"): metrics.batch_put_metrics,
     (STS, "GetCallerIdentity"): sts.get_caller_identity,
+    (SAGEMAKER, "Search"): search.search,
 })
 
 

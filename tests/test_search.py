@@ -1,0 +1,362 @@
+"""Search over experiments, trials and trial components: grammar, types, sort, paging, errors."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from botocore.exceptions import ClientError
+
+from pytest_sm_experiments.errors import UnsupportedOperationError
+
+TC = "ExperimentTrialComponent"
+
+
+def names(response, key="TrialComponent", field="TrialComponentName"):
+    return [result[key][field] for result in response["Results"]]
+
+
+def search_tc(client, *filters, operator=None, **kwargs):
+    expression = {"Filters": list(filters)}
+    if operator:
+        expression["Operator"] = operator
+    return names(client.search(Resource=TC, SearchExpression=expression, **kwargs))
+
+
+def error_of(call, *args, **kwargs):
+    with pytest.raises(ClientError) as raised:
+        call(*args, **kwargs)
+    return raised.value.response["Error"]
+
+
+@pytest.fixture
+def lab(sm_client, sm_experiments):
+    """Two experiments, three trials, four components with parameters, metrics and tags."""
+    c = sm_client
+    c.create_experiment(ExperimentName="churn", Tags=[{"Key": "team", "Value": "risk"}])
+    c.create_experiment(ExperimentName="fraud", DisplayName="Fraud-Detection")
+    c.create_trial(TrialName="churn-a", ExperimentName="churn")
+    c.create_trial(TrialName="churn-b", ExperimentName="churn")
+    c.create_trial(TrialName="fraud-a", ExperimentName="fraud")
+    specs = {
+        "xgb-1": ({"lr": {"NumberValue": 0.1}, "algo": {"StringValue": "xgboost"}},
+                  "Completed", [("churn-a",)], [0.9, 0.5, 0.3]),
+        "xgb-2": ({"lr": {"NumberValue": 0.01}, "algo": {"StringValue": "xgboost"}},
+                  "Failed", [("churn-b",), ("fraud-a",)], [0.8, 0.7]),
+        "mlp-1": ({"lr": {"StringValue": "auto"}, "algo": {"StringValue": "mlp"}},
+                  "InProgress", [("fraud-a",)], None),
+        "lone": ({}, None, [], None),
+    }
+    metrics = sm_experiments.client(service="sagemaker-metrics")
+    now = datetime.now(timezone.utc)
+    for name, (parameters, status, trials, losses) in specs.items():
+        kwargs = {"TrialComponentName": name, "Parameters": parameters,
+                  "Tags": [{"Key": "owner", "Value": name.split("-")[0]}]}
+        if status:
+            kwargs["Status"] = {"PrimaryStatus": status}
+        c.create_trial_component(**kwargs)
+        for (trial,) in trials:
+            c.associate_trial_component(TrialComponentName=name, TrialName=trial)
+        if losses:
+            metrics.batch_put_metrics(TrialComponentName=name, MetricData=[
+                {"MetricName": "loss", "Value": v, "Timestamp": now, "Step": i}
+                for i, v in enumerate(losses)])
+    return c
+
+
+# -- records ------------------------------------------------------------------------------------
+
+def test_component_record_carries_parents_tags_parameters_metrics(lab):
+    response = lab.search(Resource=TC, SearchExpression={
+        "Filters": [{"Name": "TrialComponentName", "Value": "xgb-2"}]})
+    assert response["TotalHits"] == {"Value": 1, "Relation": "EqualTo"}
+    (result,) = response["Results"]
+    assert list(result) == ["TrialComponent"]
+    record = result["TrialComponent"]
+    assert record["Parents"] == [{"TrialName": "churn-b", "ExperimentName": "churn"},
+                                 {"TrialName": "fraud-a", "ExperimentName": "fraud"}]
+    assert record["Tags"] == [{"Key": "owner", "Value": "xgb"}]
+    assert record["Parameters"] == {"lr": {"NumberValue": 0.01},
+                                    "algo": {"StringValue": "xgboost"}}
+    assert record["Status"] == {"PrimaryStatus": "Failed"}
+    (loss,) = record["Metrics"]
+    assert (loss["MetricName"], loss["Count"], loss["Min"], loss["Max"]) == ("loss", 2, 0.7, 0.8)
+    assert "NextToken" not in response
+
+
+def test_trial_and_experiment_records(lab):
+    (trial,) = lab.search(Resource="ExperimentTrial", SearchExpression={
+        "Filters": [{"Name": "TrialName", "Value": "fraud-a"}]})["Results"]
+    summaries = trial["Trial"]["TrialComponentSummaries"]
+    assert [s["TrialComponentName"] for s in summaries] == ["xgb-2", "mlp-1"]
+    assert summaries[0]["TrialComponentArn"].endswith(":experiment-trial-component/xgb-2")
+    assert trial["Trial"]["ExperimentName"] == "fraud"
+    assert trial["Trial"]["Tags"] == []
+    (experiment,) = lab.search(Resource="Experiment", SearchExpression={
+        "Filters": [{"Name": "Tags.team", "Value": "risk"}]})["Results"]
+    assert experiment["Experiment"]["ExperimentName"] == "churn"
+    assert experiment["Experiment"]["Tags"] == [{"Key": "team", "Value": "risk"}]
+
+
+def test_no_expression_returns_everything_newest_modified_first(lab):
+    response = lab.search(Resource="Experiment")
+    assert names(response, "Experiment", "ExperimentName") == ["fraud", "churn"]
+    lab.update_experiment(ExperimentName="churn", Description="touched")
+    response = lab.search(Resource="Experiment")
+    assert names(response, "Experiment", "ExperimentName") == ["churn", "fraud"]
+
+
+# -- operators and types ------------------------------------------------------------------------
+
+def test_text_operators(lab):
+    assert search_tc(lab, {"Name": "DisplayName", "Operator": "Contains", "Value": "xgb"}) == [
+        "xgb-2", "xgb-1"]
+    assert search_tc(lab, {"Name": "TrialComponentName", "Operator": "In",
+                           "Value": "lone, mlp-1,nope"}) == ["lone", "mlp-1"]
+    assert search_tc(lab, {"Name": "Status.PrimaryStatus", "Operator": "NotEquals",
+                           "Value": "Failed"}) == ["lone", "mlp-1", "xgb-1"]
+    assert search_tc(lab, {"Name": "Status.PrimaryStatus", "Operator": "NotExists"}) == ["lone"]
+    assert search_tc(lab, {"Name": "TrialComponentName", "Value": "XGB-1"}) == []
+
+
+def test_multi_valued_parents(lab):
+    assert search_tc(lab, {"Name": "Parents.ExperimentName", "Value": "fraud"}) == [
+        "mlp-1", "xgb-2"]
+    assert search_tc(lab, {"Name": "Parents.TrialName", "Operator": "NotEquals",
+                           "Value": "fraud-a"}) == ["lone", "xgb-1"]
+    assert search_tc(lab, {"Name": "Parents.TrialName", "Operator": "Exists"}) == [
+        "mlp-1", "xgb-2", "xgb-1"]
+
+
+def test_metrics_compare_numerically(lab):
+    assert search_tc(lab, {"Name": "Metrics.loss.Min", "Operator": "LessThan",
+                           "Value": "0.5"}) == ["xgb-1"]
+    assert search_tc(lab, {"Name": "Metrics.loss.Count", "Operator": "GreaterThanOrEqualTo",
+                           "Value": "2"}) == ["xgb-2", "xgb-1"]
+    assert search_tc(lab, {"Name": "Metrics.loss.Last", "Value": "0.7"}) == ["xgb-2"]
+    # The bare metric name means its Last value (CHOICE).
+    assert search_tc(lab, {"Name": "Metrics.loss", "Operator": "LessThanOrEqualTo",
+                           "Value": "3e-1"}) == ["xgb-1"]
+
+
+def test_parameters_compare_like_with_like(lab):
+    assert search_tc(lab, {"Name": "Parameters.lr", "Operator": "GreaterThan",
+                           "Value": "0.05"}) == ["xgb-1"]
+    assert search_tc(lab, {"Name": "Parameters.lr", "Value": "auto"}) == ["mlp-1"]
+    assert search_tc(lab, {"Name": "Parameters.lr", "Value": "0.010"}) == ["xgb-2"]
+    assert search_tc(lab, {"Name": "Parameters.algo", "Operator": "Contains",
+                           "Value": "boost"}) == ["xgb-2", "xgb-1"]
+    assert search_tc(lab, {"Name": "Parameters.lr.NumberValue", "Operator": "Exists"}) == [
+        "xgb-2", "xgb-1"]
+
+
+def test_timestamps_iso_8601_and_epoch(sm_client):
+    sm_client.create_experiment(ExperimentName="old")
+    sm_client.create_experiment(ExperimentName="new")
+    first = sm_client.describe_experiment(ExperimentName="old")["CreationTime"]
+    second = sm_client.describe_experiment(ExperimentName="new")["CreationTime"]
+    middle = first + (second - first) / 2
+    for value in (middle.astimezone(timezone.utc).isoformat(),
+                  middle.astimezone(timezone.utc).replace(tzinfo=None).isoformat(),
+                  middle.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+                  repr(middle.timestamp())):
+        response = sm_client.search(Resource="Experiment", SearchExpression={
+            "Filters": [{"Name": "CreationTime", "Operator": "GreaterThan", "Value": value}]})
+        assert names(response, "Experiment", "ExperimentName") == ["new"], value
+
+
+def test_tags(lab):
+    assert search_tc(lab, {"Name": "Tags.owner", "Value": "mlp"}) == ["mlp-1"]
+    assert search_tc(lab, {"Name": "Tags.missing", "Operator": "Exists"}) == []
+
+
+# -- boolean structure --------------------------------------------------------------------------
+
+def test_or_and_sub_expressions(lab):
+    assert search_tc(lab, {"Name": "TrialComponentName", "Value": "lone"},
+                     {"Name": "Parameters.lr", "Value": "auto"}, operator="Or") == [
+        "lone", "mlp-1"]
+    response = lab.search(Resource=TC, SearchExpression={
+        "Filters": [{"Name": "Tags.owner", "Value": "xgb"}],
+        "SubExpressions": [{"Operator": "Or", "SubExpressions": [
+            {"Filters": [{"Name": "Status.PrimaryStatus", "Value": "Failed"}]},
+            {"Filters": [{"Name": "Metrics.loss.Max", "Operator": "GreaterThan",
+                          "Value": "100"}]},
+        ]}],
+    })
+    assert names(response) == ["xgb-2"]
+
+
+def test_nested_filters_need_one_element_matching_all(lab):
+    def nested(trial, experiment):
+        return lab.search(Resource=TC, SearchExpression={"NestedFilters": [{
+            "NestedPropertyName": "Parents",
+            "Filters": [{"Name": "Parents.TrialName", "Value": trial},
+                        {"Name": "Parents.ExperimentName", "Value": experiment}]}]})
+
+    assert names(nested("fraud-a", "fraud")) == ["mlp-1", "xgb-2"]
+    # xgb-2 has a parent churn-b (experiment churn) and a parent fraud-a (experiment fraud):
+    # plain filters match it, a nested filter does not.
+    assert names(nested("churn-b", "fraud")) == []
+    assert search_tc(lab, {"Name": "Parents.TrialName", "Value": "churn-b"},
+                     {"Name": "Parents.ExperimentName", "Value": "fraud"}) == ["xgb-2"]
+    response = lab.search(Resource=TC, SearchExpression={"NestedFilters": [{
+        "NestedPropertyName": "Metrics",
+        "Filters": [{"Name": "Metrics.MetricName", "Value": "loss"},
+                    {"Name": "Metrics.Min", "Operator": "GreaterThan", "Value": "0.6"}]}]})
+    assert names(response) == ["xgb-2"]
+
+
+# -- sorting and paging -------------------------------------------------------------------------
+
+def test_sort_by_any_property_missing_values_last(lab):
+    def sort(by, order):
+        return names(lab.search(Resource=TC, SortBy=by, SortOrder=order))
+
+    assert sort("TrialComponentName", "Ascending") == ["lone", "mlp-1", "xgb-1", "xgb-2"]
+    assert sort("Metrics.loss.Min", "Ascending") == ["xgb-1", "xgb-2", "mlp-1", "lone"]
+    assert sort("Metrics.loss.Min", "Descending") == ["xgb-2", "xgb-1", "lone", "mlp-1"]
+    assert sort("CreationTime", "Ascending") == ["xgb-1", "xgb-2", "mlp-1", "lone"]
+
+
+def test_paging_walks_every_hit_once(sm_client):
+    for index in range(23):
+        sm_client.create_experiment(ExperimentName=f"exp-{index:02d}")
+    seen = []
+    token = None
+    pages = 0
+    while True:
+        kwargs = {"NextToken": token} if token else {}
+        response = sm_client.search(Resource="Experiment", SortBy="ExperimentName",
+                                    SortOrder="Ascending", MaxResults=10, **kwargs)
+        assert response["TotalHits"]["Value"] == 23
+        seen += names(response, "Experiment", "ExperimentName")
+        pages += 1
+        token = response.get("NextToken")
+        if not token:
+            break
+    assert pages == 3
+    assert seen == [f"exp-{index:02d}" for index in range(23)]
+    # The default page size is 10 (CHOICE) and botocore's paginator follows the tokens.
+    assert len(sm_client.search(Resource="Experiment")["Results"]) == 10
+    paginator = sm_client.get_paginator("search")
+    pages_seen = [len(page["Results"]) for page in paginator.paginate(
+        Resource="Experiment", PaginationConfig={"PageSize": 7})]
+    assert pages_seen == [7, 7, 7, 2]
+
+
+def test_token_is_bound_to_the_request(sm_client, sm_experiments):
+    for index in range(3):
+        sm_client.create_experiment(ExperimentName=f"exp-{index}")
+    token = sm_client.search(Resource="Experiment", MaxResults=1)["NextToken"]
+    other = error_of(sm_client.search, Resource="Experiment", SortOrder="Ascending",
+                     MaxResults=1, NextToken=token)
+    assert other["Code"] == "ValidationException"
+    assert "NextToken" in other["Message"]
+    forged = error_of(sm_client.search, Resource="Experiment", MaxResults=1,
+                      NextToken=token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
+    assert forged["Code"] == "ValidationException"
+    assert sm_experiments.calls[-1].error_code == "ValidationException"
+
+
+def test_cross_account_finds_nothing(lab):
+    response = lab.search(Resource=TC, CrossAccountFilterOption="CrossAccount")
+    assert response["Results"] == []
+    assert response["TotalHits"]["Value"] == 0
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("search_filter", "fragment"), [
+    ({"Name": "Colour", "Value": "x"}, "Unknown property name 'Colour'"),
+    ({"Name": "TrialComponentName", "Operator": "GreaterThan", "Value": "a"},
+     "Operator GreaterThan is not supported for text property 'TrialComponentName'"),
+    ({"Name": "Metrics.loss.Max", "Operator": "Contains", "Value": "1"},
+     "Operator Contains is not supported for numeric property 'Metrics.loss.Max'"),
+    ({"Name": "CreationTime", "Operator": "In", "Value": "x"},
+     "Operator In is not supported for timestamp property 'CreationTime'"),
+    ({"Name": "Metrics.loss.Max", "Operator": "LessThan", "Value": "ten"},
+     "Value 'ten' for property 'Metrics.loss.Max' is not a valid number"),
+    ({"Name": "LastModifiedTime", "Operator": "LessThan", "Value": "yesterday"},
+     "Value 'yesterday' for property 'LastModifiedTime' is not a valid timestamp"),
+    ({"Name": "Parameters.lr", "Operator": "LessThan", "Value": "low"},
+     "Value 'low' for property 'Parameters.lr' is not a valid number"),
+    ({"Name": "Status.PrimaryStatus", "Operator": "Exists", "Value": "x"},
+     "Operator Exists takes no Value"),
+    ({"Name": "Status.PrimaryStatus"}, "needs a Value"),
+])
+def test_bad_filters_are_validation_exceptions(sm_client, sm_experiments, search_filter,
+                                               fragment):
+    error = error_of(sm_client.search, Resource=TC,
+                     SearchExpression={"Filters": [search_filter]})
+    assert error["Code"] == "ValidationException"
+    assert fragment in error["Message"]
+    assert sm_experiments.calls.one("Search").error_code == "ValidationException"
+
+
+def test_at_most_fifty_clauses(sm_client):
+    def leaf(index):
+        return {"Name": "TrialComponentName", "Value": f"n{index}"}
+
+    # 2 SubExpressions x (1 + 20 filters) + 8 filters = 50 clauses: accepted.
+    fifty = {"Filters": [leaf(i) for i in range(8)], "Operator": "Or",
+             "SubExpressions": [{"Filters": [leaf(i) for i in range(20)]} for _ in range(2)]}
+    assert sm_client.search(Resource=TC, SearchExpression=fifty)["Results"] == []
+    fifty["Filters"].append(leaf(99))
+    error = error_of(sm_client.search, Resource=TC, SearchExpression=fifty)
+    assert error["Code"] == "ValidationException"
+    assert "at most 50" in error["Message"]
+    assert "this one has 51" in error["Message"]
+
+
+def test_more_than_twenty_filters_fail_model_validation(sm_experiments):
+    from botocore.config import Config
+
+    client = sm_experiments.client(config=Config(parameter_validation=False))
+    error = error_of(client.search, Resource=TC, SearchExpression={"Filters": [
+        {"Name": "TrialComponentName", "Value": f"n{i}"} for i in range(21)]})
+    assert error["Message"] == (
+        "1 validation error detected: Value '[" + ", ".join(
+            f"{{'Name': 'TrialComponentName', 'Value': 'n{i}'}}" for i in range(21))
+        + "]' at 'searchExpression.filters' failed to satisfy constraint: Member must have "
+        "length less than or equal to 20")
+
+
+def test_contains_limit(sm_client):
+    two_free = [{"Name": "DisplayName", "Operator": "Contains", "Value": "a"},
+                {"Name": "Tags.owner", "Operator": "Contains", "Value": "b"}]
+    assert sm_client.search(Resource=TC, SearchExpression={"Filters": two_free})[
+        "Results"] == []
+    two_limited = {"Filters": [{"Name": "Status.Message", "Operator": "Contains", "Value": "a"}],
+                   "SubExpressions": [{"Filters": [
+                       {"Name": "Parameters.algo", "Operator": "Contains", "Value": "b"}]}]}
+    error = error_of(sm_client.search, Resource=TC, SearchExpression=two_limited)
+    assert error == {"Code": "ValidationException",
+                     "Message": "'CONTAINS' operator usage limit of 1 exceeded."}
+
+
+def test_empty_expression_and_bad_nested_names(sm_client):
+    error = error_of(sm_client.search, Resource="Experiment", SearchExpression={})
+    assert "at least one subexpression, filter, or nested filter" in error["Message"]
+    error = error_of(sm_client.search, Resource="Experiment", SearchExpression={
+        "NestedFilters": [{"NestedPropertyName": "Parents",
+                           "Filters": [{"Name": "Parents.TrialName", "Value": "x"}]}]})
+    assert "'Parents' is not a nested property of Search resource Experiment" in (
+        error["Message"])
+    error = error_of(sm_client.search, Resource=TC, SearchExpression={
+        "NestedFilters": [{"NestedPropertyName": "Parents",
+                           "Filters": [{"Name": "TrialName", "Value": "x"}]}]})
+    assert "'TrialName' is not a property of nested property 'Parents'" in error["Message"]
+
+
+def test_bad_sort_by(sm_client):
+    error = error_of(sm_client.search, Resource=TC, SortBy="Colour")
+    assert error["Message"] == (
+        "Unknown property name 'Colour' for Search resource ExperimentTrialComponent.")
+    error = error_of(sm_client.search, Resource=TC, SortBy="Parents.TrialName")
+    assert "cannot be sorted on" in error["Message"]
+
+
+def test_other_resources_fail_loudly(sm_client):
+    with pytest.raises(UnsupportedOperationError, match=r"Search\(Resource=TrainingJob\)"):
+        sm_client.search(Resource="TrainingJob")
