@@ -1,0 +1,133 @@
+"""ListExperiments, UpdateExperiment and DeleteExperiment as users see them through botocore."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+ARN = "arn:aws:sagemaker:us-east-1:123456789012:experiment/"
+
+
+def snapshot(mock):
+    return dict(mock.experiments), dict(mock.trials), dict(mock.trial_components)
+
+
+def test_list_returns_summaries_newest_first_by_default(sm_client):
+    for name in ("First", "Second", "Third"):
+        sm_client.create_experiment(ExperimentName=name, DisplayName=f"{name}-shown")
+    summaries = sm_client.list_experiments()["ExperimentSummaries"]
+    assert [s["ExperimentName"] for s in summaries] == ["Third", "Second", "First"]
+    first = summaries[-1]
+    assert set(first) == {"ExperimentArn", "ExperimentName", "DisplayName", "CreationTime",
+                          "LastModifiedTime"}
+    assert first["ExperimentArn"] == ARN + "first"
+    assert first["DisplayName"] == "First-shown"
+
+
+def test_list_of_nothing_is_empty_without_token(sm_client):
+    response = sm_client.list_experiments()
+    assert response["ExperimentSummaries"] == []
+    assert "NextToken" not in response
+
+
+def test_update_changes_display_name_and_description(sm_client, sm_experiments):
+    sm_client.create_experiment(ExperimentName="Churn", Description="old")
+    created = sm_client.describe_experiment(ExperimentName="Churn")
+    response = sm_client.update_experiment(ExperimentName="CHURN", DisplayName="Churn-v2",
+                                           Description="new")
+    assert response["ExperimentArn"] == ARN + "churn"
+    described = sm_client.describe_experiment(ExperimentName="churn")
+    assert described["ExperimentName"] == "Churn"
+    assert described["DisplayName"] == "Churn-v2"
+    assert described["Description"] == "new"
+    assert described["CreationTime"] == created["CreationTime"]
+    assert described["LastModifiedTime"] > created["LastModifiedTime"]
+    record = sm_experiments.experiments["churn"]
+    assert (record.display_name, record.description) == ("Churn-v2", "new")
+
+
+def test_update_keeps_members_that_are_not_sent(sm_client):
+    sm_client.create_experiment(ExperimentName="Churn", DisplayName="Shown", Description="d")
+    sm_client.update_experiment(ExperimentName="Churn", Description="")
+    described = sm_client.describe_experiment(ExperimentName="Churn")
+    assert described["DisplayName"] == "Shown"
+    assert described["Description"] == ""
+
+
+def test_update_missing_experiment_is_resource_not_found(sm_client, sm_experiments):
+    with pytest.raises(sm_client.exceptions.ResourceNotFound) as raised:
+        sm_client.update_experiment(ExperimentName="Ghost", DisplayName="x")
+    assert raised.value.response["Error"]["Message"] == (
+        f"Experiment '{ARN}ghost' does not exist.")
+    assert len(sm_experiments.experiments) == 0
+
+
+def test_update_validates_display_name(sm_client, sm_experiments):
+    sm_client.create_experiment(ExperimentName="Churn")
+    before = snapshot(sm_experiments)
+    with pytest.raises(ClientError) as raised:
+        sm_client.update_experiment(ExperimentName="Churn", DisplayName="bad name")
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    assert "at 'displayName' failed to satisfy constraint" in (
+        raised.value.response["Error"]["Message"])
+    assert snapshot(sm_experiments) == before
+
+
+def test_delete_returns_arn_and_frees_the_name(sm_client, sm_experiments):
+    sm_client.create_experiment(ExperimentName="Churn")
+    assert sm_client.delete_experiment(ExperimentName="churn")["ExperimentArn"] == ARN + "churn"
+    assert "Churn" not in sm_experiments.experiments
+    with pytest.raises(sm_client.exceptions.ResourceNotFound):
+        sm_client.describe_experiment(ExperimentName="Churn")
+    assert sm_client.list_experiments()["ExperimentSummaries"] == []
+    sm_client.create_experiment(ExperimentName="CHURN")
+    assert list(sm_experiments.experiments) == ["CHURN"]
+
+
+def test_delete_missing_experiment_is_resource_not_found(sm_client):
+    with pytest.raises(sm_client.exceptions.ResourceNotFound) as raised:
+        sm_client.delete_experiment(ExperimentName="Ghost")
+    assert raised.value.response["Error"]["Message"] == (
+        f"Experiment '{ARN}ghost' does not exist.")
+
+
+def test_delete_with_trials_is_refused_and_changes_nothing(sm_client, sm_experiments):
+    sm_client.create_experiment(ExperimentName="Churn")
+    sm_client.create_trial(TrialName="Run-1", ExperimentName="Churn")
+    before = snapshot(sm_experiments)
+    with pytest.raises(ClientError) as raised:
+        sm_client.delete_experiment(ExperimentName="Churn")
+    error = raised.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert error["Message"] == (
+        f"Experiment '{ARN}churn' still has trials; delete its trials before deleting the "
+        "experiment.")
+    assert snapshot(sm_experiments) == before
+    sm_client.delete_trial(TrialName="Run-1")
+    sm_client.delete_experiment(ExperimentName="Churn")
+    assert len(sm_experiments.experiments) == 0
+
+
+@pytest.mark.sm_experiments(quotas={"tags_per_resource": 2})
+def test_create_with_more_tags_than_the_quota_is_refused(sm_client, sm_experiments):
+    tags = [{"Key": f"k{i}", "Value": "v"} for i in range(3)]
+    with pytest.raises(sm_client.exceptions.ResourceLimitExceeded) as raised:
+        sm_client.create_experiment(ExperimentName="Churn", Tags=tags)
+    assert "'Total number of tags allowed per resource' is 2 Tags" in (
+        raised.value.response["Error"]["Message"])
+    assert len(sm_experiments.experiments) == 0
+
+
+def test_seeding_unrecorded_serves_but_does_not_journal(sm_client, sm_experiments):
+    with sm_experiments.unrecorded():
+        sm_client.create_experiment(ExperimentName="Seeded")
+        sm_client.create_trial(TrialName="Seeded-Trial", ExperimentName="Seeded")
+        sm_client.create_trial_component(TrialComponentName="Seeded-Component")
+        sm_client.associate_trial_component(TrialComponentName="Seeded-Component",
+                                            TrialName="Seeded-Trial")
+        sm_client.add_tags(ResourceArn=ARN + "seeded", Tags=[{"Key": "k", "Value": "v"}])
+    assert len(sm_experiments.calls) == 0
+    assert sm_experiments.trials["seeded-trial"].trial_component_names == ("Seeded-Component",)
+    assert sm_experiments.experiments["seeded"].tags == {"k": "v"}
+    sm_client.update_experiment(ExperimentName="Seeded", DisplayName="Now")
+    assert [call.operation for call in sm_experiments.calls] == ["UpdateExperiment"]
