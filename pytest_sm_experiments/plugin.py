@@ -129,13 +129,14 @@ def sm_client(sm_experiments: SageMakerExperimentsMock,
     return client
 
 
-@pytest.hookimpl(wrapper=True)
+# Old-style hookwrapper: pytest 7.4 may run on pluggy < 1.2, which has no ``wrapper=True``.
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
+) -> Generator[None, Any, None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
     mock = item.stash.get(_mock_key, None)
     if mock is not None and report.failed:
         report.sections.append((f"{MARKER}: recorded calls ({report.when})",
                                 mock.calls.render()))
-    return report
