@@ -1,0 +1,205 @@
+"""The real SageMaker SDK (``sagemaker-core``'s ``sagemaker.core.experiments.Run``) end to end,
+offline, with only this plugin: what the SDK leaves in the mock, and what it called.
+
+The session opts out of the SDK's telemetry: with telemetry on, every ``Experiment.create``
+starts a thread that asks STS for the account (the mock answers) and then sends an HTTPS GET to
+an S3 telemetry endpoint, which no botocore hook can answer.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+pytest.importorskip("sagemaker.core.experiments.run")
+boto3 = pytest.importorskip("boto3")
+
+from sagemaker.core.experiments.run import Run, list_runs, load_run  # noqa: E402
+from sagemaker.core.helper.session_helper import Session  # noqa: E402
+
+NO_TELEMETRY = {"SchemaVersion": "1.0",
+                "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}}}
+RUN_TAG = {"sagemaker:trial-component-source": "run"}
+
+
+@pytest.fixture
+def session(sm_experiments, monkeypatch):
+    # Inside a SageMaker job the SDK reads the job's ARN from these and calls Describe*Job.
+    for name in ("TRAINING_JOB_ARN", "PROCESSING_JOB_CONFIG_PATH", "TRANSFORM_JOB_ARN"):
+        monkeypatch.delenv(name, raising=False)
+    boto_session = boto3.Session(region_name=sm_experiments.options.region)
+    return Session(boto_session=boto_session, sagemaker_config=NO_TELEMETRY)
+
+
+def run_calls(sm_experiments):
+    return [(call.operation, call.error_code) for call in sm_experiments.calls
+            if call.operation != "BatchPutMetrics"]
+
+
+def test_new_run_logs_parameters_and_metrics(session, sm_experiments, sm_client):
+    with Run(experiment_name="Churn-Exp", run_name="Run-1", sagemaker_session=session) as run:
+        run.log_parameter("lr", 0.1)
+        run.log_parameters({"optimizer": "adam", "epochs": 3})
+        for step in range(105):
+            run.log_metric("loss", 1.0 / (step + 1), step=step)
+        run.log_metric("accuracy", 0.93)
+
+    # The SDK lower-cases every name it builds.
+    assert list(sm_experiments.experiments) == ["churn-exp"]
+    trial = sm_experiments.trials["Default-Run-Group-churn-exp"]
+    assert trial.experiment_name == "churn-exp"
+    assert trial.trial_component_names == ("churn-exp-run-1",)
+    component = sm_experiments.trial_components["churn-exp-run-1"]
+    assert component.tags == RUN_TAG
+    assert component.trial_names == ("Default-Run-Group-churn-exp",)
+    assert component.parameters == {"lr": 0.1, "optimizer": "adam", "epochs": 3.0}
+    assert component.status == {"PrimaryStatus": "Completed"}
+    assert component.start_time is not None
+    assert component.end_time is not None
+    assert component.start_time <= component.end_time
+
+    loss = component.metrics["loss"]
+    assert loss.count == 105
+    assert loss.max == 1.0
+    assert loss.min == pytest.approx(1 / 105)
+    # Every point carries the same whole second, so Last is the last one sent.
+    assert loss.last == pytest.approx(1 / 105)
+    assert loss.avg == pytest.approx(sum(1 / (s + 1) for s in range(105)) / 105)
+    assert [step for step, _, _ in component.metric_values["loss"]] == list(range(105))
+    assert component.metric_values["accuracy"][0][0] is None
+
+    # What the SDK called, in order.
+    assert run_calls(sm_experiments) == [
+        ("CreateExperiment", None),
+        ("CreateTrial", None),
+        ("CreateTrialComponent", None),
+        ("Search", None),
+        ("AssociateTrialComponent", None),
+        ("UpdateTrialComponent", None),
+        ("UpdateTrialComponent", None),
+    ]
+    sm_experiments.assert_called_once(
+        "CreateTrialComponent", TrialComponentName="churn-exp-run-1",
+        Tags=[{"Key": "sagemaker:trial-component-source", "Value": "run"}])
+    # 106 points in batches of 10, each batch answered without errors.
+    puts = sm_experiments.calls.filter("BatchPutMetrics")
+    assert len(puts) == math.ceil(106 / 10)
+    assert all(call.response == {"Errors": []} for call in puts)
+    assert sum(len(call.params["MetricData"]) for call in puts) == 106
+    sm_experiments.assert_not_called("GetCallerIdentity")
+
+    # What a user sees through the API.
+    metrics = {m["MetricName"]: m for m in sm_client.describe_trial_component(
+        TrialComponentName="churn-exp-run-1")["Metrics"]}
+    assert metrics["loss"]["Count"] == 105
+    assert metrics["accuracy"]["Last"] == 0.93
+
+
+def test_run_that_raises_is_failed_with_the_message(session, sm_experiments):
+    def train():
+        with Run(experiment_name="exp", run_name="bad", sagemaker_session=session) as run:
+            run.log_parameter("lr", 10.0)
+            run.log_metric("loss", 1e6, step=0)
+            raise RuntimeError("training diverged")
+
+    with pytest.raises(RuntimeError, match="diverged"):
+        train()
+    component = sm_experiments.trial_components["exp-bad"]
+    assert component.status == {"PrimaryStatus": "Failed", "Message": "training diverged"}
+    assert component.parameters == {"lr": 10.0}
+    # The buffered metric is flushed on exit even though the run failed.
+    assert component.metrics["loss"].count == 1
+
+
+def test_load_run_reuses_the_existing_run(session, sm_experiments):
+    with Run(experiment_name="exp", run_name="r1", sagemaker_session=session) as run:
+        run.log_parameter("lr", 0.1)
+        run.log_metric("loss", 0.5, step=0)
+    first_calls = len(sm_experiments.calls)
+
+    with load_run(experiment_name="exp", run_name="r1", sagemaker_session=session) as run:
+        run.log_parameter("batch", 64)
+        run.log_metric("loss", 0.25, step=1)
+
+    assert len(sm_experiments.trial_components) == 1
+    component = sm_experiments.trial_components["exp-r1"]
+    assert component.parameters == {"lr": 0.1, "batch": 64.0}
+    assert component.metrics["loss"].count == 2
+    assert component.metrics["loss"].min == 0.25
+    assert component.status == {"PrimaryStatus": "Completed"}
+    assert component.trial_names == ("Default-Run-Group-exp",)
+
+    # Each create hits AWS's duplicate ValidationException and falls back to Describe; the
+    # Search finds the association, so nothing is associated twice.
+    second = [(call.operation, call.error_code) for call in sm_experiments.calls[first_calls:]
+              if call.operation != "BatchPutMetrics"]
+    assert second == [
+        ("CreateExperiment", "ValidationException"),
+        ("DescribeExperiment", None),
+        ("CreateTrial", "ValidationException"),
+        ("DescribeTrial", None),
+        ("CreateTrialComponent", "ValidationException"),
+        ("DescribeTrialComponent", None),
+        ("Search", None),
+        ("UpdateTrialComponent", None),
+        ("UpdateTrialComponent", None),
+    ]
+    duplicate = sm_experiments.calls.filter("CreateTrialComponent")[-1]
+    assert "already exists" in duplicate.error_message
+    search = sm_experiments.calls.filter("Search")[-1]
+    assert len(search.response["Results"]) == 1
+    sm_experiments.assert_called_once("AssociateTrialComponent")
+
+
+def test_list_runs_keeps_only_run_components(session, sm_experiments, sm_client):
+    for name in ("first", "second"):
+        with Run(experiment_name="exp", run_name=name, sagemaker_session=session) as run:
+            run.log_parameter("name", name)
+    # A component made outside the SDK, in the same run group, without the run tag.
+    sm_client.create_trial_component(TrialComponentName="manual-step")
+    sm_client.associate_trial_component(TrialComponentName="manual-step",
+                                        TrialName="Default-Run-Group-exp")
+    before = len(sm_experiments.calls)
+
+    runs = list_runs(experiment_name="exp", sagemaker_session=session)
+
+    assert [run.run_name for run in runs] == ["second", "first"]
+    assert [run.experiment_name for run in runs] == ["exp", "exp"]
+    listing = sm_experiments.calls[before:]
+    assert listing[0].operation == "ListTrialComponents"
+    assert listing[0].params["ExperimentName"] == "exp"
+    searched = [call.params["SearchExpression"]["Filters"][0]["Value"]
+                for call in listing.filter("Search")
+                if call.params["SearchExpression"]["Filters"][0]["Name"] == "TrialComponentName"
+                and len(call.params["SearchExpression"]["Filters"]) == 1]
+    assert sorted(searched) == ["exp-first", "exp-second", "manual-step"]
+    assert "manual-step" not in {run._trial_component.trial_component_name for run in runs}
+
+
+def test_run_tags_reach_every_resource_and_search(session, sm_experiments, sm_client):
+    with Run(experiment_name="exp", run_name="tagged", sagemaker_session=session,
+             tags=[{"Key": "team", "Value": "risk"}]):
+        pass
+    assert sm_experiments.experiments["exp"].tags == {"team": "risk"}
+    assert sm_experiments.trials["Default-Run-Group-exp"].tags == {"team": "risk"}
+    assert sm_experiments.trial_components["exp-tagged"].tags == {"team": "risk", **RUN_TAG}
+    found = sm_client.search(Resource="ExperimentTrialComponent", SearchExpression={
+        "Filters": [{"Name": "Tags.team", "Value": "risk"},
+                    {"Name": "Parents.ExperimentName", "Value": "exp"}]})["Results"]
+    assert [r["TrialComponent"]["TrialComponentName"] for r in found] == ["exp-tagged"]
+
+
+def test_default_session_from_environment(sm_experiments, monkeypatch, tmp_path):
+    """No session given: the SDK builds one from the environment the mock set up."""
+    config = tmp_path / "config.yaml"
+    config.write_text("SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n"
+                      "      TelemetryOptOut: true\n")
+    monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))
+    with Run(experiment_name="exp", run_name="implicit") as run:
+        run.log_metric("loss", 1.0, step=0)
+    component = sm_experiments.trial_components["exp-implicit"]
+    assert component.metrics["loss"].count == 1
+    assert component.status == {"PrimaryStatus": "Completed"}
+    assert {call.region for call in sm_experiments.calls} == {sm_experiments.options.region}
+    sm_experiments.assert_not_called("GetCallerIdentity")
