@@ -84,6 +84,18 @@ def test_component_record_carries_parents_tags_parameters_metrics(lab):
     assert "NextToken" not in response
 
 
+def test_component_record_has_empty_maps_and_no_parents(lab):
+    (result,) = lab.search(Resource=TC, SearchExpression={
+        "Filters": [{"Name": "TrialComponentName", "Value": "lone"}]})["Results"]
+    record = result["TrialComponent"]
+    assert record["Parameters"] == {}
+    assert record["InputArtifacts"] == {}
+    assert record["OutputArtifacts"] == {}
+    assert record["Parents"] == []
+    assert "Metrics" not in record
+    assert "Status" not in record
+
+
 def test_trial_and_experiment_records(lab):
     (trial,) = lab.search(Resource="ExperimentTrial", SearchExpression={
         "Filters": [{"Name": "TrialName", "Value": "fraud-a"}]})["Results"]

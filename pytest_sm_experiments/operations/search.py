@@ -227,6 +227,11 @@ def trial_record(state: RegionState, record: Trial) -> Response:
 
 def component_record(state: RegionState, record: TrialComponent) -> Response:
     view = trial_component_view(record)
+    # INFERRED: Search records carry these maps even when empty; the SageMaker SDK's
+    # ExperimentAnalytics calls ``.items()`` on them with a list as the fallback, which only
+    # works against AWS if the members are always there.
+    for member in ("Parameters", "InputArtifacts", "OutputArtifacts"):
+        view.setdefault(member, {})
     view["Tags"] = tag_list(record.tags)
     view["Parents"] = _parents(state, record)
     return {"TrialComponent": view}

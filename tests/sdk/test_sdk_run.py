@@ -203,3 +203,35 @@ def test_default_session_from_environment(sm_experiments, monkeypatch, tmp_path)
     assert component.status == {"PrimaryStatus": "Completed"}
     assert {call.region for call in sm_experiments.calls} == {sm_experiments.options.region}
     sm_experiments.assert_not_called("GetCallerIdentity")
+
+
+def test_experiment_analytics_pages_through_search(session, sm_experiments):
+    """The SDK's ExperimentAnalytics: Search on Parents.ExperimentName, sorted, all pages."""
+    pytest.importorskip("pandas")
+    from sagemaker.core.analytics import ExperimentAnalytics
+
+    for index in range(12):
+        with Run(experiment_name="exp", run_name=f"r{index:02d}",
+                 sagemaker_session=session) as run:
+            run.log_parameter("lr", 0.01 * (index + 1))
+            for step in range(3):
+                run.log_metric("loss", 1.0 - 0.05 * index + 0.1 * step, step=step)
+    with Run(experiment_name="other", run_name="r00", sagemaker_session=session):
+        pass
+    before = len(sm_experiments.calls)
+
+    frame = ExperimentAnalytics(experiment_name="exp", sagemaker_session=session,
+                                sort_by="Metrics.loss.Min", sort_order="Ascending").dataframe()
+
+    assert list(frame["TrialComponentName"]) == [f"exp-r{i:02d}" for i in reversed(range(12))]
+    assert list(frame["lr"]) == pytest.approx([0.01 * (i + 1) for i in reversed(range(12))])
+    assert list(frame["loss - Count"]) == [3] * 12
+    assert list(frame["loss - Max"]) == pytest.approx(
+        [1.2 - 0.05 * i for i in reversed(range(12))])
+    assert all(trials == ["Default-Run-Group-exp"] for trials in frame["Trials"])
+    searches = sm_experiments.calls[before:].filter("Search")
+    # Twelve hits at the default page size of ten: two pages, the second via NextToken.
+    assert [len(call.response["Results"]) for call in searches] == [10, 2]
+    assert "NextToken" not in searches[0].params
+    assert searches[1].params["NextToken"] == searches[0].response["NextToken"]
+    assert searches[0].response["TotalHits"] == {"Value": 12, "Relation": "EqualTo"}
