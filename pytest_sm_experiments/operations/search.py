@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from ..backend import Context, RegionState, name_key
+from ..backend import Collection, Context, RegionState, name_key
 from ..errors import UnsupportedOperationError
 from ..models import Experiment, Trial, TrialComponent
 from ._common import Params, Response, tag_list
@@ -242,19 +242,45 @@ def component_record(state: RegionState, record: TrialComponent) -> Response:
 @dataclass(frozen=True, slots=True)
 class _Resource:
     schema: Schema
-    records: Callable[[RegionState], Iterable[Any]]
+    records: Callable[[RegionState], Collection[Any]]
     document: Callable[[RegionState, Any], Document]
     result: Callable[[RegionState, Any], Response]
+    #: the property naming the record: an Equals filter on it pins the search to one record
+    name_property: str
 
 
 RESOURCES: dict[str, _Resource] = {
     "Experiment": _Resource(EXPERIMENT_SCHEMA, lambda state: state.experiments,
-                            experiment_document, experiment_record),
+                            experiment_document, experiment_record, "ExperimentName"),
     "ExperimentTrial": _Resource(TRIAL_SCHEMA, lambda state: state.trials,
-                                 trial_document, trial_record),
+                                 trial_document, trial_record, "TrialName"),
     "ExperimentTrialComponent": _Resource(COMPONENT_SCHEMA, lambda state: state.trial_components,
-                                          component_document, component_record),
+                                          component_document, component_record,
+                                          "TrialComponentName"),
 }
+
+
+def _candidates(resource: _Resource, state: RegionState,
+                expression: Params | None) -> Iterable[Any]:
+    """The records that can match: all of them, or far fewer when a top-level And filter
+    pins the name or the parent trial (the SageMaker SDK searches like that for every run).
+    The full predicate still runs on each candidate, so this only saves work."""
+    if not expression or expression.get("Operator", "And") != "And":
+        return resource.records(state)
+    for item in expression.get("Filters") or []:
+        value = item.get("Value")
+        if value is None or item.get("Operator", "Equals") != "Equals":
+            continue
+        if item["Name"] == resource.name_property:
+            record = resource.records(state).get(value)
+            return [record] if record is not None else []
+        if item["Name"] == "Parents.TrialName" and resource.schema is COMPONENT_SCHEMA:
+            trial = state.trials.get(value)
+            if trial is None:
+                return []
+            found = (state.trial_components.get(name) for name in trial.trial_component_names)
+            return [record for record in found if record is not None]
+    return resource.records(state)
 
 
 def search(ctx: Context, params: Params) -> Response:
@@ -284,7 +310,7 @@ def search(ctx: Context, params: Params) -> Response:
     # CHOICE: the mock holds no resources shared from other accounts, so a CrossAccount search
     # finds nothing; VisibilityConditions are accepted and not applied.
     if params.get("CrossAccountFilterOption") != "CrossAccount":
-        for record in resource.records(state):
+        for record in _candidates(resource, state, expression):
             document = resource.document(state, record)
             if predicate(document):
                 matches.append((document, record.seq))
