@@ -29,6 +29,7 @@ def associate_trial_component(ctx: Context, params: Params) -> Response:
         # (aws/sagemaker-python-sdk#3956 only removed the call to save time).
         return response
     ctx.check_quota("components_per_trial", len(members))
+    # CHOICE: associating changes neither record's LastModifiedTime (not public).
     state.trial_members.setdefault(trial_key, {})[component_key] = None
     state.component_trials.setdefault(component_key, {})[trial_key] = None
     state.trials.replace(replace(

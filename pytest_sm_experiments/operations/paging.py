@@ -106,6 +106,7 @@ def list_page(ctx: Context, page: Page, collection: Collection[R],
         times = SortedIndex.from_sorted(sorted(
             (r.creation_time, r.seq, name_key(r.name)) for r in chosen))
     keys = _name_keys(page, names) if page.by_name else _time_keys(page, times)
+    # CHOICE: CreatedAfter/CreatedBefore are strict bounds ("created after the specified time").
     after, before = page.created_after, page.created_before
     records: list[R] = []
     wanted = page.max_results + 1  # one more than a page tells whether a next page exists
@@ -147,6 +148,7 @@ def page_of(ctx: Context, page: Page, items: list[Any],
 
 
 def _name_keys(page: Page, index: SortedIndex[str]) -> Iterator[str]:
+    # CHOICE: SortBy=Name orders names case-insensitively, as names are unique that way.
     if page.cursor is None:
         return index.descending() if page.descending else index.ascending()
     last = page.cursor[0]

@@ -11,7 +11,7 @@ from pytest_sm_experiments.errors import ValidationError
 from ._common import RESERVED_TAG_PREFIX, Params, Response, tag_dict, tag_list
 from .paging import page_of, page_request
 
-#: ListTags's MaxResults has a model minimum of 50 and no default in the docs.
+#: CHOICE: ListTags's MaxResults has a model minimum of 50 and no documented default; 50.
 LIST_TAGS_DEFAULT_MAX = 50
 
 

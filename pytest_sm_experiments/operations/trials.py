@@ -57,6 +57,8 @@ def list_trials(ctx: Context, params: Params) -> Response:
     page = page_request(ctx, "ListTrials", params, {
         "ExperimentName": experiment_name, "TrialComponentName": component_name})
     candidates = None
+    # CHOICE: unlike ListTrialComponents's filters, these two may be combined (AWS's docs do not
+    # say they exclude each other): the trials of the experiment that hold the component.
     if experiment_name is not None:
         experiment = require(ctx, state.experiments, "experiment", experiment_name)
         keys = set(state.trials_of(experiment.name))
