@@ -12,8 +12,8 @@ import threading
 
 #: Obviously fake credentials: they identify a mocked request in any log.
 FAKE_ACCESS_KEY = "AKIAMOCKSMEXPERIMENTS"
-FAKE_SECRET_KEY = "pytest-sm-experiments-fake-secret-key"  # noqa: S105 - a fake on purpose
-FAKE_SESSION_TOKEN = "pytest-sm-experiments-fake-session-token"  # noqa: S105
+FAKE_SECRET_KEY = "pytest-sm-experiments-fake-secret-key"
+FAKE_SESSION_TOKEN = "pytest-sm-experiments-fake-session-token"
 
 _SET = {
     "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,

@@ -35,8 +35,9 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
-_encode_json = json.JSONEncoder(separators=(",", ":"), default=_default,
-                                ensure_ascii=False).encode
+# ASCII output: a lone surrogate (valid in a JSON string, and botocore sends one if the caller's
+# str holds it) cannot be encoded as UTF-8, but its \uXXXX escape round-trips through botocore.
+_encode_json = json.JSONEncoder(separators=(",", ":"), default=_default).encode
 
 
 def decode(protocol: str, body: bytes | str | None) -> dict[str, Any]:
@@ -69,7 +70,8 @@ def encode_success(protocol: str, operation: str, result: Mapping[str, Any],
     return 200, headers, _encode_json(result).encode()
 
 
-def encode_error(protocol: str, error: AWSError, request_id: str) -> tuple[int, dict[str, str], bytes]:
+def encode_error(protocol: str, error: AWSError,
+                 request_id: str) -> tuple[int, dict[str, str], bytes]:
     headers = {
         "x-amzn-RequestId": request_id,
         "x-amzn-ErrorType": error.code,
