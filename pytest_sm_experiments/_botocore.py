@@ -105,9 +105,10 @@ def _called_from_coroutine() -> bool:
 def is_aio_request(request: Any) -> bool:
     """True when the request comes from an aiobotocore client.
 
-    botocore puts the request context (with the client's config, an ``AioConfig`` for
-    aiobotocore clients) on prepared requests only from 1.35-ish on; before that the only sign
-    is who emitted ``before-send``: aiobotocore's emitter is a coroutine, botocore's is not.
+    Recent botocore puts the request context (with the client's config, an ``AioConfig`` for
+    aiobotocore clients) on prepared requests; older botocore (1.34 among them) does not, and
+    then the sign is who emitted ``before-send``: aiobotocore's emitter is a coroutine,
+    botocore's is not.
     """
     aio_config = _aio_config_type()
     if aio_config is None:
@@ -119,7 +120,7 @@ def is_aio_request(request: Any) -> bool:
 
 
 class _RawHeaders:
-    """What aiobotocore < 2.14 reads headers from: aiohttp's ``raw_headers`` byte pairs."""
+    """Where older aiobotocore (2.13) reads headers from: aiohttp's ``raw_headers`` pairs."""
 
     __slots__ = ("raw_headers",)
 
