@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Mapping
 from functools import cache
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 import botocore
 import botocore.handlers
@@ -131,14 +131,16 @@ class _RawHeaders:
 def make_response(url: str, status: int, headers: Mapping[str, str], body: bytes,
                   aio: bool = False) -> AWSResponse:
     """A response botocore parses as if it came off the wire (body pre-read, no socket)."""
+    # Any: botocore's stubs type headers as HTTPHeaders and hide _content; both are fine here.
+    response: Any
     if aio:
         from aiobotocore.awsrequest import AioAWSResponse
 
-        response: AWSResponse = AioAWSResponse(url, status, headers, _RawHeaders(headers))
+        response = AioAWSResponse(url, status, headers, _RawHeaders(headers))
     else:
-        response = AWSResponse(url, status, headers, None)
+        response = AWSResponse(url, status, headers, None)  # type: ignore[arg-type, unused-ignore]
     response._content = body
-    return response
+    return cast(AWSResponse, response)
 
 
 #: Where an answered request points once the mock has answered it (see :func:`mark_answered`).
