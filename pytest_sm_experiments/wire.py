@@ -7,7 +7,7 @@ encoding live together because both are keyed by the same protocol table.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -37,7 +37,35 @@ def _default(value: Any) -> Any:
 
 # ASCII output: a lone surrogate (valid in a JSON string, and botocore sends one if the caller's
 # str holds it) cannot be encoded as UTF-8, but its \uXXXX escape round-trips through botocore.
-_encode_json = json.JSONEncoder(separators=(",", ":"), default=_default).encode
+_encoder = json.JSONEncoder(separators=(",", ":"), default=_default)
+
+
+def _fast_encoder() -> Callable[[Any], str]:
+    """``_encoder.encode`` without building a new C encoder per call (it is on the hot path).
+
+    Responses are trees built by the handlers, so the circular-reference check is dropped. The
+    C encoder's signature is not public: the fast one is used only if it encodes a probe
+    exactly as the public encoder does.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    try:
+        encode_c = make(None, _default, json.encoder.encode_basestring_ascii, None, ":", ",",
+                        False, False, True)  # type: ignore[misc]
+
+        def encode(value: Any) -> str:
+            return "".join(encode_c(value, 0))
+
+        probe = {"s": "\u00e9\ud800\"", "n": [1, 2.5, float("nan"), None, True],
+                 "t": datetime(2024, 1, 2, 3, 4, 5, 678000), "m": {"k": {}}}
+        if encode(probe) == _encoder.encode(probe):
+            return encode
+    except Exception:  # any failure means: use the public encoder
+        pass
+    return _encoder.encode
+
+
+_encode_json = _fast_encoder()
+_decode_json = json.JSONDecoder().decode
 
 
 def decode(protocol: str, body: bytes | str | None) -> dict[str, Any]:
@@ -48,9 +76,13 @@ def decode(protocol: str, body: bytes | str | None) -> dict[str, Any]:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         return dict(parse_qsl(text, keep_blank_values=True))
     try:
-        params = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationError("Request body could not be parsed as JSON.") from None
+        # botocore sends UTF-8: decoding it here skips json.loads' encoding detection.
+        params = _decode_json(body.decode()) if isinstance(body, bytes) else json.loads(body)
+    except ValueError:
+        try:  # anything else (a BOM, UTF-16/32, encoded surrogates) as json.loads reads it
+            params = json.loads(body)
+        except ValueError:
+            raise ValidationError("Request body could not be parsed as JSON.") from None
     if not isinstance(params, dict):
         raise ValidationError("Request body must be a JSON object.")
     return params
