@@ -149,3 +149,28 @@ def _no_client_validation():
     from botocore.config import Config
 
     return Config(parameter_validation=False)
+
+
+def test_values_no_double_can_hold_are_item_errors(sm_experiments, component):
+    import json
+
+    from botocore.awsrequest import AWSPreparedRequest
+
+    from pytest_sm_experiments import router
+
+    now = int(time.time())
+    body = json.dumps({"TrialComponentName": component, "MetricData": [
+        {"MetricName": "loss", "Value": 1.0, "Timestamp": now},
+        {"MetricName": "loss", "Value": 10 ** 400, "Timestamp": now},
+        {"MetricName": "loss", "Value": 1.0, "Timestamp": 1e300},
+    ]}).encode()
+    request = AWSPreparedRequest(
+        "PUT", "https://metrics.sagemaker.us-east-1.amazonaws.com/BatchPutMetrics", {}, body,
+        False)
+    response = router.before_send(request=request,
+                                  event_name="before-send.sagemaker-metrics.BatchPutMetrics")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"Errors": [
+        {"Code": "VALIDATION_ERROR", "MetricIndex": 1},
+        {"Code": "VALIDATION_ERROR", "MetricIndex": 2}]}
+    assert sm_experiments.trial_components[component].metrics["loss"].count == 1

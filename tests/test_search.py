@@ -372,3 +372,25 @@ def test_bad_sort_by(sm_client):
 def test_other_resources_fail_loudly(sm_client):
     with pytest.raises(UnsupportedOperationError, match=r"Search\(Resource=TrainingJob\)"):
         sm_client.search(Resource="TrainingJob")
+
+
+def test_null_members_are_members_not_sent(sm_client, sm_experiments):
+    import json
+
+    from botocore.awsrequest import AWSPreparedRequest
+
+    from pytest_sm_experiments import router
+
+    sm_client.create_experiment(ExperimentName="a")
+    body = json.dumps({"Resource": "Experiment", "SortBy": None, "SortOrder": None,
+                       "MaxResults": None, "NextToken": None,
+                       "SearchExpression": {"Filters": [{"Name": "ExperimentName",
+                                                         "Operator": None, "Value": "a"}],
+                                            "Operator": None}}).encode()
+    request = AWSPreparedRequest("POST", "https://api.sagemaker.us-east-1.amazonaws.com/", {},
+                                 body, False)
+    response = router.before_send(request=request, event_name="before-send.sagemaker.Search")
+    assert response.status_code == 200
+    results = json.loads(response.content)["Results"]
+    assert [r["Experiment"]["ExperimentName"] for r in results] == ["a"]
+    assert sm_experiments.calls[-1].succeeded

@@ -45,11 +45,20 @@ def batch_put_metrics(ctx: Context, params: Params) -> Response:
 
 
 def _point(ctx: Context, item: Mapping[str, Any]) -> MetricPoint | None:
-    when = timestamp(float(item["Timestamp"]))
+    """The stored point, or None for an item AWS reports as a VALIDATION_ERROR entry.
+
+    CHOICE: a Value or Timestamp outside what a double or a date can hold (the model already
+    rejects NaN and infinities) is such an item too.
+    """
+    try:
+        when = timestamp(float(item["Timestamp"]))
+        value = float(item["Value"])
+    except (OverflowError, OSError, ValueError):
+        return None
     if not ctx.now - OLDEST <= when <= ctx.now + NEWEST:
         return None
     step = item.get("Step")
-    return (int(step) if step is not None else None, float(item["Value"]), when)
+    return (int(step) if step is not None else None, value, when)
 
 
 def _with_points(record: TrialComponent, points: list[tuple[str, MetricPoint]]) -> TrialComponent:

@@ -284,6 +284,8 @@ def _candidates(resource: _Resource, state: RegionState,
 
 
 def search(ctx: Context, params: Params) -> Response:
+    # A member sent as JSON null is a member not sent.
+    params = {key: value for key, value in params.items() if value is not None}
     resource_name: str = params["Resource"]
     resource = RESOURCES.get(resource_name)
     if resource is None:
