@@ -1,18 +1,33 @@
 """Suite-wide set-up: not one byte may leave the process.
 
-Every socket connection (instance-metadata addresses included) fails loudly for the whole run,
-so a test that would reach AWS, or a mock that would let a request through, cannot pass.
+Every socket connection (instance-metadata addresses included) and every DNS lookup of a host
+name fails loudly for the whole run, so a test that would reach AWS, or a mock that would let a
+request through, cannot pass.
+
+Hypothesis profiles (used by tests/test_hostile.py, see its docstring): ``ci`` is the default,
+``deep`` runs 25 times as many examples. Select with ``--hypothesis-profile=deep`` or the
+environment variable ``SM_HYPOTHESIS_PROFILE=deep``.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import socket
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, overload
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["pytester"]
+
+# Reproducible: derandomized, no example database; no deadline (the machine is shared).
+_PROFILE = {"derandomize": True, "database": None, "deadline": None,
+            "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+settings.register_profile("ci", max_examples=100, **_PROFILE)
+settings.register_profile("deep", max_examples=2500, **_PROFILE)
+settings.load_profile(os.environ.get("SM_HYPOTHESIS_PROFILE", "ci"))
 
 
 class NetworkBlocked(AssertionError):
@@ -21,6 +36,7 @@ class NetworkBlocked(AssertionError):
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
+_real_getaddrinfo = socket.getaddrinfo
 attempts: list[Any] = []
 
 
@@ -33,17 +49,63 @@ def _guarded(real: Any) -> Any:
     return connect
 
 
+def _is_local(host: Any) -> bool:
+    if host is None or host in ("localhost", b"localhost"):
+        return True
+    try:
+        ipaddress.ip_address(host.decode() if isinstance(host, bytes) else host)
+    except ValueError:
+        return False
+    return True  # a numeric address needs no lookup; connect() is guarded
+
+
+def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    # A DNS lookup already leaks the host name (and comes before any connect()).
+    if not _is_local(host):
+        attempts.append((host, *args[:1]))
+        raise NetworkBlocked(f"DNS lookup attempted for {host!r}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
 socket.socket.connect = _guarded(_real_connect)  # type: ignore[method-assign]
 socket.socket.connect_ex = _guarded(_real_connect_ex)  # type: ignore[method-assign]
+socket.getaddrinfo = _guarded_getaddrinfo
+
+
+class Attempts(Sequence[Any]):
+    """A live view of the connection attempts made since a test started."""
+
+    def __init__(self) -> None:
+        self._start = len(attempts)
+
+    def _items(self) -> list[Any]:
+        return attempts[self._start:]
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        return self._items()[index]
+
+    def __len__(self) -> int:
+        return len(attempts) - self._start
+
+    def __eq__(self, other: object) -> bool:
+        return self._items() == (list(other) if isinstance(other, Sequence) else other)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return f"Attempts({self._items()!r})"
 
 
 @pytest.fixture
-def network_attempts() -> Iterator[list[Any]]:
-    """The connection attempts made while the test runs (each one also raised)."""
-    start = len(attempts)
-    view: list[Any] = []
-    yield view
-    view.extend(attempts[start:])
+def network_attempts() -> Attempts:
+    """The connection attempts made while the test runs, live (each one also raised)."""
+    return Attempts()
 
 
 @pytest.fixture
