@@ -1,0 +1,191 @@
+"""Threads hammering one mock: uniqueness, quotas, tags and associations lose nothing.
+
+Each test starts its threads together (a barrier) and gives each thread its own client, as
+code under test would; clients are created up front because botocore's session is not meant
+to create clients from several threads at once.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import strategies as S
+from botocore.exceptions import ClientError
+
+from pytest_sm_experiments.backend import name_key
+from pytest_sm_experiments.operations import OPERATIONS
+
+THREADS = 8
+
+
+def served(operation: str) -> bool:
+    return ("sagemaker", operation) in OPERATIONS
+
+
+def run_threads(work: Callable[[int, Any], list[Any]], clients: list[Any]) -> list[Any]:
+    """Run ``work(index, client)`` in THREADS threads at once; every thread's results, joined.
+    An exception in a thread fails the test (it is re-raised here)."""
+    barrier = threading.Barrier(len(clients))
+    results: list[list[Any]] = [[] for _ in clients]
+    failures: list[BaseException] = []
+
+    def body(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = work(index, clients[index])
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=body, args=(index,)) for index in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return [item for result in results for item in result]
+
+
+@pytest.fixture
+def clients(sm_experiments) -> list[Any]:
+    return [sm_experiments.client() for _ in range(THREADS)]
+
+
+def outcome(call: Callable[[], Any]) -> str:
+    try:
+        call()
+    except ClientError as error:
+        return f"{error.response['Error']['Code']}: {error.response['Error']['Message']}"
+    return "ok"
+
+
+def mixed_case(name: str, rng: random.Random) -> str:
+    return "".join(char.upper() if rng.random() < 0.5 else char for char in name)
+
+
+def test_concurrent_creates_make_exactly_one_per_case_folded_name(sm_experiments, clients):
+    names = [f"exp-{index}" for index in range(200)]
+    calls_per_thread = 500
+
+    def work(index: int, client: Any) -> list[tuple[str, str]]:
+        rng = random.Random(index)
+        done = []
+        for _ in range(calls_per_thread):
+            name = mixed_case(rng.choice(names), rng)
+            done.append((name, outcome(lambda name=name: client.create_experiment(
+                ExperimentName=name))))
+        return done
+
+    results = run_threads(work, clients)
+
+    assert len(results) == THREADS * calls_per_thread
+    winners = Counter(name_key(name) for name, result in results if result == "ok")
+    attempted = {name_key(name) for name, _ in results}
+    assert all(winners[key] == 1 for key in attempted), "one success per case-folded name"
+    assert sum(winners.values()) == len(attempted)
+    for name, result in results:
+        if result != "ok":
+            assert result == (f"ValidationException: Experiment with name ({name}) "
+                              "already exists.")
+    assert len(sm_experiments.calls) == THREADS * calls_per_thread
+    assert len(sm_experiments.calls.filter("CreateExperiment")) == THREADS * calls_per_thread
+    assert sorted(name_key(name) for name in sm_experiments.experiments) == sorted(attempted)
+    # The stored spelling is the one whose create succeeded.
+    won = {name_key(name): name for name, result in results if result == "ok"}
+    assert all(sm_experiments.experiments[key].name == spelled for key, spelled in won.items())
+    assert S.invariant_problems(sm_experiments) == []
+
+
+@pytest.mark.skipif(not served("AddTags"), reason="AddTags not served yet")
+def test_concurrent_add_tags_on_one_resource_lose_nothing(sm_experiments, clients):
+    arn = clients[0].create_experiment(ExperimentName="tagged")["ExperimentArn"]
+    calls_per_thread = 6  # 8 x 6 = 48 distinct keys, within the 50-tag quota
+
+    def work(index: int, client: Any) -> list[str]:
+        return [outcome(lambda call=call: client.add_tags(ResourceArn=arn, Tags=[
+            {"Key": f"t{index}-{call}", "Value": str(index)}]))
+            for call in range(calls_per_thread)]
+
+    assert set(run_threads(work, clients)) == {"ok"}
+    expected = {f"t{index}-{call}": str(index) for index in range(THREADS)
+                for call in range(calls_per_thread)}
+    assert sm_experiments.experiments["tagged"].tags == expected
+    if served("ListTags"):
+        listed = clients[0].list_tags(ResourceArn=arn, MaxResults=100)["Tags"]
+        assert {tag["Key"]: tag["Value"] for tag in listed} == expected
+
+
+@pytest.mark.skipif(not served("AddTags"), reason="AddTags not served yet")
+def test_concurrent_add_tags_past_the_quota_stop_at_the_quota(sm_experiments, clients):
+    arn = clients[0].create_experiment(ExperimentName="tagged")["ExperimentArn"]
+
+    def work(index: int, client: Any) -> list[str]:
+        return [outcome(lambda call=call: client.add_tags(ResourceArn=arn, Tags=[
+            {"Key": f"t{index}-{call}", "Value": "v"}])) for call in range(10)]
+
+    results = run_threads(work, clients)
+    quota = sm_experiments.options.quotas["tags_per_resource"]
+    assert results.count("ok") == quota
+    assert len(sm_experiments.experiments["tagged"].tags) == quota
+    assert S.invariant_problems(sm_experiments) == []
+
+
+@pytest.mark.skipif(not served("CreateTrial"), reason="CreateTrial not served yet")
+def test_concurrent_create_trial_respects_trials_per_experiment(sm_experiments, clients):
+    clients[0].create_experiment(ExperimentName="exp")
+    quota = sm_experiments.options.quotas["trials_per_experiment"]
+    per_thread = 50  # 400 attempts for 300 places
+
+    def work(index: int, client: Any) -> list[str]:
+        return [outcome(lambda call=call: client.create_trial(
+            TrialName=f"trial-{index}-{call}", ExperimentName="EXP"))
+            for call in range(per_thread)]
+
+    results = run_threads(work, clients)
+    assert results.count("ok") == quota
+    refused = [result for result in results if result != "ok"]
+    assert len(refused) == THREADS * per_thread - quota
+    assert all(result.startswith("ResourceLimitExceeded: ") for result in refused)
+    assert len(sm_experiments.trials) == quota
+    assert S.invariant_problems(sm_experiments) == []
+
+
+@pytest.mark.skipif(not (served("AssociateTrialComponent") and served("CreateTrialComponent")),
+                    reason="associations not served yet")
+def test_concurrent_associations_are_all_kept_and_symmetric(sm_experiments, clients):
+    client = clients[0]
+    client.create_experiment(ExperimentName="exp")
+    for trial in ("trial-a", "trial-b"):
+        client.create_trial(TrialName=trial, ExperimentName="exp")
+    components = [f"tc-{index}" for index in range(80)]
+    for component in components:
+        client.create_trial_component(TrialComponentName=component)
+
+    def work(index: int, client: Any) -> list[str]:
+        # Every thread associates every component with both trials, in its own order: the
+        # pairs overlap, so most calls race for the same pair.
+        rng = random.Random(index)
+        pairs = [(component, trial) for component in components
+                 for trial in ("trial-a", "trial-b")]
+        rng.shuffle(pairs)
+        return [outcome(lambda pair=pair: client.associate_trial_component(
+            TrialComponentName=pair[0], TrialName=pair[1])) for pair in pairs[:60]]
+
+    run_threads(work, clients)
+    seen = {(call.params["TrialComponentName"], call.params["TrialName"])
+            for call in sm_experiments.calls.filter("AssociateTrialComponent") if call.succeeded}
+    assert len(seen) > 100
+    for trial in ("trial-a", "trial-b"):
+        expected = {name_key(component) for component, with_trial in seen if with_trial == trial}
+        stored = sm_experiments.trials[trial].trial_component_names
+        assert {name_key(name) for name in stored} == expected
+        assert len(stored) == len(expected), "no pair stored twice"
+    for component in components:
+        trials = {name_key(name) for name in sm_experiments.trial_components[component].trial_names}
+        assert trials == {trial for name, trial in seen if name == component}
+    assert S.invariant_problems(sm_experiments) == []
