@@ -235,3 +235,11 @@ def test_experiment_analytics_pages_through_search(session, sm_experiments):
     assert "NextToken" not in searches[0].params
     assert searches[1].params["NextToken"] == searches[0].response["NextToken"]
     assert searches[0].response["TotalHits"] == {"Value": 12, "Relation": "EqualTo"}
+
+
+@pytest.mark.sm_experiments(account_id="444455556666", region="eu-west-1")
+def test_session_account_id_comes_from_sts(session, sm_experiments):
+    # The SDK asks STS's regional endpoint (default bucket names, telemetry).
+    assert session.account_id() == "444455556666"
+    call = sm_experiments.calls.one("GetCallerIdentity")
+    assert (call.service, call.region) == ("sts", "eu-west-1")
