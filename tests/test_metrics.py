@@ -174,3 +174,14 @@ def test_values_no_double_can_hold_are_item_errors(sm_experiments, component):
         {"Code": "VALIDATION_ERROR", "MetricIndex": 1},
         {"Code": "VALIDATION_ERROR", "MetricIndex": 2}]}
     assert sm_experiments.trial_components[component].metrics["loss"].count == 1
+
+
+def test_mixed_case_component_gets_metrics_by_its_lower_case_name(metrics_client, sm_client,
+                                                                  sm_experiments):
+    # The metrics API only takes lower-case names; names are unique case-insensitively.
+    sm_client.create_trial_component(TrialComponentName="Mixed-Case-Run")
+    metrics_client.batch_put_metrics(TrialComponentName="mixed-case-run",
+                                     MetricData=_points("loss", [0.5]))
+    described = sm_client.describe_trial_component(TrialComponentName="Mixed-Case-Run")
+    assert [m["MetricName"] for m in described["Metrics"]] == ["loss"]
+    assert list(sm_experiments.trial_components) == ["Mixed-Case-Run"]
