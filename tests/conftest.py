@@ -45,6 +45,9 @@ def _guarded(real: Any) -> Any:
         if self.family == socket.AF_UNIX:
             return real(self, address)
         attempts.append(address)
+        # Closed here: NetworkBlocked is not an OSError, so socket.create_connection and
+        # urllib3 would not close it on their way out.
+        self.close()
         raise NetworkBlocked(f"network connection attempted to {address!r}")
     return connect
 
