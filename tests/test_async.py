@@ -203,3 +203,19 @@ async def test_sync_and_aio_clients_are_told_apart_without_request_context(
     assert created["ExperimentArn"] == ARN.format(region="eu-west-1", name="aio")
     assert sync_created["ExperimentArn"] == ARN.format(region="us-east-1", name="sync")
     assert [call.region for call in sm_experiments.calls] == ["eu-west-1", "eu-west-1", "us-east-1"]
+
+
+async def test_attach_routes_an_aio_client_whose_session_lacks_the_router(
+        sm_experiments: SageMakerExperimentsMock):
+    from pytest_sm_experiments import attach, router
+
+    session = aio_session.get_session()
+    # As if the session had been created before the plugin put the router into botocore.
+    for suffix in ("sagemaker", "sagemaker-metrics", "sts.GetCallerIdentity"):
+        session.unregister(f"before-send.{suffix}", router.before_send)
+        session.unregister(f"choose-signer.{suffix}", router.choose_signer)
+    async with session.create_client("sagemaker", region_name="us-east-1") as client:
+        attach(client)
+        created = await client.create_experiment(ExperimentName="attached")
+    assert created["ExperimentArn"] == ARN.format(region="us-east-1", name="attached")
+    sm_experiments.assert_called_once("CreateExperiment", ExperimentName="attached")
