@@ -259,6 +259,15 @@ class SageMakerExperimentsMock:
         """Answer the next ``times`` calls of ``operation`` with AWS error ``code``."""
         if not isinstance(operation, str) or not operation:
             raise MockUsageError(f"operation must be an operation name, got {operation!r}")
+        from .operations import OPERATIONS, supported
+
+        if operation not in {served for _, served in OPERATIONS}:
+            # Unserved operations fail before injected errors are looked at: only a typo.
+            raise MockUsageError(
+                f"cannot inject an error into {operation!r}: not an operation the mock serves "
+                f"(operation names are spelled as in the API, e.g. 'CreateExperiment'). "
+                f"Served: {', '.join(supported())}"
+            )
         if not isinstance(code, str) or not code:
             raise MockUsageError(f"code must be an AWS error code string, got {code!r}")
         if message is not None and not isinstance(message, str):

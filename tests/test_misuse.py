@@ -1,0 +1,153 @@
+"""Misuse gets a clear MockUsageError whose message names the problem (never a stray
+TypeError/KeyError from deep inside, never a silently ignored option)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_sm_experiments import (
+    MockUsageError,
+    SageMakerExperimentsMock,
+    UnsupportedOperationError,
+    mock_sm_experiments,
+)
+
+# -- options ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("options", "named"), [
+    ({"quotas": {"experiments": -1}}, "quota 'experiments' must be a non-negative int, got -1"),
+    ({"quotas": {"experiments": "5"}}, "quota 'experiments' must be a non-negative int, got '5'"),
+    ({"quotas": {"experiments": True}}, "quota 'experiments' must be a non-negative int"),
+    ({"quotas": {"experiments": 2.5}}, "got 2.5"),
+    ({"quotas": {"experimentz": 5}}, "unknown quota 'experimentz'; known quotas are: "),
+    ({"quotas": [("experiments", 5)]}, "quotas must be a mapping"),
+    ({"region": "US-EAST-1"}, "region must look like 'us-east-1', got 'US-EAST-1'"),
+    ({"region": ""}, "region must look like"),
+    ({"account_id": "12345"}, "account_id must be a string of 12 digits, got '12345'"),
+    ({"account_id": 123456789012}, "account_id must be a string of 12 digits"),
+    ({"arn_case": "upper"}, "arn_case must be 'lower' or 'preserve', got 'upper'"),
+])
+def test_bad_option_values_are_named(options, named):
+    with pytest.raises(MockUsageError) as raised:
+        mock_sm_experiments(**options)
+    assert named in str(raised.value)
+    with pytest.raises(MockUsageError):
+        SageMakerExperimentsMock(**options)
+
+
+def test_unknown_option_is_named_with_the_valid_ones():
+    with pytest.raises(MockUsageError) as raised:
+        mock_sm_experiments(regoin="eu-west-1")
+    message = str(raised.value)
+    assert "'regoin'" in message
+    assert "region" in message.split("valid options are:")[1]
+
+
+def test_unknown_marker_option_is_named(pytester):
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.sm_experiments(regoin="eu-west-1")
+        def test_typo(sm_experiments):
+            pass
+
+        @pytest.mark.sm_experiments("eu-west-1")
+        def test_positional():
+            pass
+
+        @pytest.mark.sm_experiments(quotas={"experiments": "ten"})
+        def test_bad_quota():
+            pass
+    """)
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:asyncio")
+    result.assert_outcomes(errors=3)
+    result.stdout.fnmatch_lines([
+        "*MockUsageError: unknown sm_experiments option(s) 'regoin'; valid options are: *",
+        "*MockUsageError: @pytest.mark.sm_experiments takes keyword options only*",
+        "*MockUsageError: quota 'experiments' must be a non-negative int, got 'ten'*",
+    ])
+
+
+def test_bad_ini_quota_is_a_usage_error_naming_it(pytester):
+    pytester.makeini("[pytest]\nsm_experiments_quotas = experiments=lots\n")
+    pytester.makepyfile("def test_x():\n    pass\n")
+    result = pytester.runpytest("-p", "no:asyncio")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*invalid sm_experiments ini option*experiments=lots*"])
+
+
+def test_bad_account_in_use_account_is_named(sm_experiments):
+    with pytest.raises(MockUsageError, match="account_id must be a string of 12 digits"), \
+            sm_experiments.use_account("not-an-account"):
+        pass
+    assert sm_experiments.account_id == "123456789012"
+
+
+# -- decorator and lifecycle -------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", [42, "test_name", None.__class__()])
+def test_decorating_a_non_callable_is_named(target):
+    with pytest.raises(MockUsageError, match="can decorate a function, an async function or a "
+                                             "class, not"):
+        SageMakerExperimentsMock()(target)
+
+
+def test_bare_decorator_with_options_is_refused():
+    with pytest.raises(MockUsageError, match="pass options as keywords"):
+        mock_sm_experiments(lambda: None, region="eu-west-1")
+
+
+def test_stopping_a_mock_that_is_not_running_is_named():
+    mock = SageMakerExperimentsMock()
+    with pytest.raises(MockUsageError, match="stop\\(\\) called on a SageMakerExperimentsMock "
+                                             "that is not running"):
+        mock.stop()
+    mock.start()
+    mock.stop()
+    with pytest.raises(MockUsageError, match="not running"):
+        mock.stop()
+
+
+def test_stopping_inside_the_with_block_is_named_at_exit():
+    with pytest.raises(MockUsageError, match="not running"), \
+            mock_sm_experiments() as mock:
+        mock.stop()
+    assert not mock.running
+
+
+# -- fault injection ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("arguments", "named"), [
+    ({"code": 42}, "code must be an AWS error code string, got 42"),
+    ({"code": ""}, "code must be an AWS error code string, got ''"),
+    ({"code": None}, "code must be an AWS error code string, got None"),
+    ({"message": 5}, "message must be a string or None, got 5"),
+    ({"times": 0}, "times must be a positive int, got 0"),
+    ({"times": True}, "times must be a positive int, got True"),
+    ({"http_status": 200}, "http_status must be an int from 400 to 599, got 200"),
+    ({"http_status": "500"}, "http_status must be an int from 400 to 599, got '500'"),
+])
+def test_bad_inject_error_arguments_are_named(sm_experiments, arguments, named):
+    call = {"operation": "CreateExperiment", "code": "ThrottlingException", **arguments}
+    with pytest.raises(MockUsageError) as raised:
+        sm_experiments.inject_error(**call)
+    assert named in str(raised.value)
+    assert sm_experiments.unused_injected_errors == []
+
+
+@pytest.mark.parametrize("operation", ["", 5, "CreateExperimentt", "create_experiment"])
+def test_inject_error_for_an_operation_the_mock_cannot_answer_is_named(sm_experiments, operation):
+    # An injected error for an operation that is never served could never be used: a typo.
+    with pytest.raises(MockUsageError) as raised:
+        sm_experiments.inject_error(operation, "ThrottlingException")
+    assert repr(operation) in str(raised.value)
+    assert sm_experiments.unused_injected_errors == []
+
+
+def test_unsupported_operation_names_itself(sm_experiments, sm_client):
+    with pytest.raises(UnsupportedOperationError) as raised:
+        sm_client.list_training_jobs()
+    assert "sagemaker:ListTrainingJobs" in str(raised.value)
+    assert "nothing was sent to AWS" in str(raised.value)
+    assert isinstance(raised.value, MockUsageError)
+    assert len(sm_experiments.calls) == 0
