@@ -253,10 +253,18 @@ def _boolean_checker(shape: Any, compiler: _Compiler) -> Checker:
     return check_boolean
 
 
+# Epoch seconds of 0001-01-01 and of the end of 9999-12-31 (UTC): what a datetime can hold.
+# CHOICE: a timestamp outside that range (or not finite) is a ValidationException; botocore
+# cannot send one (it serializes datetimes), only a raw request can.
+_EPOCH_MIN = -62135596800
+_EPOCH_MAX = 253402300800
+
+
 def _timestamp_checker(shape: Any, compiler: _Compiler) -> Checker:
     def check_timestamp(value: Any, path: str, failures: Failures) -> None:
         # The JSON protocol sends epoch seconds; botocore never sends anything else.
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not _EPOCH_MIN <= value < _EPOCH_MAX):  # also false for NaN
             _fail(failures, value, path, "Member must be a timestamp in epoch seconds")
     return check_timestamp
 

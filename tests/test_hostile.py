@@ -198,6 +198,31 @@ def test_profile_totals_are_as_documented():
 
 # -- regressions the generated tests found (kept as plain examples) --------------------------
 
+@pytest.mark.parametrize("when", [1e20, -1e20, 1e300, 10**30, 253402300800, -62135596801])
+def test_timestamp_outside_what_a_date_can_hold_is_a_validation_error(sm_experiments, when):
+    body = json.dumps({"TrialComponentName": "tc", "StartTime": when}).encode()
+    request = AWSPreparedRequest("POST", _URLS["sagemaker"], {}, body, False)
+    response = router.before_send(request=request,
+                                  event_name="before-send.sagemaker.CreateTrialComponent")
+    error = json.loads(response.content)
+    assert error["__type"] == "ValidationException"
+    assert error["Message"].startswith("1 validation error detected: Value '")
+    assert "at 'startTime' failed to satisfy constraint: Member must be a timestamp" in (
+        error["Message"])
+    assert len(sm_experiments.trial_components) == 0
+
+
+def test_timestamps_at_the_ends_of_the_calendar_are_accepted(sm_client, sm_experiments):
+    # Year 1 and year 9999 are what a datetime holds: whatever AWS does, the mock must not crash.
+    for name, when in (("first", -62135596800), ("last", 253402300799)):
+        body = json.dumps({"TrialComponentName": name, "StartTime": when}).encode()
+        request = AWSPreparedRequest("POST", _URLS["sagemaker"], {}, body, False)
+        response = router.before_send(request=request,
+                                      event_name="before-send.sagemaker.CreateTrialComponent")
+        assert response.status_code == 200
+    assert sorted(sm_experiments.trial_components) == ["first", "last"]
+
+
 def test_lone_surrogate_in_a_stored_value_round_trips(sm_client):
     sm_client.create_experiment(ExperimentName="s", Description="a\ud800b")
     assert sm_client.describe_experiment(ExperimentName="s")["Description"] == "a\ud800b"
