@@ -47,8 +47,8 @@ def batch_put_metrics(ctx: Context, params: Params) -> Response:
 def _point(ctx: Context, item: Mapping[str, Any]) -> MetricPoint | None:
     """The stored point, or None for an item AWS reports as a VALIDATION_ERROR entry.
 
-    CHOICE: a Value or Timestamp outside what a double or a date can hold (the model already
-    rejects NaN and infinities) is such an item too.
+    CHOICE: a Value no double can hold (an over-long JSON integer; the model check already
+    rejects NaN, infinities and timestamps no date can hold) is such an item too.
     """
     try:
         when = timestamp(float(item["Timestamp"]))
