@@ -326,6 +326,29 @@ def calls(modes: tuple[str, ...] = ("valid", "valid", "valid", "hostile"),
     return st.tuples(prefix, rest).map(lambda parts: parts[0] + parts[1])
 
 
+def seed(mock: Any, client: Any) -> None:
+    """Pool-named resources for every served operation to act on (not journaled)."""
+    steps = [
+        ("CreateExperiment", {"ExperimentName": "exp"}),
+        ("CreateTrial", {"TrialName": "run-1", "ExperimentName": "exp"}),
+        ("CreateTrialComponent", {"TrialComponentName": "tc"}),
+        ("AssociateTrialComponent", {"TrialComponentName": "tc", "TrialName": "run-1"}),
+    ]
+    with mock.unrecorded():
+        for operation, params in steps:
+            if ("sagemaker", operation) in OPERATIONS:
+                getattr(client, method_name(operation))(**params)
+
+
+def epoch_default(value: Any) -> Any:
+    """``json.dumps`` default for generated requests: datetimes as epoch seconds (the wire)."""
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    raise TypeError(type(value).__name__)
+
+
 # -- checks: responses against the model --------------------------------------------------------
 
 def shape_problems(shape: Any, value: Any, path: str = "", *, raw: bool = False) -> list[str]:

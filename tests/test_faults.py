@@ -96,20 +96,6 @@ def test_injected_error_comes_before_validation(sm_experiments):
 
 # -- every served operation: an injected error changes nothing -----------------------------------
 
-def _seed(mock: SageMakerExperimentsMock, client: Any) -> None:
-    """Something for every operation to act on (only the operations that are served)."""
-    steps = [
-        ("CreateExperiment", {"ExperimentName": "exp"}),
-        ("CreateTrial", {"TrialName": "run-1", "ExperimentName": "exp"}),
-        ("CreateTrialComponent", {"TrialComponentName": "tc"}),
-        ("AssociateTrialComponent", {"TrialComponentName": "tc", "TrialName": "run-1"}),
-    ]
-    with mock.unrecorded():
-        for operation, params in steps:
-            if ("sagemaker", operation) in S.served():
-                getattr(client, S.method_name(operation))(**params)
-
-
 @pytest.fixture(scope="module")
 def faulty() -> Any:
     mock = SageMakerExperimentsMock(region=S.REGION, account_id=S.ACCOUNT)
@@ -126,7 +112,7 @@ def faulty() -> Any:
 def test_injected_error_on_any_operation_changes_nothing_and_is_journaled(faulty, data, code):
     mock, clients = faulty
     mock.reset()
-    _seed(mock, clients["sagemaker"])
+    S.seed(mock, clients["sagemaker"])
     service, operation = data.draw(st.sampled_from(S.served()), label="operation")
     params = data.draw(S.request(service, operation, "valid"), label="params")
     before = S.snapshot(mock)

@@ -138,16 +138,19 @@ class Body(bytes):
 
 
 def _bodies(service: str, operation: str) -> st.SearchStrategy[Body]:
-    shaped = S.request(service, operation, "raw").map(
-        lambda value: json.dumps(value, allow_nan=True).encode("utf-8", "surrogatepass"))
+    def encoded(mode: str) -> st.SearchStrategy[bytes]:
+        return S.request(service, operation, mode).map(lambda value: json.dumps(
+            value, allow_nan=True, default=S.epoch_default).encode("utf-8", "surrogatepass"))
+
+    shaped = st.one_of(encoded("valid"), encoded("hostile"), encoded("raw"))
     nested = st.integers(1, 100_000).map(lambda depth: b"[" * depth + b"]" * depth)
     deep_search = st.integers(1, 5_000).map(_nested_search)
     truncated = shaped.flatmap(lambda body: st.integers(0, max(len(body) - 1, 0)).map(
         lambda cut: body[:cut]))
     odd = st.sampled_from([b"null", b"[]", b"\"x\"", b"1e999", b"{\"a\":NaN}",
                            b"\xff\xfe{}", b"{}" * 2, ("9" * 5000).encode()])
-    return st.one_of(shaped, st.binary(max_size=64), truncated, nested, deep_search,
-                     odd).map(Body)
+    return st.one_of(shaped, shaped, shaped, st.binary(max_size=64), truncated, nested,
+                     deep_search, odd).map(Body)
 
 
 def _nested_search(depth: int) -> bytes:
@@ -161,11 +164,17 @@ def _nested_search(depth: int) -> bytes:
 @settings(max_examples=WEIGHTS["raw"] * UNIT)
 @given(data=st.data())
 def test_raw_bodies_sent_straight_to_the_hook(hostile, data):
-    mock, _ = hostile
+    mock, clients = hostile
     mock.reset()
+    S.seed(mock, clients["sagemaker"])
     service, operation = data.draw(st.sampled_from(S.served()), label="operation")
     body = data.draw(_bodies(service, operation), label="body")
-    request = AWSPreparedRequest("POST", _URLS[service], {}, body, False)
+    url = data.draw(st.sampled_from([_URLS[service], "https://localhost:1/", "http://[::1]/x",
+                                     "https://x.eu-west-1.amazonaws.com/", "not a url"]),
+                    label="url")
+    context = data.draw(st.sampled_from([{}, {"client_region": "us-east-1"},
+                                         {"client_region": 42}]), label="context")
+    request = AWSPreparedRequest("POST", url, {}, body, False, context=context)
     before, calls_before = S.snapshot(mock), len(mock.calls)
 
     try:
@@ -187,6 +196,7 @@ def test_raw_bodies_sent_straight_to_the_hook(hostile, data):
         assert parsed["Error"]["Code"] in allowed_codes(service, operation)
         assert S.snapshot(mock) == before
     assert len(mock.calls) == calls_before + 1
+    event(f"{operation}: {response.status_code}")
     assert S.invariant_problems(mock) == []
 
 
