@@ -81,47 +81,54 @@ class Artifact:
 
 @dataclass(frozen=True, slots=True)
 class MetricSummary:
-    """Running statistics of one metric, as DescribeTrialComponent reports them."""
+    """Running statistics of one metric, as DescribeTrialComponent reports them.
+
+    Mean and spread use Welford's update: a sum of squares loses every digit of the variance
+    for values like 1e9 + 0.1, and real metrics (timestamps, byte counts) are that large.
+    """
 
     name: str
     count: int
     min: float
     max: float
     last: float
-    total: float
-    total_squares: float
+    mean: float
+    #: sum of squared distances from the mean (Welford's M2)
+    m2: float
     timestamp: datetime
     source_arn: str | None = None
 
     @property
     def avg(self) -> float:
-        return self.total / self.count
+        return self.mean
 
     @property
     def std_dev(self) -> float:
         """Sample standard deviation (0.0 for a single value)."""
         if self.count < 2:
             return 0.0
-        variance = (self.total_squares - self.total * self.total / self.count) / (self.count - 1)
-        return math.sqrt(max(variance, 0.0))
+        return math.sqrt(max(self.m2 / (self.count - 1), 0.0))
 
     def add(self, value: float, timestamp: datetime) -> MetricSummary:
+        count = self.count + 1
+        delta = value - self.mean
+        mean = self.mean + delta / count
         return MetricSummary(
             name=self.name,
-            count=self.count + 1,
+            count=count,
             min=min(self.min, value),
             max=max(self.max, value),
             last=value if timestamp >= self.timestamp else self.last,
-            total=self.total + value,
-            total_squares=self.total_squares + value * value,
+            mean=mean,
+            m2=self.m2 + delta * (value - mean),
             timestamp=max(timestamp, self.timestamp),
             source_arn=self.source_arn,
         )
 
     @classmethod
     def first(cls, name: str, value: float, timestamp: datetime) -> MetricSummary:
-        return cls(name=name, count=1, min=value, max=value, last=value, total=value,
-                   total_squares=value * value, timestamp=timestamp)
+        return cls(name=name, count=1, min=value, max=value, last=value, mean=value, m2=0.0,
+                   timestamp=timestamp)
 
 
 @dataclass(frozen=True, slots=True)

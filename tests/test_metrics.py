@@ -57,9 +57,18 @@ def test_batches_accumulate_per_metric(metrics_client, sm_experiments, component
     assert record.metrics["acc"].count == 60
     assert record.metrics["lr"].count == 60
     assert record.metrics["acc"].max == pytest.approx(11 / 12)
-    # abs: models.MetricSummary keeps a sum of squares, which cancels to ~1e-9, not 0.0.
-    assert record.metrics["lr"].std_dev == pytest.approx(0.0, abs=1e-6)
+    assert record.metrics["lr"].std_dev == 0.0
     assert len(sm_experiments.calls.filter("BatchPutMetrics")) == 12
+
+
+def test_spread_of_large_values_keeps_its_digits(metrics_client, sm_client, component):
+    """A sum of squares would cancel to 0.0 here; AWS's StdDev does not."""
+    values = [1e9 + 0.1, 1e9 + 0.2, 1e9 + 0.3, 1e9 + 0.4]
+    metrics_client.batch_put_metrics(TrialComponentName=component,
+                                      MetricData=_points("bytes", values))
+    (summary,) = sm_client.describe_trial_component(TrialComponentName=component)["Metrics"]
+    assert summary["StdDev"] == pytest.approx(statistics.stdev(values), rel=1e-6)
+    assert summary["Avg"] == pytest.approx(statistics.mean(values), rel=1e-12)
 
 
 def test_last_is_the_latest_timestamp_not_the_latest_call(metrics_client, sm_experiments,
