@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _botocore
 from .backend import Context
-from .errors import AWSError, UnsupportedOperationError
+from .errors import AWSError, UnsupportedOperationError, ValidationError
 from .models import utcnow
 from .operations import OPERATIONS, supported
 from .recorder import RecordedCall
@@ -82,6 +82,12 @@ def region_from_url(url: str) -> str | None:
     return region
 
 
+def _too_deep() -> AWSError:
+    """CHOICE: a body nested deeper than Python can parse or walk (about 1,000 levels: AWS's
+    JSON parsers cap nesting too, at a depth that is not public) is a ValidationException."""
+    return ValidationError("Request body is nested too deeply.")
+
+
 def serve(mock: SageMakerExperimentsMock, request: Any, event_name: str) -> AWSResponse:
     service, _, operation = event_name[_BEFORE_SEND:].partition(".")
     handler = OPERATIONS.get((service, operation))
@@ -110,7 +116,8 @@ def serve(mock: SageMakerExperimentsMock, request: Any, event_name: str) -> AWSR
         status, headers, body = encode_success(protocol, operation, result, request_id)
         call = RecordedCall(operation, params, result, None, None, region, account_id,
                             service, request_id)
-    except AWSError as error:
+    except (AWSError, RecursionError) as raised:
+        error = raised if isinstance(raised, AWSError) else _too_deep()
         status, headers, body = encode_error(protocol, error, request_id)
         call = RecordedCall(operation, params, None, error.code, error.message, region,
                             account_id, service, request_id)
