@@ -7,8 +7,11 @@ stops.
 
 from __future__ import annotations
 
+import atexit
 import os
+import tempfile
 import threading
+from functools import cache
 
 #: Obviously fake credentials: they identify a mocked request in any log.
 FAKE_ACCESS_KEY = "AKIAMOCKSMEXPERIMENTS"
@@ -39,7 +42,14 @@ _UNSET = (
     "AWS_ROLE_SESSION_NAME",
 )
 _REGION_VARS = ("AWS_DEFAULT_REGION", "AWS_REGION")
-_KEYS = (*_SET, *_UNSET, *_REGION_VARS)
+# The SageMaker Python SDK sends telemetry with `requests` (no botocore hook can answer it) unless
+# its config opts out; a user's own override file is respected.
+_SDK_CONFIG_VAR = "SAGEMAKER_USER_CONFIG_OVERRIDE"
+_SDK_CONFIG = (
+    "# Written by pytest-sm-experiments: the SageMaker SDK must not send telemetry from a test.\n"
+    "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n      TelemetryOptOut: true\n"
+)
+_KEYS = (*_SET, *_UNSET, *_REGION_VARS, _SDK_CONFIG_VAR)
 
 _lock = threading.Lock()
 _depth = 0
@@ -54,15 +64,31 @@ def enter(region: str) -> None:
         if _depth > 1:
             return
         environ = os.environ
+        get = environ.get
         _saved.clear()
         for key in _KEYS:
-            _saved[key] = environ.get(key)
-        environ.update(_SET)
+            _saved[key] = get(key)
+        # Every write is a putenv(): touch only what differs (start/stop runs once per test).
+        for key, value in _SET.items():
+            if _saved[key] != value:
+                environ[key] = value
         for key in _UNSET:
-            if key in environ:
+            if _saved[key] is not None:
                 del environ[key]
-        if not environ.get("AWS_DEFAULT_REGION") and not environ.get("AWS_REGION"):
+        if not _saved["AWS_DEFAULT_REGION"] and not _saved["AWS_REGION"]:
             environ["AWS_DEFAULT_REGION"] = region
+        if not _saved[_SDK_CONFIG_VAR]:
+            environ[_SDK_CONFIG_VAR] = _sdk_config_file()
+
+
+@cache
+def _sdk_config_file() -> str:
+    """A SageMaker SDK config that opts out of telemetry, written once per process."""
+    handle, path = tempfile.mkstemp(prefix="pytest-sm-experiments-", suffix=".yaml")
+    with os.fdopen(handle, "w") as file:
+        file.write(_SDK_CONFIG)
+    atexit.register(os.unlink, path)
+    return path
 
 
 def leave() -> None:
@@ -75,7 +101,10 @@ def leave() -> None:
         if _depth:
             return
         environ = os.environ
+        get = environ.get
         for key, value in _saved.items():
+            if get(key) == value:
+                continue
             if value is None:
                 environ.pop(key, None)
             else:

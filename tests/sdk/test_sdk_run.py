@@ -243,3 +243,19 @@ def test_session_account_id_comes_from_sts(session, sm_experiments):
     assert session.account_id() == "444455556666"
     call = sm_experiments.calls.one("GetCallerIdentity")
     assert (call.service, call.region) == ("sts", "eu-west-1")
+
+
+def test_default_sdk_session_sends_no_telemetry(sm_experiments, network_attempts, monkeypatch):
+    """With no config of the user's, the mock opts the SDK out of its `requests` telemetry."""
+    import threading
+
+    for name in ("TRAINING_JOB_ARN", "PROCESSING_JOB_CONFIG_PATH", "TRANSFORM_JOB_ARN"):
+        monkeypatch.delenv(name, raising=False)
+    before = set(threading.enumerate())
+    session = Session(boto_session=boto3.Session(region_name=sm_experiments.options.region))
+    with Run(experiment_name="Quiet", run_name="Run-1", sagemaker_session=session) as run:
+        run.log_parameter("lr", 0.1)
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=5)
+    assert network_attempts == []
+    assert sm_experiments.trial_components["quiet-run-1"].parameters == {"lr": 0.1}
