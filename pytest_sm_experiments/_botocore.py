@@ -52,13 +52,27 @@ def install_builtin_handlers(before_send: Handler, choose_signer: Handler) -> No
     answers before any other before-send hook (moto's included) for the services it serves.
     """
     handlers = botocore.handlers.BUILTIN_HANDLERS
+    # Every mock start calls this: first check that the specs found last time are still where
+    # they were (identity, a few list reads) before searching the whole list.
+    if _installed and all(index < len(handlers) and handlers[index] is spec
+                          and spec[1] in (before_send, choose_signer)
+                          for index, spec in _installed):
+        return
     first = botocore.handlers.REGISTER_FIRST
+    found: list[tuple[int, tuple[str, Handler, Any]]] = []
     for suffix in EVENT_SUFFIXES:
         for event, handler in ((f"before-send.{suffix}", before_send),
                                (f"choose-signer.{suffix}", choose_signer)):
             spec = (event, handler, first)
             if spec not in handlers:
                 handlers.append(spec)
+            index = handlers.index(spec)
+            found.append((index, handlers[index]))
+    _installed[:] = found
+
+
+#: Where :func:`install_builtin_handlers` last found or put each of its specs.
+_installed: list[tuple[int, tuple[str, Handler, Any]]] = []
 
 
 def attach(client: Any, before_send: Handler, choose_signer: Handler) -> None:

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import inspect
 import threading
-import unittest
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from types import TracebackType
-from typing import Any, Generic, TypeVar, cast, overload
-
-import wrapt
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from . import environment
 from .backend import Backend, Collection, R, RegionState
@@ -24,6 +22,12 @@ from .errors import AWSError, MockUsageError
 from .models import Experiment, Trial, TrialComponent
 from .options import ArnCase, MockOptions, make_options
 from .recorder import CallJournal, RecordedCall
+
+if TYPE_CHECKING:
+    import unittest
+
+# wrapt and unittest are imported when something is decorated, not at import: the pytest plugin
+# imports this module at start-up, and wrapt 2.x alone imports asyncio (~20 ms).
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
@@ -112,8 +116,9 @@ class SageMakerExperimentsMock:
         overrides = {key: value for key, value in (
             ("account_id", account_id), ("region", region), ("quotas", quotas),
             ("arn_case", arn_case)) if value is not None}
-        self.options: MockOptions = make_options(options, **overrides) if (
-            overrides or options is None) else options
+        if overrides:
+            options = make_options(options, **overrides)
+        self.options: MockOptions = options if options is not None else _default_options()
         self.lock = threading.RLock()
         self.backend = Backend()
         self._calls: list[RecordedCall] = []
@@ -333,7 +338,15 @@ def active_mock() -> SageMakerExperimentsMock | None:
     return router.ACTIVE[-1] if router.ACTIVE else None
 
 
+@cache
+def _default_options() -> MockOptions:
+    """The options of a mock made without any (options are immutable, so one is shared)."""
+    return make_options()
+
+
 def _decorate_function(func: F, options: MockOptions) -> F:
+    import wrapt
+
     @wrapt.decorator
     def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                 kwargs: dict[str, Any]) -> Any:
@@ -350,6 +363,8 @@ def _decorate_function(func: F, options: MockOptions) -> F:
 
 def _decorate_class(cls: C, options: MockOptions) -> C:
     """A fresh mock around each test's setup, body and teardown."""
+    import unittest
+
     if issubclass(cls, unittest.TestCase):
         original_setup = cls.setUp
 
@@ -403,6 +418,7 @@ def mock_sm_experiments(target: Any = None, /, **options: Any) -> Any:
         if options:
             raise MockUsageError("pass options as keywords: mock_sm_experiments(region=...)")
         return SageMakerExperimentsMock()(target)
-    return SageMakerExperimentsMock(options=make_options(**options))
+    return SageMakerExperimentsMock(options=make_options(**options) if options
+                                    else _default_options())
 
 

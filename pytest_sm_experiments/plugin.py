@@ -8,15 +8,22 @@ code under test first imports botocore, so start-up stays cheap.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import Any
+import importlib.abc
+import importlib.util
+import sys
+from collections.abc import Generator, Sequence
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import pytest
-import wrapt
 
 from .errors import MockUsageError
-from .mock import SageMakerExperimentsMock
 from .options import OPTION_NAMES, MockOptions, make_options, parse_quotas
+
+if TYPE_CHECKING:
+    # Imported when a fixture first runs: a suite that never uses the mock pays nothing for it.
+    from .mock import SageMakerExperimentsMock
 
 MARKER = "sm_experiments"
 _INI = {
@@ -26,7 +33,7 @@ _INI = {
     "arn_case": "'lower' (default) or 'preserve': the letter case of names in mocked ARNs",
 }
 _base_options = pytest.StashKey[MockOptions]()
-_mock_key = pytest.StashKey[SageMakerExperimentsMock]()
+_mock_key = pytest.StashKey["SageMakerExperimentsMock"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,10 +47,50 @@ def _install_router(_module: Any) -> None:
     router.install()
 
 
+_HOOKED = "botocore.session"
+
+
+class _InstallAfterImport:
+    """A one-shot ``sys.meta_path`` finder: once ``botocore.session`` has been executed, install
+    the router.  The same as a wrapt post-import hook, but importing wrapt at start-up would
+    also import asyncio (wrapt 2.x), which cost more than the rest of the plugin."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
+        if fullname != _HOOKED:
+            return None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _InstallingLoader(spec.loader)
+        return spec
+
+
+class _InstallingLoader(importlib.abc.Loader):
+    """Delegates to the real loader; installs the router after the module has executed."""
+
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        return self._loader.create_module(spec)  # type: ignore[no-any-return]
+
+    def exec_module(self, module: ModuleType) -> None:
+        self._loader.exec_module(module)
+        _install_router(module)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+
 # At plugin import (entry-point plugins load before conftest files and test modules): every
 # botocore Session created from then on carries the dormant router, including the ones behind
 # clients that conftests and test modules create at import time.
-wrapt.register_post_import_hook(_install_router, "botocore.session")
+if _HOOKED in sys.modules:
+    _install_router(sys.modules[_HOOKED])
+else:
+    sys.meta_path.insert(0, _InstallAfterImport())
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -97,7 +144,12 @@ def _marker_options(item: pytest.Item) -> dict[str, Any]:
 @pytest.fixture
 def sm_experiments(request: pytest.FixtureRequest) -> Generator[SageMakerExperimentsMock]:
     """A running SageMaker Experiments mock for this test; yields its handle."""
-    options = make_options(request.config.stash[_base_options], **_marker_options(request.node))
+    from .mock import SageMakerExperimentsMock
+
+    options = request.config.stash[_base_options]
+    marker_options = _marker_options(request.node)
+    if marker_options:
+        options = make_options(options, **marker_options)
     mock = SageMakerExperimentsMock(options=options)
     request.node.stash[_mock_key] = mock
     with mock:

@@ -6,6 +6,7 @@ running mocks (innermost last), and with none running each hook is a single chec
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,6 @@ from . import _botocore
 from .backend import Context
 from .errors import AWSError, UnsupportedOperationError, ValidationError
 from .models import utcnow
-from .operations import OPERATIONS, supported
 from .recorder import RecordedCall
 from .validation import Validator
 from .wire import PROTOCOLS, decode, encode_error, encode_success
@@ -29,6 +29,29 @@ ACTIVE: list[SageMakerExperimentsMock] = []
 _BEFORE_SEND = len("before-send.")
 _validators: dict[tuple[str, str], Validator] = {}
 _url_regions: dict[str, str | None] = {}
+
+# Request ids are UUID-shaped and unique in the process: a random (version 4) UUID's first
+# four groups, then a counter as the last group.  A fresh uuid4() per call cost more than
+# the rest of the encoding.
+_REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
+_request_numbers = itertools.count(1)
+
+
+class _Route:
+    """What serving one operation needs, looked up once per event name."""
+
+    __slots__ = ("handler", "operation", "protocol", "service", "validate")
+
+    def __init__(self, service: str, operation: str, handler: Any, protocol: str,
+                 validate: Validator) -> None:
+        self.service = service
+        self.operation = operation
+        self.handler = handler
+        self.protocol = protocol
+        self.validate = validate
+
+
+_routes: dict[str, _Route] = {}
 
 
 def before_send(request: Any, event_name: str, **_: Any) -> AWSResponse | None:
@@ -64,6 +87,23 @@ def validator(service: str, operation: str) -> Validator:
     return found
 
 
+def route(event_name: str) -> _Route:
+    """The route of ``before-send.<service>.<Operation>``; unserved operations raise."""
+    found = _routes.get(event_name)
+    if found is None:
+        # Imported on the first request, not at install(): the plugin installs the router when
+        # a test module imports botocore, and a suite that never starts a mock skips the cost.
+        from .operations import OPERATIONS, supported
+
+        service, _, operation = event_name[_BEFORE_SEND:].partition(".")
+        handler = OPERATIONS.get((service, operation))
+        if handler is None:
+            raise UnsupportedOperationError(service, operation, supported())
+        found = _routes[event_name] = _Route(service, operation, handler, PROTOCOLS[service],
+                                             validator(service, operation))
+    return found
+
+
 def region_from_url(url: str) -> str | None:
     """``https://api.sagemaker.eu-west-1.amazonaws.com/`` -> ``eu-west-1`` (None if unknown)."""
     try:
@@ -89,30 +129,24 @@ def _too_deep() -> AWSError:
 
 
 def serve(mock: SageMakerExperimentsMock, request: Any, event_name: str) -> AWSResponse:
-    service, _, operation = event_name[_BEFORE_SEND:].partition(".")
-    handler = OPERATIONS.get((service, operation))
-    if handler is None:
-        raise UnsupportedOperationError(service, operation, supported())
-    protocol = PROTOCOLS[service]
+    found = route(event_name)
+    service, operation, protocol = found.service, found.operation, found.protocol
     region = (_botocore.request_region(request) or region_from_url(request.url)
               or mock.options.region)
     account_id = mock.account_id
-    request_id = str(uuid.uuid4())
+    request_id = f"{_REQUEST_ID_PREFIX}{next(_request_numbers):012x}"
     params: dict[str, Any] = {}
     try:
         params = decode(protocol, request.body)
-        mock._take_injected_error(operation)
-        validator(service, operation)(params)
+        if mock._injected:
+            mock._take_injected_error(operation)
+        found.validate(params)
         with mock.lock:
-            ctx = Context(
-                state=mock.backend.state(account_id, region),
-                options=mock.options,
-                region=region,
-                account_id=account_id,
-                now=utcnow(),
-                seq=mock.backend.next_seq(),
-            )
-            result = handler(ctx, params)
+            backend = mock.backend
+            ctx = Context(state=backend.state(account_id, region), options=mock.options,
+                          region=region, account_id=account_id, now=utcnow(),
+                          seq=backend.next_seq())
+            result = found.handler(ctx, params)
         status, headers, body = encode_success(protocol, operation, result, request_id)
         call = RecordedCall(operation, params, result, None, None, region, account_id,
                             service, request_id)
