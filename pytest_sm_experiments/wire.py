@@ -37,6 +37,7 @@ def _default(value: Any) -> Any:
 
 # ASCII output: a lone surrogate (valid in a JSON string, and botocore sends one if the caller's
 # str holds it) cannot be encoded as UTF-8, but its \uXXXX escape round-trips through botocore.
+# CHOICE: such a string is stored and echoed back (what AWS does with one is not public).
 _encoder = json.JSONEncoder(separators=(",", ":"), default=_default)
 
 
