@@ -10,6 +10,14 @@ import pytest_sm_experiments.router  # noqa: F401
 # In-process pytester runs drop the modules they imported when they end. Importing botocore and
 # the router here keeps one copy of each for every run, as in a real pytest process.
 
+
+
+@pytest.fixture(autouse=True)
+def _quiet_inner_runs(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inner sessions: no asyncio plugin (it warns about its unset ini option) and fixed order."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:asyncio -p no:randomly")
+
+
 USES_CLIENT = """
 import boto3, pytest
 from botocore.exceptions import ClientError
