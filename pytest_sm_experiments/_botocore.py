@@ -152,7 +152,7 @@ def make_response(url: str, status: int, headers: Mapping[str, str], body: bytes
 
         response = AioAWSResponse(url, status, headers, _RawHeaders(headers))
     elif _fast_response is not None:
-        return _fast_response(url, status, headers, body)
+        return cast(AWSResponse, _fast_response(url, status, headers, body))
     else:
         response = AWSResponse(url, status, headers, None)  # type: ignore[arg-type, unused-ignore]
     response._content = body
@@ -166,7 +166,8 @@ def _fast_response_factory() -> Callable[[str, int, Mapping[str, str], bytes], A
     It sets the attributes ``__init__`` sets; used only if a probe shows that ``__init__`` sets
     exactly these and that HeadersDict keeps its items in ``_dict`` under a key type.
     """
-    probe: Any = AWSResponse("https://probe.invalid/", 200, {"X-Probe": "1"}, None)
+    probe_headers: Any = {"X-Probe": "1"}  # botocore's stubs want HTTPHeaders; a dict works
+    probe: Any = AWSResponse("https://probe.invalid/", 200, probe_headers, None)
     headers = probe.headers
     stored = list(getattr(headers, "_dict", {}))
     if (set(vars(probe)) != {"url", "status_code", "headers", "raw", "_content"}
@@ -185,7 +186,7 @@ def _fast_response_factory() -> Callable[[str, int, Mapping[str, str], bytes], A
             items[key] = value
         header_dict = new(headers_type)
         header_dict._dict = items
-        response = new(AWSResponse)
+        response: Any = new(AWSResponse)
         response.url = url
         response.status_code = status
         response.headers = header_dict
