@@ -59,6 +59,18 @@ def hostile() -> Iterator[tuple[SageMakerExperimentsMock, dict[str, Any]]]:
         yield mock, clients
 
 
+#: Quotas small enough that generated sequences run into every one of them.
+TINY_QUOTAS = {"experiments": 2, "trials": 2, "trial_components": 2, "trials_per_experiment": 1,
+               "components_per_trial": 1, "tags_per_resource": 2,
+               "parameters_per_trial_component": 2, "artifacts_per_trial_component": 1}
+
+
+@pytest.fixture(scope="module")
+def tiny() -> SageMakerExperimentsMock:
+    """A second mock with tiny quotas, started (nested) only around the examples that use it."""
+    return SageMakerExperimentsMock(region=S.REGION, account_id=S.ACCOUNT, quotas=TINY_QUOTAS)
+
+
 def allowed_codes(service: str, operation: str) -> frozenset[str]:
     return S.modeled_error_codes(service, operation) | DOCUMENTED_UNMODELED.get(
         (service, operation), frozenset())
@@ -101,24 +113,31 @@ def _outcome_checks(mock: SageMakerExperimentsMock, service: str, operation: str
 
 
 def _run(hostile: tuple[SageMakerExperimentsMock, dict[str, Any]],
-         calls: list[tuple[str, str, dict[str, Any]]]) -> list[str]:
+         calls: list[tuple[str, str, dict[str, Any]]],
+         inner: SageMakerExperimentsMock | None = None) -> list[str]:
     mock, clients = hostile
-    mock.reset()
-    outcomes = []
-    for service, operation, params in calls:
-        method = getattr(clients[service], S.method_name(operation))
-        outcome = _outcome_checks(
-            mock, service, operation, lambda method=method, params=params: method(**params),
-            S.snapshot(mock), len(mock.calls))
-        event(f"{operation}: {'ok' if outcome == 'ok' else 'error'}")
-        outcomes.append(outcome)
+    if inner is not None:
+        mock = inner.start()  # the innermost running mock answers
+    try:
+        mock.reset()
+        outcomes = []
+        for service, operation, params in calls:
+            method = getattr(clients[service], S.method_name(operation))
+            outcome = _outcome_checks(
+                mock, service, operation, lambda method=method, params=params: method(**params),
+                S.snapshot(mock), len(mock.calls))
+            event(f"{operation}: {'ok' if outcome == 'ok' else outcome}")
+            outcomes.append(outcome)
+    finally:
+        if inner is not None:
+            inner.stop()
     return outcomes
 
 
 @settings(max_examples=WEIGHTS["sequences"] * UNIT)
-@given(calls=S.calls())
-def test_generated_call_sequences_answer_as_modeled(hostile, calls):
-    outcomes = _run(hostile, calls)
+@given(calls=S.calls(), use_tiny_quotas=st.booleans())
+def test_generated_call_sequences_answer_as_modeled(hostile, tiny, calls, use_tiny_quotas):
+    outcomes = _run(hostile, calls, tiny if use_tiny_quotas else None)
     assert len(outcomes) == len(calls)
 
 
