@@ -50,6 +50,7 @@ _SDK_CONFIG = (
     "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n      TelemetryOptOut: true\n"
 )
 _KEYS = (*_SET, *_UNSET, *_REGION_VARS, _SDK_CONFIG_VAR)
+_KEY_SET = frozenset(_KEYS)
 
 _lock = threading.Lock()
 _depth = 0
@@ -64,10 +65,12 @@ def enter(region: str) -> None:
         if _depth > 1:
             return
         environ = os.environ
-        get = environ.get
+        # One pass over the names is cheaper than a lookup per key: most keys are absent, and
+        # each miss costs os.environ an exception.
+        present = _KEY_SET.intersection(environ)
         _saved.clear()
         for key in _KEYS:
-            _saved[key] = get(key)
+            _saved[key] = environ.get(key) if key in present else None
         # Every write is a putenv(): touch only what differs (start/stop runs once per test).
         for key, value in _SET.items():
             if _saved[key] != value:
@@ -101,9 +104,9 @@ def leave() -> None:
         if _depth:
             return
         environ = os.environ
-        get = environ.get
+        present = _KEY_SET.intersection(environ)
         for key, value in _saved.items():
-            if get(key) == value:
+            if (environ.get(key) if key in present else None) == value:
                 continue
             if value is None:
                 environ.pop(key, None)
