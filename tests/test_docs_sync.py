@@ -1,0 +1,49 @@
+"""The README's "Supported operations" table is the code's operation table, no more, no less."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pytest_sm_experiments.operations import OPERATIONS
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+ROW = re.compile(r"^\| `(?P<service>[a-z-]+)` \| `(?P<operation>[A-Za-z]+)` \|", re.MULTILINE)
+
+
+def _section(title: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end >= 0 else None]
+
+
+def test_supported_operations_table_matches_the_operation_table():
+    rows = [(m["service"], m["operation"]) for m in ROW.finditer(_section("Supported operations"))]
+    assert len(rows) == len(set(rows)), "an operation is listed twice"
+    assert sorted(rows) == sorted(OPERATIONS)
+
+
+def test_every_fidelity_note_points_at_code_that_exists():
+    """Each `module.function` the notes name is real, so the notes cannot rot silently."""
+    import importlib
+
+    notes = _section("Fidelity notes")
+    named = set(re.findall(r"`((?:operations/)?[a-z_]+(?:\.py)?(?:\.[A-Za-z_]+)?)`", notes))
+    checked = 0
+    for ref in sorted(named):
+        module_part, _, attr = ref.removesuffix(".py").partition(".")
+        module_part = module_part.replace("/", ".")
+        module = None
+        for prefix in ("pytest_sm_experiments.", "pytest_sm_experiments.operations."):
+            try:
+                module = importlib.import_module(prefix + module_part)
+                break
+            except ModuleNotFoundError:
+                continue
+        if module is None:
+            continue  # not a module reference (e.g. `os.devnull`)
+        checked += 1
+        if attr:
+            assert hasattr(module, attr), f"README names {ref}, which does not exist"
+    assert checked >= 15
