@@ -606,7 +606,7 @@ def render(results: Results, started: float) -> str:
         f"{time.perf_counter() - started:.0f} s; "
         f"Python {platform.python_version()}, pytest-sm-experiments {sme.__version__}, "
         f"botocore {botocore.__version__}, boto3 {boto3.__version__}, moto {moto.__version__}; "
-        f"{platform.machine()}, {os.cpu_count()} CPUs, load average at start "
+        f"{platform.machine()}, {os.cpu_count()} CPUs, 1-minute load average at the end "
         f"{os.getloadavg()[0]:.2f}.",
         "",
         "| measure | this plugin | compared with | ratio | target | met | notes | command |",
