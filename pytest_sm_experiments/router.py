@@ -30,9 +30,9 @@ _BEFORE_SEND = len("before-send.")
 _validators: dict[tuple[str, str], Validator] = {}
 _url_regions: dict[str, str | None] = {}
 
-# Request ids are UUID-shaped and unique in the process: a random (version 4) UUID's first
-# four groups, then a counter as the last group.  A fresh uuid4() per call cost more than
-# the rest of the encoding.
+# CHOICE: request ids are UUID-shaped and unique in the process, not each a fresh random UUID:
+# a random (version 4) UUID's first four groups, then a counter as the last group.  A fresh
+# uuid4() per call cost more than the rest of the encoding.
 _REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
 _request_numbers = itertools.count(1)
 
