@@ -109,7 +109,12 @@ def leave() -> None:
             if (environ.get(key) if key in present else None) == value:
                 continue
             if value is None:
-                environ.pop(key, None)
+                # del, not pop(): MutableMapping.pop reads the value before deleting it, and
+                # contextlib.suppress costs more than the delete.
+                try:  # noqa: SIM105
+                    del environ[key]
+                except KeyError:  # removed meanwhile by another thread
+                    pass
             else:
                 environ[key] = value
         _saved.clear()
