@@ -8,6 +8,7 @@ backend's indexes.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import MappingProxyType
@@ -79,12 +80,16 @@ class Artifact:
     media_type: str | None = None
 
 
+_FLOAT_MAX = sys.float_info.max
+
+
 @dataclass(frozen=True, slots=True)
 class MetricSummary:
     """Running statistics of one metric, as DescribeTrialComponent reports them.
 
-    Mean and spread use Welford's update: a sum of squares loses every digit of the variance
-    for values like 1e9 + 0.1, and real metrics (timestamps, byte counts) are that large.
+    Mean and spread use Welford's update on values divided by the largest magnitude seen
+    (``scale``): a plain sum of squares loses every digit for values like 1e9 + 0.1, and an
+    unscaled update overflows to inf for values near the float limit, which JSON cannot carry.
     """
 
     name: str
@@ -92,43 +97,57 @@ class MetricSummary:
     min: float
     max: float
     last: float
-    mean: float
-    #: sum of squared distances from the mean (Welford's M2)
-    m2: float
+    #: mean and Welford's M2 of ``value / scale``
+    scaled_mean: float
+    scaled_m2: float
+    scale: float
     timestamp: datetime
     source_arn: str | None = None
 
     @property
     def avg(self) -> float:
-        return self.mean
+        return min(max(self.scaled_mean * self.scale, self.min), self.max)
 
     @property
     def std_dev(self) -> float:
-        """Sample standard deviation (0.0 for a single value)."""
+        """Sample standard deviation (0.0 for a single value).
+
+        CHOICE: a spread larger than the largest float is reported as the largest float.
+        """
         if self.count < 2:
             return 0.0
-        return math.sqrt(max(self.m2 / (self.count - 1), 0.0))
+        spread = math.sqrt(max(self.scaled_m2 / (self.count - 1), 0.0))
+        return spread * self.scale if spread <= _FLOAT_MAX / max(self.scale, 1.0) else _FLOAT_MAX
 
     def add(self, value: float, timestamp: datetime) -> MetricSummary:
+        scale = max(self.scale, abs(value))
+        mean, m2 = self.scaled_mean, self.scaled_m2
+        if scale != self.scale and self.scale > 0.0:
+            ratio = self.scale / scale
+            mean, m2 = mean * ratio, m2 * ratio * ratio
+        scaled = value / scale if scale > 0.0 else 0.0
         count = self.count + 1
-        delta = value - self.mean
-        mean = self.mean + delta / count
+        delta = scaled - mean
+        mean += delta / count
         return MetricSummary(
             name=self.name,
             count=count,
             min=min(self.min, value),
             max=max(self.max, value),
             last=value if timestamp >= self.timestamp else self.last,
-            mean=mean,
-            m2=self.m2 + delta * (value - mean),
+            scaled_mean=mean,
+            scaled_m2=m2 + delta * (scaled - mean),
+            scale=scale,
             timestamp=max(timestamp, self.timestamp),
             source_arn=self.source_arn,
         )
 
     @classmethod
     def first(cls, name: str, value: float, timestamp: datetime) -> MetricSummary:
-        return cls(name=name, count=1, min=value, max=value, last=value, mean=value, m2=0.0,
-                   timestamp=timestamp)
+        scale = abs(value)
+        return cls(name=name, count=1, min=value, max=value, last=value,
+                   scaled_mean=1.0 if value > 0 else (-1.0 if value < 0 else 0.0),
+                   scaled_m2=0.0, scale=scale, timestamp=timestamp)
 
 
 @dataclass(frozen=True, slots=True)

@@ -282,9 +282,6 @@ def test_lone_surrogate_in_an_invalid_value_is_a_validation_error(sm_client):
     assert "Value '\ud800' at 'experimentName'" in raised.value.response["Error"]["Message"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "open bug (models.py MetricSummary, H2's): Avg/StdDev overflow to inf for values near the "
-    "float limit, e.g. [0.0, 1.9e154] -> StdDev inf; [1e308, 1e308, -1e308] -> Avg -inf"))
 @settings(max_examples=UNIT)
 @given(values=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1,
                        max_size=6))
