@@ -26,6 +26,8 @@ class _Named(Protocol):
     def creation_time(self) -> datetime: ...
     @property
     def seq(self) -> int: ...
+    @property
+    def tags(self) -> dict[str, str]: ...
 
 
 R = TypeVar("R", bound=_Named)
@@ -157,14 +159,36 @@ class SortedIndex(Generic[K]):
 
 class Collection(Generic[R]):
     """One resource type's records, indexed by case-folded name, kept in creation order, with
-    sorted indexes by name and by creation time maintained on insert and delete (List pages)."""
+    sorted indexes by name and by creation time maintained on insert and delete (List pages),
+    and an index of tags (Search by tag)."""
 
-    __slots__ = ("_by_name", "_by_time", "_records")
+    __slots__ = ("_by_name", "_by_tag", "_by_time", "_records")
 
     def __init__(self) -> None:
         self._records: dict[str, R] = {}
         self._by_name: SortedIndex[str] = SortedIndex()
         self._by_time: SortedIndex[TimeEntry] = SortedIndex()
+        #: (tag key, tag value) -> name keys of the records carrying it, in insertion order
+        self._by_tag: dict[tuple[str, str], dict[str, None]] = {}
+
+    def _index_tags(self, key: str, old: dict[str, str], new: dict[str, str]) -> None:
+        if old is new or old == new:
+            return
+        by_tag = self._by_tag
+        for pair in old.items():
+            if new.get(pair[0]) != pair[1]:
+                holders = by_tag[pair]
+                del holders[key]
+                if not holders:
+                    del by_tag[pair]
+        for pair in new.items():
+            if old.get(pair[0]) != pair[1]:
+                by_tag.setdefault(pair, {})[key] = None
+
+    def with_tag(self, tag_key: str, value: str) -> list[R]:
+        """The records tagged ``tag_key=value``, without looking at the others."""
+        records = self._records
+        return [records[key] for key in self._by_tag.get((tag_key, value), ())]
 
     def get(self, name: str) -> R | None:
         return self._records.get(name_key(name))
@@ -189,19 +213,25 @@ class Collection(Generic[R]):
         self._records[key] = record
         self._by_name.add(key)
         self._by_time.add((record.creation_time, record.seq, key))
+        if record.tags:
+            self._index_tags(key, {}, record.tags)
 
     def replace(self, record: R) -> None:
         """Store a new version of an existing record (keeps its place in creation order).
 
         Name and creation time never change on update, so the sorted indexes stay valid.
         """
-        self._records[name_key(record.name)] = record
+        key = name_key(record.name)
+        old = self._records[key]
+        self._records[key] = record
+        self._index_tags(key, old.tags, record.tags)
 
     def remove(self, name: str) -> R:
         key = name_key(name)
         record = self._records.pop(key)
         self._by_name.remove(key)
         self._by_time.remove((record.creation_time, record.seq, key))
+        self._index_tags(key, record.tags, {})
         return record
 
     def keys(self) -> Iterator[str]:

@@ -394,3 +394,29 @@ def test_null_members_are_members_not_sent(sm_client, sm_experiments):
     results = json.loads(response.content)["Results"]
     assert [r["Experiment"]["ExperimentName"] for r in results] == ["a"]
     assert sm_experiments.calls[-1].succeeded
+
+
+def test_tag_equals_follows_tag_changes(sm_client, sm_experiments):
+    """Search by tag answers from an index: it must follow AddTags, DeleteTags and deletes."""
+    arns = {name: sm_client.create_experiment(
+        ExperimentName=name, Tags=[{"Key": "team", "Value": team}])["ExperimentArn"]
+        for name, team in (("A", "blue"), ("B", "red"), ("C", "blue"))}
+
+    def blue(operator="And"):
+        response = sm_client.search(Resource="Experiment", SearchExpression={
+            "Filters": [{"Name": "Tags.team", "Operator": "Equals", "Value": "blue"}],
+            "Operator": operator})
+        return sorted(r["Experiment"]["ExperimentName"] for r in response["Results"])
+
+    assert blue() == ["A", "C"]
+    sm_client.add_tags(ResourceArn=arns["B"], Tags=[{"Key": "team", "Value": "blue"}])
+    sm_client.add_tags(ResourceArn=arns["A"], Tags=[{"Key": "team", "Value": "green"}])
+    assert blue() == ["B", "C"]
+    sm_client.delete_tags(ResourceArn=arns["C"], TagKeys=["team"])
+    assert blue() == ["B"]
+    sm_client.delete_experiment(ExperimentName="b")
+    assert blue() == []
+    sm_client.create_experiment(ExperimentName="B", Tags=[{"Key": "team", "Value": "blue"}])
+    assert blue() == blue("Or") == ["B"]
+    assert sm_client.search(Resource="Experiment", SearchExpression={"Filters": [
+        {"Name": "Tags.team", "Operator": "Equals", "Value": "Blue"}]})["Results"] == []

@@ -263,7 +263,8 @@ RESOURCES: dict[str, _Resource] = {
 def _candidates(resource: _Resource, state: RegionState,
                 expression: Params | None) -> Iterable[Any]:
     """The records that can match: all of them, or far fewer when a top-level And filter
-    pins the name or the parent trial (the SageMaker SDK searches like that for every run).
+    pins the name, a tag or the parent trial (the SageMaker SDK searches like that for every
+    run).
     The full predicate still runs on each candidate, so this only saves work."""
     if not expression or expression.get("Operator", "And") != "And":
         return resource.records(state)
@@ -274,6 +275,8 @@ def _candidates(resource: _Resource, state: RegionState,
         if item["Name"] == resource.name_property:
             record = resource.records(state).get(value)
             return [record] if record is not None else []
+        if item["Name"].startswith("Tags."):
+            return resource.records(state).with_tag(item["Name"][len("Tags."):], value)
         if item["Name"] == "Parents.TrialName" and resource.schema is COMPONENT_SCHEMA:
             trial = state.trials.get(value)
             if trial is None:
