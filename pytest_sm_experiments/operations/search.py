@@ -286,6 +286,23 @@ def _candidates(resource: _Resource, state: RegionState,
     return resource.records(state)
 
 
+_RECORD_TIMES = {"CreationTime": "creation_time", "LastModifiedTime": "last_modified_time"}
+
+
+def _index_answers(expression: Params | None) -> bool:
+    """True when the expression is one ``Tags.<key> Equals <value>`` filter and nothing else,
+    so the records :func:`_candidates` takes from the tag index are exactly the matches."""
+    if (not expression or set(expression) - {"Filters", "Operator"}
+            or expression.get("Operator", "And") != "And"):  # _candidates narrows And only
+        return False
+    filters = expression.get("Filters") or []
+    if len(filters) != 1:
+        return False
+    (item,) = filters
+    return (item.get("Operator", "Equals") == "Equals" and item.get("Value") is not None
+            and str(item.get("Name", "")).startswith("Tags."))
+
+
 def search(ctx: Context, params: Params) -> Response:
     # A member sent as JSON null is a member not sent.
     params = {key: value for key, value in params.items() if value is not None}
@@ -314,13 +331,23 @@ def search(ctx: Context, params: Params) -> Response:
     records: list[Any] = []
     # CHOICE: the mock holds no resources shared from other accounts, so a CrossAccount search
     # finds nothing; VisibilityConditions are accepted and not applied.
-    if params.get("CrossAccountFilterOption") != "CrossAccount":
+    ordered: list[Any] = []
+    if params.get("CrossAccountFilterOption") == "CrossAccount":
+        pass
+    elif _index_answers(expression) and sort_by in _RECORD_TIMES:
+        # The tag index already is the answer and every record has the sort key: no document
+        # per match (the general path below gives the same order: time, then creation order).
+        attribute = _RECORD_TIMES[sort_by]
+        ordered = sorted(_candidates(resource, state, expression),
+                         key=lambda record: (getattr(record, attribute), record.seq),
+                         reverse=descending)
+    else:
         for record in _candidates(resource, state, expression):
             document = resource.document(state, record)
             if predicate(document):
                 matches.append((document, record.seq))
                 records.append(record)
-    ordered = [records[position] for position in order(matches, sort_key, descending)]
+        ordered = [records[position] for position in order(matches, sort_key, descending)]
     chunk, token = page_of(ctx, page, ordered, lambda record: name_key(record.name))
     response: Response = {
         "Results": [resource.result(state, record) for record in chunk],
