@@ -42,9 +42,9 @@ WEIGHTS = {"sequences": 10, "wrong_types": 5, "raw": 5}  # 20 units: 2,000 / 50,
 DOCUMENTED_UNMODELED = {
     # operations/metrics.py batch_put_metrics: a missing trial component fails the whole call.
     ("sagemaker-metrics", "BatchPutMetrics"): frozenset({"ResourceNotFound"}),
-    # A merge that passes the parameters/artifacts/tags quota (operations/components.py,
-    # operations/tags.py): the model lists no ResourceLimitExceeded for these two. Found by the
-    # deep profile; an open question for the operations' owner, accepted here meanwhile.
+    # A merge that passes the parameters/artifacts/tags quota: the model lists no
+    # ResourceLimitExceeded for these two; a documented CHOICE (operations/components.py
+    # _check_sizes, operations/tags.py add_tags). Found by the deep profile.
     ("sagemaker", "UpdateTrialComponent"): frozenset({"ResourceLimitExceeded"}),
     ("sagemaker", "AddTags"): frozenset({"ResourceLimitExceeded"}),
 }

@@ -46,6 +46,9 @@ def _artifacts(given: Mapping[str, Mapping[str, str]]) -> dict[str, Artifact]:
 
 
 def _check_sizes(ctx: Context, parameters: int, inputs: int, outputs: int) -> None:
+    # CHOICE: a merge (UpdateTrialComponent) past a per-component limit is the same
+    # ResourceLimitExceeded as on create, though the model lists it for CreateTrialComponent only;
+    # botocore raises client.exceptions.ResourceLimitExceeded for it on any operation.
     ctx.check_quota("parameters_per_trial_component", 0, parameters)
     ctx.check_quota("artifacts_per_trial_component", 0, inputs)
     ctx.check_quota("artifacts_per_trial_component", 0, outputs)

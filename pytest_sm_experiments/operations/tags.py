@@ -49,6 +49,8 @@ def add_tags(ctx: Context, params: Params) -> Response:
     collection, record = resolve(ctx, params["ResourceArn"])
     added = tag_dict(params["Tags"])
     merged = {**record.tags, **added}  # an existing key takes the new value (CONFIRMED, docs)
+    # CHOICE: past 50 tags AddTags answers ResourceLimitExceeded like the creates do (the model
+    # lists no error for AddTags).
     ctx.check_quota("tags_per_resource", len(merged), 0)
     collection.replace(replace(record, tags=merged))
     # CHOICE: the response lists the tags of the request (AWS's docs only say "the tags").
