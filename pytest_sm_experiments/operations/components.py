@@ -20,7 +20,7 @@ from pytest_sm_experiments.errors import ValidationError
 from pytest_sm_experiments.models import Artifact, MetricSummary, ResourceKind, TrialComponent
 
 from ._common import Params, Response, already_exists, require, strip_arn, tag_dict, timestamp
-from .paging import list_page, page_request
+from .paging import list_page, page_request, with_token
 
 _KIND: ResourceKind = "experiment-trial-component"
 _ARTIFACT_MEMBERS = (("InputArtifacts", "input_artifacts"), ("OutputArtifacts", "output_artifacts"))
@@ -125,11 +125,8 @@ def list_trial_components(ctx: Context, params: Params) -> Response:
         # jobs, so a SourceArn filter matches nothing (an empty list, not an error).
         candidates = []
     records, token = list_page(ctx, page, state.trial_components, candidates)
-    response: Response = {
-        "TrialComponentSummaries": [trial_component_summary(r) for r in records]}
-    if token is not None:
-        response["NextToken"] = token
-    return response
+    return with_token(
+        {"TrialComponentSummaries": [trial_component_summary(r) for r in records]}, token)
 
 
 def update_trial_component(ctx: Context, params: Params) -> Response:

@@ -15,7 +15,7 @@ from pytest_sm_experiments.errors import ValidationError
 from pytest_sm_experiments.models import Experiment
 
 from ._common import Params, Response, already_exists, require, tag_dict
-from .paging import list_page, page_request
+from .paging import list_page, page_request, with_token
 
 
 def create_experiment(ctx: Context, params: Params) -> Response:
@@ -48,10 +48,7 @@ def describe_experiment(ctx: Context, params: Params) -> Response:
 def list_experiments(ctx: Context, params: Params) -> Response:
     page = page_request(ctx, "ListExperiments", params)
     records, token = list_page(ctx, page, ctx.state.experiments)
-    response: Response = {"ExperimentSummaries": [experiment_summary(r) for r in records]}
-    if token is not None:
-        response["NextToken"] = token
-    return response
+    return with_token({"ExperimentSummaries": [experiment_summary(r) for r in records]}, token)
 
 
 def update_experiment(ctx: Context, params: Params) -> Response:

@@ -223,3 +223,10 @@ def _open_token(ctx: Context, token: str, operation: str, fingerprint: str) -> l
                             "filters or sort parameters; repeat the request with the same "
                             "parameters to get the next page.")
     return list(cursor)
+
+
+def with_token(response: dict[str, Any], token: str | None) -> dict[str, Any]:
+    """A page's response, with ``NextToken`` when there is a next page (none on the last)."""
+    if token is not None:
+        response["NextToken"] = token
+    return response

@@ -22,7 +22,7 @@ from ..models import Experiment, Trial, TrialComponent
 from ._common import Params, Response, tag_list
 from .components import trial_component_view
 from .experiments import experiment_view
-from .paging import page_of, page_request
+from .paging import page_of, page_request, with_token
 from .search_filters import (
     METRIC_STATS,
     Document,
@@ -349,11 +349,8 @@ def search(ctx: Context, params: Params) -> Response:
                 records.append(record)
         ordered = [records[position] for position in order(matches, sort_key, descending)]
     chunk, token = page_of(ctx, page, ordered, lambda record: name_key(record.name))
-    response: Response = {
+    return with_token({
         "Results": [resource.result(state, record) for record in chunk],
         # CHOICE: the mock always counts every hit exactly.
         "TotalHits": {"Value": len(ordered), "Relation": "EqualTo"},
-    }
-    if token is not None:
-        response["NextToken"] = token
-    return response
+    }, token)

@@ -9,7 +9,7 @@ from pytest_sm_experiments.backend import Collection, Context
 from pytest_sm_experiments.errors import ValidationError
 
 from ._common import RESERVED_TAG_PREFIX, Params, Response, tag_dict, tag_list
-from .paging import page_of, page_request
+from .paging import page_of, page_request, with_token
 
 #: CHOICE: ListTags's MaxResults has a model minimum of 50 and no documented default; 50.
 LIST_TAGS_DEFAULT_MAX = 50
@@ -64,10 +64,7 @@ def list_tags(ctx: Context, params: Params) -> Response:
     _, record = resolve(ctx, arn)
     # CHOICE: tags are listed in the order their keys were first added.
     tags, token = page_of(ctx, page, tag_list(record.tags), key=lambda tag: tag["Key"])
-    response: Response = {"Tags": tags}
-    if token is not None:
-        response["NextToken"] = token
-    return response
+    return with_token({"Tags": tags}, token)
 
 
 def delete_tags(ctx: Context, params: Params) -> Response:

@@ -15,7 +15,7 @@ from pytest_sm_experiments.errors import ValidationError
 from pytest_sm_experiments.models import Trial
 
 from ._common import Params, Response, already_exists, require, tag_dict
-from .paging import list_page, page_request
+from .paging import list_page, page_request, with_token
 
 
 def create_trial(ctx: Context, params: Params) -> Response:
@@ -72,10 +72,7 @@ def list_trials(ctx: Context, params: Params) -> Response:
                             component_name)
         candidates = [state.trials.get_by_key(key) for key in state.parents_of(component.name)]
     records, token = list_page(ctx, page, state.trials, candidates)
-    response: Response = {"TrialSummaries": [trial_summary(r) for r in records]}
-    if token is not None:
-        response["NextToken"] = token
-    return response
+    return with_token({"TrialSummaries": [trial_summary(r) for r in records]}, token)
 
 
 def update_trial(ctx: Context, params: Params) -> Response:
