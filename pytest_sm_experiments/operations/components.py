@@ -220,14 +220,7 @@ def trial_component_view(record: TrialComponent) -> Response:
     CHOICE: members with nothing in them (no parameters, no artifacts, no metrics, no status or
     times) are left out, as AWS leaves out unset members.
     """
-    view: Response = {
-        "TrialComponentName": record.name,
-        "TrialComponentArn": record.arn,
-        "DisplayName": record.display_name,
-    }
-    _add_status_and_times(view, record)
-    view["CreationTime"] = record.creation_time
-    view["LastModifiedTime"] = record.last_modified_time
+    view = trial_component_summary(record)
     if record.parameters:
         view["Parameters"] = {key: parameter_view(value)
                               for key, value in record.parameters.items()}

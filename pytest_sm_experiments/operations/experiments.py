@@ -79,13 +79,7 @@ def delete_experiment(ctx: Context, params: Params) -> Response:
 
 def experiment_view(record: Experiment) -> Response:
     """The Describe/Search shape of an experiment (Search adds Tags)."""
-    view: Response = {
-        "ExperimentName": record.name,
-        "ExperimentArn": record.arn,
-        "DisplayName": record.display_name,
-        "CreationTime": record.creation_time,
-        "LastModifiedTime": record.last_modified_time,
-    }
+    view = experiment_summary(record)
     if record.description is not None:
         view["Description"] = record.description
     return view
