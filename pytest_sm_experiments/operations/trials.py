@@ -108,14 +108,8 @@ def delete_trial(ctx: Context, params: Params) -> Response:
 
 def trial_view(record: Trial) -> Response:
     """The Describe/Search shape of a trial (Search adds Tags and TrialComponentSummaries)."""
-    view: Response = {
-        "TrialName": record.name,
-        "TrialArn": record.arn,
-        "DisplayName": record.display_name,
-        "ExperimentName": record.experiment_name,
-        "CreationTime": record.creation_time,
-        "LastModifiedTime": record.last_modified_time,
-    }
+    view = trial_summary(record)
+    view["ExperimentName"] = record.experiment_name
     if record.metadata_properties is not None:
         view["MetadataProperties"] = dict(record.metadata_properties)
     return view
