@@ -55,6 +55,8 @@ _KEY_SET = frozenset(_KEYS)
 _lock = threading.Lock()
 _depth = 0
 _saved: dict[str, str | None] = {}
+#: Variables a running mock set on top of the patch (see :func:`overlay`): what each held before.
+_overlaid: dict[str, str | None] = {}
 
 
 def enter(region: str) -> None:
@@ -94,6 +96,42 @@ def _sdk_config_file() -> str:
     return path
 
 
+def _put(key: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(key, None)
+    else:
+        os.environ[key] = value
+
+
+def overlay(values: dict[str, str | None]) -> bool:
+    """While mocks run, set these variables (None: remove it) on top of the patch, replacing the
+    previous overlay: its variables not named here get back what they held before it. ``{}``
+    removes the overlay. Returns whether the environment changed.
+
+    A mock that serves other processes shows them its endpoint this way; the patch's own
+    :func:`leave` restores everything when the last mock stops.
+    """
+    with _lock:
+        changed = False
+        for key in [key for key in _overlaid if key not in values]:
+            previous = _overlaid.pop(key)
+            if os.environ.get(key) != previous:
+                _put(key, previous)
+                changed = True
+        for key, value in values.items():
+            if key not in _overlaid:
+                _overlaid[key] = os.environ.get(key)
+            if os.environ.get(key) != value:
+                _put(key, value)
+                changed = True
+        return changed
+
+
+def overlaid() -> bool:
+    """True while an :func:`overlay` is in place."""
+    return bool(_overlaid)
+
+
 def leave() -> None:
     """Undo :func:`enter` once the last active mock has stopped."""
     global _depth
@@ -103,6 +141,9 @@ def leave() -> None:
         _depth -= 1
         if _depth:
             return
+        for key, value in _overlaid.items():
+            _put(key, value)
+        _overlaid.clear()
         environ = os.environ
         present = _KEY_SET.intersection(environ)
         for key, value in _saved.items():

@@ -86,3 +86,43 @@ class UnsupportedOperationError(MockUsageError):
             f"pytest-sm-experiments does not serve {service}:{operation}; nothing was sent to AWS. "
             f"Supported operations: {', '.join(supported)}"
         )
+
+
+_SUBPROCESSES_HINT = (
+    "Start the mock with subprocesses=True (@pytest.mark.sm_experiments(subprocesses=True), "
+    "mock_sm_experiments(subprocesses=True) or the ini option "
+    "sm_experiments_subprocesses = true): calls from child processes, forked ones included, "
+    "then reach the parent's mock."
+)
+
+
+class ForkedProcessError(MockUsageError):
+    """A call in a process forked from one that runs a mock, which does not serve other processes.
+
+    The child holds a private copy of the parent's mock: answering from it would diverge
+    silently (the parent's journal and state would never see the call), so it is refused.
+    """
+
+    def __init__(self, pid: int, parent_pid: int, service: str, operation: str) -> None:
+        self.pid = pid
+        self.parent_pid = parent_pid
+        super().__init__(
+            f"pytest-sm-experiments: this process (pid {pid}) was forked from pid {parent_pid} "
+            f"while a SageMaker Experiments mock ran there; {service}:{operation} was not "
+            f"answered from this process's private copy of the mock (the parent would never see "
+            f"it) and nothing was sent. {_SUBPROCESSES_HINT}"
+        )
+
+
+class MockUnreachableError(MockUsageError):
+    """A forked child could not reach its parent's mock (the parent stopped it, or exited)."""
+
+    def __init__(self, parent_pid: int, url: str, service: str, operation: str,
+                 reason: str) -> None:
+        self.parent_pid = parent_pid
+        self.url = url
+        super().__init__(
+            f"pytest-sm-experiments: {service}:{operation} from this forked process could not "
+            f"reach the mock of pid {parent_pid} at {url} ({reason}); was the mock stopped "
+            f"before its child processes finished?"
+        )

@@ -14,7 +14,7 @@ from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
-from . import environment, service
+from . import children, environment, service
 from .backend import Collection, R, RegionState
 from .errors import MockUsageError
 from .models import Experiment, Trial, TrialComponent
@@ -24,6 +24,8 @@ from .service import InjectedError, Service
 
 if TYPE_CHECKING:
     import unittest
+
+    from .endpoint import Endpoint
 
 # wrapt and unittest are imported when something is decorated, not at import: the pytest plugin
 # imports this module at start-up, and wrapt 2.x alone imports asyncio (~20 ms).
@@ -98,17 +100,19 @@ class SageMakerExperimentsMock:
         region: str | None = None,
         quotas: Mapping[str, int] | None = None,
         arn_case: ArnCase | None = None,
+        subprocesses: bool | None = None,
         options: MockOptions | None = None,
     ) -> None:
         overrides = {key: value for key, value in (
             ("account_id", account_id), ("region", region), ("quotas", quotas),
-            ("arn_case", arn_case)) if value is not None}
+            ("arn_case", arn_case), ("subprocesses", subprocesses)) if value is not None}
         if overrides:
             options = make_options(options, **overrides)
         self.options: MockOptions = options if options is not None else _default_options()
         #: The state and request pipeline behind this handle (internal API).
         self.service = Service(self.options, owner=self)
         self._running = False
+        self._endpoint: Endpoint | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -122,9 +126,12 @@ class SageMakerExperimentsMock:
         from . import router
 
         router.install()
+        if self.options.subprocesses:
+            self._start_endpoint()
         environment.enter(self.options.region)
         self._running = True
         service.push(self.service)
+        _show_innermost_to_children()
         return self
 
     def stop(self) -> None:
@@ -133,7 +140,41 @@ class SageMakerExperimentsMock:
             raise MockUsageError("stop() called on a SageMakerExperimentsMock that is not running")
         self._running = False
         service.remove(self.service)
+        _show_innermost_to_children()
+        endpoint, self._endpoint = self._endpoint, None
+        if endpoint is not None:
+            self.service.listener = None
+            endpoint.stop()
         environment.leave()
+
+    def _start_endpoint(self) -> None:
+        """Listen on a free loopback port for other processes, with credentials of its own."""
+        import secrets
+
+        from .endpoint import Endpoint
+        from .sigv4 import Credentials
+
+        credentials = Credentials(environment.FAKE_ACCESS_KEY, secrets.token_urlsafe(30),
+                                  environment.FAKE_SESSION_TOKEN)
+        self._endpoint = Endpoint(self.service, credentials).start()
+        self.service.listener = self._endpoint.listener
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """Where the running mock listens for other processes (``subprocesses=True``), or None."""
+        listener = self.service.listener
+        return listener.url if listener is not None and self._running else None
+
+    def child_environment(self) -> dict[str, str]:
+        """The variables a child process needs to reach this mock: the endpoint of each served
+        service and the mock's credentials. Children inherit them; pass them yourself to a
+        child started with an environment of its own (``subprocess.run(..., env=...)``)."""
+        listener = self.service.listener
+        if listener is None or not self._running:
+            raise MockUsageError("child_environment() needs a running mock started with "
+                                 "subprocesses=True")
+        return {key: value for key, value in children.variables(listener).items()
+                if value is not None}
 
     def __enter__(self) -> SageMakerExperimentsMock:
         return self.start()
@@ -296,6 +337,14 @@ def active_mock() -> SageMakerExperimentsMock | None:
     return cast(SageMakerExperimentsMock, found.owner) if found is not None else None
 
 
+def _show_innermost_to_children() -> None:
+    """Children started from now on reach the innermost running mock, if it serves them."""
+    top = service.current()
+    listener = top.listener if top is not None else None
+    if listener is not None or environment.overlaid():
+        children.show(listener)
+
+
 @cache
 def _default_options() -> MockOptions:
     """The options of a mock made without any (options are immutable, so one is shared)."""
@@ -363,6 +412,7 @@ def mock_sm_experiments(target: F, /) -> F: ...
 def mock_sm_experiments(
     *, account_id: str | None = None, region: str | None = None,
     quotas: Mapping[str, int] | None = None, arn_case: ArnCase | None = None,
+    subprocesses: bool | None = None,
 ) -> SageMakerExperimentsMock: ...
 
 

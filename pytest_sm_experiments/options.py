@@ -66,6 +66,9 @@ class MockOptions:
     region: str = "us-east-1"
     quotas: Mapping[str, int] = field(default_factory=lambda: _frozen_quotas({}))
     arn_case: ArnCase = "lower"
+    #: Also serve other processes: the running mock listens on a loopback port and child
+    #: processes find it through the environment (see ``endpoint.py``).
+    subprocesses: bool = False
 
     def quota(self, key: str) -> int:
         return self.quotas[key]
@@ -92,6 +95,9 @@ def make_options(base: MockOptions | None = None, **overrides: Any) -> MockOptio
     arn_case = overrides.get("arn_case", base.arn_case)
     if arn_case not in ("lower", "preserve"):
         raise MockUsageError(f"arn_case must be 'lower' or 'preserve', got {arn_case!r}")
+    subprocesses = overrides.get("subprocesses", base.subprocesses)
+    if not isinstance(subprocesses, bool):
+        raise MockUsageError(f"subprocesses must be True or False, got {subprocesses!r}")
     quotas = dict(base.quotas)
     new_quotas = overrides.get("quotas")
     if new_quotas is not None:
@@ -109,7 +115,8 @@ def make_options(base: MockOptions | None = None, **overrides: Any) -> MockOptio
                 )
             quotas[key] = value
     return MockOptions(account_id=account_id, region=region,
-                       quotas=MappingProxyType(quotas), arn_case=arn_case)
+                       quotas=MappingProxyType(quotas), arn_case=arn_case,
+                       subprocesses=subprocesses)
 
 
 def parse_quotas(text: str) -> dict[str, int]:
@@ -124,3 +131,17 @@ def parse_quotas(text: str) -> dict[str, int]:
             raise MockUsageError(f"quota {part!r} must be written name=number")
         result[key.strip()] = int(value)
     return result
+
+
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0"})
+
+
+def parse_bool(text: str) -> bool:
+    """Parse an ini flag: true/false, yes/no, on/off, 1/0 (any letter case)."""
+    word = text.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise MockUsageError(f"{text!r} is not a boolean: write true or false")

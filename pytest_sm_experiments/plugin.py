@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .errors import MockUsageError
-from .options import OPTION_NAMES, MockOptions, make_options, parse_quotas
+from .options import OPTION_NAMES, MockOptions, make_options, parse_bool, parse_quotas
 
 if TYPE_CHECKING:
     # Imported when a fixture first runs: a suite that never uses the mock pays nothing for it.
@@ -31,6 +31,7 @@ _INI = {
     "region": "default region of sm_experiments mocks",
     "quotas": "default quotas of sm_experiments mocks, as name=number pairs separated by commas",
     "arn_case": "'lower' (default) or 'preserve': the letter case of names in mocked ARNs",
+    "subprocesses": "true: sm_experiments mocks also serve child processes over a loopback port",
 }
 _base_options = pytest.StashKey[MockOptions]()
 _mock_key = pytest.StashKey["SageMakerExperimentsMock"]()
@@ -107,6 +108,8 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         if "quotas" in ini:
             ini["quotas"] = parse_quotas(ini["quotas"])
+        if "subprocesses" in ini:
+            ini["subprocesses"] = parse_bool(ini["subprocesses"])
         config.stash[_base_options] = make_options(**ini)
     except MockUsageError as error:
         raise pytest.UsageError(f"invalid sm_experiments ini option: {error}") from None

@@ -6,6 +6,7 @@ sequence with filters, plus assertion helpers whose failure text lists what was 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -24,6 +25,9 @@ class RecordedCall:
     account_id: str
     service: str = "sagemaker"
     request_id: str = ""
+    #: The process that made the call: ``os.getpid()`` of the test for calls answered in
+    #: process; for calls over the endpoint, the child's pid (None where it cannot be found).
+    pid: int | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -38,7 +42,19 @@ class RecordedCall:
     def describe(self) -> str:
         outcome = "ok" if self.error_code is None else f"{self.error_code}: {self.error_message}"
         args = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
-        return f"{self.operation}({args}) -> {outcome} [{self.region}/{self.account_id}]"
+        where = f"{self.region}/{self.account_id}"
+        if self.pid != os.getpid():
+            where += f", pid {self.pid if self.pid is not None else 'unknown'}"
+        return f"{self.operation}({args}) -> {outcome} [{where}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The call as plain data (the standalone server's journal route sends it as JSON)."""
+        return {"operation": self.operation, "service": self.service,
+                "params": dict(self.params),
+                "response": dict(self.response) if self.response is not None else None,
+                "error_code": self.error_code, "error_message": self.error_message,
+                "region": self.region, "account_id": self.account_id,
+                "request_id": self.request_id, "pid": self.pid, "succeeded": self.succeeded}
 
 
 class CallJournal(Sequence[RecordedCall]):

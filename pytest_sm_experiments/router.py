@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _botocore
-from .service import RUNNING, Route, route
+from .service import RUNNING, Route, process_id, route
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSResponse
@@ -28,7 +28,7 @@ def before_send(request: Any, event_name: str, **_: Any) -> AWSResponse | None:
     found = event_route(event_name)
     region = (_botocore.request_region(request) or region_from_url(request.url)
               or service.options.region)
-    status, headers, body = service.handle(found, request.body, region)
+    status, headers, body = service.handle(found, request.body, region, process_id())
     response = _botocore.make_response(request.url, status, headers, body,
                                        _botocore.is_aio_request(request))
     _botocore.mark_answered(request)

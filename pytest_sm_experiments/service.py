@@ -7,24 +7,32 @@ route and the region and hands the wire body to :meth:`Service.handle`. The hand
 (``mock.SageMakerExperimentsMock``) owns the lifecycle, the read-only views and the assertions.
 
 ``RUNNING`` is the stack of services of running mocks, innermost last: the innermost answers.
+
+A process forked while mocks run holds copies of their services. A copy never answers from its
+own state (the parent would never see the call): it forwards the request to the parent's
+endpoint when the mock serves other processes (``Service.listener``), and refuses it otherwise.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .backend import Backend, Context
-from .errors import AWSError, UnsupportedOperationError, ValidationError
+from .errors import AWSError, ForkedProcessError, UnsupportedOperationError, ValidationError
 from .models import utcnow
 from .options import MockOptions
 from .recorder import RecordedCall
 from .validation import Validator
 from .wire import PROTOCOLS, decode, encode_error, encode_success
+
+if TYPE_CHECKING:
+    from .sigv4 import Credentials
 
 Handler = Callable[[Context, Mapping[str, Any]], dict[str, Any]]
 Reply = tuple[int, dict[str, str], bytes]
@@ -100,11 +108,19 @@ def _too_deep() -> AWSError:
     return ValidationError("Request body is nested too deeply.")
 
 
+@dataclass(frozen=True, slots=True)
+class Listener:
+    """Where a service listens for other processes, and the credentials it answers."""
+
+    url: str
+    credentials: Credentials
+
+
 class Service:
     """The state and the request pipeline of one mock (all front doors share it)."""
 
-    __slots__ = ("_faults", "account_id", "backend", "faults", "journal", "lock", "options",
-                 "owner", "recording")
+    __slots__ = ("_faults", "account_id", "backend", "faults", "forked_from", "journal",
+                 "listener", "lock", "options", "owner", "recording")
 
     def __init__(self, options: MockOptions, owner: object = None) -> None:
         self.options = options
@@ -121,9 +137,20 @@ class Service:
         self.recording = True
         #: The account calls are answered as (``use_account`` changes it).
         self.account_id: str = options.account_id
+        #: Set while the service also listens for other processes (``subprocesses=True``).
+        self.listener: Listener | None = None
+        #: In a process forked while this service ran: the pid it was forked from.
+        self.forked_from: int | None = None
 
-    def handle(self, route: Route, body: bytes | str | None, region: str) -> Reply:
-        """Answer one request: its status, headers and body, as AWS would send them."""
+    def handle(self, route: Route, body: bytes | str | None, region: str,
+               pid: int | None) -> Reply:
+        """Answer one request: its status, headers and body, as AWS would send them.
+
+        ``pid`` is the process that made the call (None when it cannot be known); it is
+        recorded with the call.
+        """
+        if self.forked_from is not None:
+            return self._answer_in_parent(route, body, region)
         protocol, operation = route.protocol, route.operation
         account_id = self.account_id
         rid = request_id()
@@ -141,15 +168,26 @@ class Service:
                 result = route.handler(ctx, params)
             reply = encode_success(protocol, operation, result, rid)
             call = RecordedCall(operation, params, result, None, None, region, account_id,
-                                route.service, rid)
+                                route.service, rid, pid)
         except (AWSError, RecursionError) as raised:
             error = raised if isinstance(raised, AWSError) else _too_deep()
             reply = encode_error(protocol, error, rid)
             call = RecordedCall(operation, params, None, error.code, error.message, region,
-                                account_id, route.service, rid)
+                                account_id, route.service, rid, pid)
         if self.recording:
             self.journal.append(call)
         return reply
+
+    def _answer_in_parent(self, route: Route, body: bytes | str | None, region: str) -> Reply:
+        """A forked copy asks the original (over its endpoint), or refuses."""
+        parent = self.forked_from
+        assert parent is not None
+        listener = self.listener
+        if listener is None:
+            raise ForkedProcessError(process_id(), parent, route.service, route.operation)
+        from . import remote  # only forked children forward
+
+        return remote.forward(listener, parent, route, body, region)
 
     # -- faults ------------------------------------------------------------------------------
     def inject(self, fault: InjectedError) -> None:
@@ -183,6 +221,25 @@ class Service:
 #: Services of running mocks, innermost last; shared by all threads (code under test may start
 #: its own mock).  Change it through :func:`push` and :func:`remove` only.
 RUNNING: list[Service] = []
+
+
+_process = [os.getpid()]
+
+
+def process_id() -> int:
+    """``os.getpid()``, kept up to date across fork (one list read instead of a system call)."""
+    return _process[0]
+
+
+def _after_fork_in_child() -> None:
+    _process[0] = os.getpid()
+    parent = os.getppid()
+    for service in RUNNING:
+        if service.forked_from is None:
+            service.forked_from = parent
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def current() -> Service | None:

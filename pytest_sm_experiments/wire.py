@@ -119,3 +119,8 @@ def encode_error(protocol: str, error: AWSError,
         return error.status, headers, body.encode()
     return error.status, headers, _encode_json(
         {"__type": error.code, "Message": error.message}).encode()
+
+
+def to_json(value: Any) -> bytes:
+    """``value`` as compact JSON, timestamps as epoch seconds (as the JSON protocols send them)."""
+    return _encode_json(value).encode()

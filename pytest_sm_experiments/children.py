@@ -1,0 +1,68 @@
+"""What child processes inherit from a mock that serves them: where it listens, and its keys.
+
+botocore (and the other AWS SDKs and the AWS CLI) read a service's endpoint from
+``AWS_ENDPOINT_URL_<SERVICE ID>``, so a child started while such a mock runs sends its
+SageMaker, SageMaker Metrics and STS requests to the mock's loopback endpoint, signed with the
+mock's credentials, whatever program it is. The variables follow the innermost running mock:
+a mock that does not serve other processes shows them none.
+
+``multiprocessing``'s forkserver is the exception: its children inherit the environment of the
+fork server, which was started once, perhaps before this mock. So when the variables change, a
+running fork server is stopped; the next forkserver child starts a fresh one that sees them.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import cache
+
+from . import environment
+from .service import Listener
+
+#: Set to nothing while a mock serves other processes: it would make children ignore the
+#: endpoint variables.
+_IGNORE_ENDPOINTS = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
+
+
+@cache
+def endpoint_variables() -> tuple[str, ...]:
+    """``AWS_ENDPOINT_URL_<ID>`` of each served service (ID: its botocore service id in upper
+    case, spaces as underscores), from botocore's models."""
+    from . import _botocore
+    from .operations import OPERATIONS
+
+    names = {"AWS_ENDPOINT_URL_" + _botocore.service_model(service).service_id.upper()
+             .replace(" ", "_").replace("-", "_") for service, _ in OPERATIONS}
+    return tuple(sorted(names))
+
+
+def variables(listener: Listener | None) -> dict[str, str | None]:
+    """The environment a child needs to reach ``listener`` (``{}`` for no listener)."""
+    if listener is None:
+        return {}
+    found: dict[str, str | None] = dict.fromkeys(endpoint_variables(), listener.url)
+    credentials = listener.credentials
+    found["AWS_ACCESS_KEY_ID"] = credentials.access_key
+    found["AWS_SECRET_ACCESS_KEY"] = credentials.secret_key
+    found["AWS_SESSION_TOKEN"] = credentials.token
+    found[_IGNORE_ENDPOINTS] = None
+    return found
+
+
+def show(listener: Listener | None) -> None:
+    """Point the processes started from now on at ``listener`` (None: at no mock endpoint)."""
+    if listener is None and not environment.overlaid():
+        return
+    if environment.overlay(variables(listener)):
+        _stop_fork_server()
+
+
+def _stop_fork_server() -> None:
+    """Stop ``multiprocessing``'s fork server if this process started one (its children would
+    inherit an outdated environment); it restarts on the next forkserver child."""
+    module = sys.modules.get("multiprocessing.forkserver")
+    server = getattr(module, "_forkserver", None)
+    # Standard-library internals: ForkServer._stop() (3.8+) is what its own tests use.
+    stop = getattr(server, "_stop", None)
+    if stop is not None and getattr(server, "_forkserver_pid", None) is not None:
+        stop()

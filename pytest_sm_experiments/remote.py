@@ -1,0 +1,67 @@
+"""A forked child's way to its parent's mock: the request, signed, over the parent's endpoint.
+
+A process forked while a mock with ``subprocesses=True`` runs holds a copy of that mock's
+service; the copy hands each request to :func:`forward`, which sends it to the parent's
+endpoint (signed with the mock's credentials by botocore's signer) and returns the parent's
+answer for the hook to give botocore. One keep-alive connection per thread.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from urllib.parse import urlsplit
+
+from . import http_wire, sigv4
+from .errors import MockUnreachableError
+from .service import Listener, Reply, Route
+
+_local = threading.local()
+_TIMEOUT = 60.0
+
+
+def _connection(url: str) -> tuple[http.client.HTTPConnection, bool]:
+    """This thread's connection to ``url``, and whether it was used before."""
+    connections: dict[str, http.client.HTTPConnection] = _local.__dict__.setdefault(
+        "connections", {})
+    found = connections.get(url)
+    if found is not None:
+        return found, True
+    parts = urlsplit(url)
+    found = connections[url] = http.client.HTTPConnection(
+        parts.hostname or "127.0.0.1", parts.port, timeout=_TIMEOUT)
+    return found, False
+
+
+def _drop(url: str) -> None:
+    connection = _local.__dict__.get("connections", {}).pop(url, None)
+    if connection is not None:
+        connection.close()
+
+
+def forward(listener: Listener, parent_pid: int, route: Route, body: bytes | str | None,
+            region: str) -> Reply:
+    """Send ``route``'s request to the parent's endpoint; its status, headers and body."""
+    data = body.encode() if isinstance(body, str) else (body or b"")
+    request = http_wire.outgoing(route.service, route.operation)
+    url = listener.url.rstrip("/")
+    netloc = urlsplit(url).netloc
+    headers = sigv4.sign(request.method, f"{url}{request.path}",
+                         {**request.headers, "Host": netloc}, data, region,
+                         http_wire.signing_name(route.service), listener.credentials)
+    while True:
+        connection, reused = _connection(url)
+        try:
+            connection.request(request.method, request.path, body=data, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            _drop(url)
+            if reused and isinstance(error, (ConnectionError, http.client.RemoteDisconnected)):
+                continue  # the endpoint closed a kept-alive connection: once more, on a new one
+            raise MockUnreachableError(parent_pid, listener.url, route.service,
+                                       route.operation, f"{type(error).__name__}: {error}"
+                                       ) from None
+        if response.will_close:
+            _drop(url)
+        return response.status, dict(response.getheaders()), payload
