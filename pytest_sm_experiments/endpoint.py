@@ -115,7 +115,7 @@ class _Connection(http.server.BaseHTTPRequestHandler):
         """The stdlib's error path (malformed HTTP), answered AWS's way."""
         text = message or _phrase(code)
         error = AWSError(text if explain is None else f"{text}: {explain}",
-                         code="".join(_phrase(code).title().split()), status=code)
+                         code="".join(filter(str.isalnum, _phrase(code).title())), status=code)
         self._send(*encode_error("rest-json", error, request_id()), close=True)
 
     def log_message(self, format: str, *args: Any) -> None:

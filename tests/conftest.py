@@ -1,8 +1,9 @@
-"""Suite-wide set-up: not one byte may leave the process.
+"""Suite-wide set-up: not one byte may leave the machine.
 
-Every socket connection (instance-metadata addresses included) and every DNS lookup of a host
-name fails loudly for the whole run, so a test that would reach AWS, or a mock that would let a
-request through, cannot pass.
+Every socket connection to anything but loopback (instance-metadata addresses included) and
+every DNS lookup of a host name fails loudly for the whole run, so a test that would reach AWS,
+or a mock that would let a request through, cannot pass. Loopback connections (the mock's own
+endpoint) are allowed and recorded, so tests can show that nothing else was connected to.
 
 Hypothesis profiles (used by tests/test_hostile.py, see its docstring): ``ci`` is the default,
 ``deep`` runs 25 times as many examples. Select with ``--hypothesis-profile=deep`` or the
@@ -38,11 +39,27 @@ _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 _real_getaddrinfo = socket.getaddrinfo
 attempts: list[Any] = []
+#: Every loopback connection made (allowed), as ``(host, port)``.
+loopback_connections: list[Any] = []
+
+
+def is_loopback(host: Any) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _guarded(real: Any) -> Any:
     def connect(self: socket.socket, address: Any) -> Any:
         if self.family == socket.AF_UNIX:
+            return real(self, address)
+        if is_loopback(address[0]):
+            loopback_connections.append(tuple(address[:2]))
             return real(self, address)
         attempts.append(address)
         # Closed here: NetworkBlocked is not an OSError, so socket.create_connection and
@@ -78,11 +95,12 @@ socket.getaddrinfo = _guarded_getaddrinfo
 class Attempts(Sequence[Any]):
     """A live view of the connection attempts made since a test started."""
 
-    def __init__(self) -> None:
-        self._start = len(attempts)
+    def __init__(self, log: list[Any] = attempts) -> None:
+        self._log = log
+        self._start = len(log)
 
     def _items(self) -> list[Any]:
-        return attempts[self._start:]
+        return self._log[self._start:]
 
     @overload
     def __getitem__(self, index: int) -> Any: ...
@@ -93,7 +111,7 @@ class Attempts(Sequence[Any]):
         return self._items()[index]
 
     def __len__(self) -> int:
-        return len(attempts) - self._start
+        return len(self._log) - self._start
 
     def __eq__(self, other: object) -> bool:
         return self._items() == (list(other) if isinstance(other, Sequence) else other)
@@ -109,6 +127,12 @@ class Attempts(Sequence[Any]):
 def network_attempts() -> Attempts:
     """The connection attempts made while the test runs, live (each one also raised)."""
     return Attempts()
+
+
+@pytest.fixture
+def loopback_connects() -> Attempts:
+    """The loopback connections made while the test runs, live, as ``(host, port)``."""
+    return Attempts(loopback_connections)
 
 
 @pytest.fixture

@@ -1,0 +1,435 @@
+"""The HTTP front door: real SDK clients over loopback, signatures, hostile HTTP, its lifecycle.
+
+Each test runs an endpoint onto a service that no mock runs, so nothing answers in-process:
+every call below crosses a real loopback socket, and the suite's guard allows nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from endpoint_helpers import (
+    CREATE,
+    KEY,
+    SECRET,
+    Response,
+    raw,
+    request_bytes,
+    serving,
+    signed,
+    signed_request,
+)
+
+from pytest_sm_experiments import endpoint as endpoint_module
+from pytest_sm_experiments.endpoint import Endpoint
+
+NO_RETRY = Config(retries={"total_max_attempts": 1})
+
+
+def client(endpoint: Endpoint, service: str = "sagemaker", region: str = "us-east-1",
+           key: str = KEY, secret: str = SECRET, **kwargs: Any) -> Any:
+    return boto3.session.Session().client(
+        service, region_name=region, endpoint_url=endpoint.url, aws_access_key_id=key,
+        aws_secret_access_key=secret, config=NO_RETRY, **kwargs)
+
+
+def aws_error(data: bytes) -> tuple[int, str, dict[str, Any]]:
+    """Status, x-amzn-ErrorType and JSON body of an AWS-shaped JSON error response."""
+    response = Response(data)
+    body = response.json()
+    assert response.headers["x-amzn-requestid"]
+    assert body["__type"] == response.headers["x-amzn-errortype"]
+    return response.status, response.headers["x-amzn-errortype"], body
+
+
+# -- real clients over HTTP -------------------------------------------------------------------
+
+def test_boto3_client_over_http_gets_answers_and_modeled_errors(loopback_connects):
+    with serving() as endpoint:
+        sagemaker = client(endpoint)
+        arn = sagemaker.create_experiment(ExperimentName="Churn")["ExperimentArn"]
+        assert arn == "arn:aws:sagemaker:us-east-1:123456789012:experiment/churn"
+        assert sagemaker.describe_experiment(ExperimentName="CHURN")["ExperimentName"] == "Churn"
+        with pytest.raises(sagemaker.exceptions.ResourceNotFound):
+            sagemaker.describe_experiment(ExperimentName="missing")
+        with pytest.raises(ClientError) as raised:
+            sagemaker.create_experiment(ExperimentName="churn")
+        assert raised.value.response["Error"] == {
+            "Code": "ValidationException",
+            "Message": "Experiment with name (churn) already exists."}
+        assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        journal = endpoint.service.journal
+        assert [call.operation for call in journal] == [
+            "CreateExperiment", "DescribeExperiment", "DescribeExperiment", "CreateExperiment"]
+        assert [call.succeeded for call in journal] == [True, True, False, False]
+    assert set(loopback_connects) == {("127.0.0.1", endpoint.port)}
+
+
+def test_all_three_protocols_over_http():
+    with serving(account_id="111122223333") as endpoint:
+        sagemaker = client(endpoint, region="eu-west-1")
+        sagemaker.create_trial_component(TrialComponentName="tc")
+        metrics = client(endpoint, "sagemaker-metrics", region="eu-west-1")
+        assert metrics.batch_put_metrics(TrialComponentName="tc", MetricData=[
+            {"MetricName": "loss", "Timestamp": time.time(), "Step": 1, "Value": 0.5}],
+        )["Errors"] == []
+        identity = client(endpoint, "sts", region="eu-west-1").get_caller_identity()
+        assert identity["Account"] == "111122223333"
+        summary = sagemaker.describe_trial_component(TrialComponentName="tc")["Metrics"][0]
+        assert (summary["MetricName"], summary["Count"]) == ("loss", 1)
+        # The region is the one each request was signed for.
+        assert {call.region for call in endpoint.service.journal} == {"eu-west-1"}
+        assert [call.service for call in endpoint.service.journal] == [
+            "sagemaker", "sagemaker-metrics", "sts", "sagemaker"]
+
+
+def test_the_peer_process_is_recorded():
+    import os
+
+    with serving() as endpoint:
+        client(endpoint).create_experiment(ExperimentName="a")
+        assert endpoint.service.journal[0].pid == os.getpid()
+
+
+async def test_aiobotocore_over_http():
+    aiobotocore_session = pytest.importorskip("aiobotocore.session")
+    with serving() as endpoint:
+        session = aiobotocore_session.get_session()
+        async with session.create_client(
+                "sagemaker", region_name="us-east-1", endpoint_url=endpoint.url,
+                aws_access_key_id=KEY, aws_secret_access_key=SECRET) as sagemaker:
+            await sagemaker.create_experiment(ExperimentName="async")
+            with pytest.raises(sagemaker.exceptions.ResourceNotFound):
+                await sagemaker.describe_experiment(ExperimentName="missing")
+            with pytest.raises(ClientError, match="InvalidSignatureException"):
+                async with session.create_client(
+                        "sagemaker", region_name="us-east-1", endpoint_url=endpoint.url,
+                        aws_access_key_id=KEY, aws_secret_access_key="wrong") as other:
+                    await other.list_experiments()
+        assert [call.operation for call in endpoint.service.journal] == [
+            "CreateExperiment", "DescribeExperiment"]
+
+
+def test_binds_loopback_by_default():
+    with serving() as endpoint:
+        assert endpoint.url == f"http://127.0.0.1:{endpoint.port}"
+        listening = endpoint._listener
+        assert listening is not None
+        assert listening.getsockname()[0] == "127.0.0.1"
+
+
+# -- signatures -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("key", "secret", "code", "message"), [
+    ("AKIAOTHERKEY00000000", SECRET, "UnrecognizedClientException",
+     "The security token included in the request is invalid."),
+    (KEY, "not-the-secret", "InvalidSignatureException",
+     "The request signature we calculated does not match the signature you provided. Check "
+     "your AWS Secret Access Key and signing method. Consult the service documentation for "
+     "details."),
+])
+def test_wrong_credentials_are_refused_and_change_nothing(key, secret, code, message):
+    with serving() as endpoint:
+        with pytest.raises(ClientError) as raised:
+            client(endpoint, key=key, secret=secret).create_experiment(ExperimentName="a")
+        error = raised.value.response
+        assert error["Error"] == {"Code": code, "Message": message}
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+        assert endpoint.service.journal == []
+        assert len(endpoint.service.backend.state("123456789012", "us-east-1").experiments) == 0
+
+
+@pytest.mark.parametrize(("key", "secret", "code"), [
+    ("AKIAOTHERKEY00000000", SECRET, "InvalidClientTokenId"),
+    (KEY, "not-the-secret", "SignatureDoesNotMatch"),
+])
+def test_sts_names_its_signature_errors_its_own_way(key, secret, code):
+    with serving() as endpoint:
+        with pytest.raises(ClientError) as raised:
+            client(endpoint, "sts", key=key, secret=secret).get_caller_identity()
+        assert raised.value.response["Error"]["Code"] == code
+        assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_an_unexpected_session_token_is_refused():
+    with serving() as endpoint:
+        sagemaker = client(endpoint, aws_session_token="some-token")
+        with pytest.raises(ClientError, match="UnrecognizedClientException"):
+            sagemaker.list_experiments()
+
+
+def test_a_signature_for_another_body_is_refused():
+    with serving() as endpoint:
+        headers = signed(f"{endpoint.url}/", {"Host": f"127.0.0.1:{endpoint.port}", **CREATE},
+                         b'{"ExperimentName":"signed"}')
+        data = request_bytes("POST", "/", headers, b'{"ExperimentName":"tampered"}')
+        status, code, body = aws_error(raw(endpoint.port, data))
+        assert (status, code) == (403, "InvalidSignatureException")
+        assert endpoint.service.journal == []
+
+
+@pytest.mark.parametrize(("signing", "message"), [
+    ({"region": "moon-base"}, "Credential should be scoped to a valid region, not 'moon-base'. "),
+    ({"service": "s3"}, "Credential should be scoped to correct service: 'sagemaker'. "),
+])
+def test_credential_scope_is_checked(signing, message):
+    with serving() as endpoint:
+        status, code, body = aws_error(raw(endpoint.port, signed_request(
+            endpoint, b'{"ExperimentName":"a"}', **signing)))
+        assert (status, code, body["Message"]) == (403, "InvalidSignatureException", message)
+
+
+@pytest.mark.parametrize(("authorization", "status", "code"), [
+    (None, 403, "MissingAuthenticationTokenException"),
+    ("Bearer abc", 400, "IncompleteSignatureException"),
+    ("AWS4-HMAC-SHA256 Credential=x", 400, "IncompleteSignatureException"),
+    ("AWS4-HMAC-SHA256 Credential=a/b/c, SignedHeaders=host, Signature=00", 400,
+     "IncompleteSignatureException"),
+    ("AWS4-HMAC-SHA256 garbage", 400, "IncompleteSignatureException"),
+])
+def test_missing_or_malformed_authorization(authorization, status, code):
+    with serving() as endpoint:
+        headers = {"Host": "x", **CREATE, "X-Amz-Date": "20250101T000000Z"}
+        if authorization is not None:
+            headers["Authorization"] = authorization
+        answer = aws_error(raw(endpoint.port, request_bytes("POST", "/", headers, b"{}")))
+        assert answer[:2] == (status, code)
+
+
+def test_the_date_must_be_present_and_match_the_scope():
+    with serving() as endpoint:
+        headers = signed(f"{endpoint.url}/", {"Host": f"127.0.0.1:{endpoint.port}", **CREATE},
+                         b"{}")
+        without_date = {k: v for k, v in headers.items() if k != "X-Amz-Date"}
+        assert aws_error(raw(endpoint.port, request_bytes("POST", "/", without_date, b"{}"))
+                         )[:2] == (400, "IncompleteSignatureException")
+        other_day = {**headers, "X-Amz-Date": "19990101T000000Z"}
+        assert aws_error(raw(endpoint.port, request_bytes("POST", "/", other_day, b"{}"))
+                         )[:2] == (403, "InvalidSignatureException")
+        bad_format = {**headers, "X-Amz-Date": "yesterday"}
+        assert aws_error(raw(endpoint.port, request_bytes("POST", "/", bad_format, b"{}"))
+                         )[:2] == (400, "IncompleteSignatureException")
+
+
+def test_a_payload_hash_header_must_match_the_body():
+    with serving() as endpoint:
+        body = b'{"ExperimentName":"a"}'
+        headers = {"Host": f"127.0.0.1:{endpoint.port}", **CREATE,
+                   "X-Amz-Content-SHA256": "0" * 64}
+        data = request_bytes("POST", "/", signed(f"{endpoint.url}/", headers, body), body)
+        assert aws_error(raw(endpoint.port, data))[:2] == (403, "InvalidSignatureException")
+        import hashlib
+
+        headers["X-Amz-Content-SHA256"] = hashlib.sha256(body).hexdigest()
+        data = request_bytes("POST", "/", signed(f"{endpoint.url}/", headers, body), body)
+        assert Response(raw(endpoint.port, data)).status == 200
+
+
+# -- hostile HTTP: every answer AWS-shaped, and the server goes on serving --------------------
+
+def _still_serving(endpoint: Endpoint, name: str) -> None:
+    client(endpoint).create_experiment(ExperimentName=name)
+    assert endpoint.service.journal[-1].params == {"ExperimentName": name}
+
+
+@pytest.mark.parametrize(("data", "status", "code"), [
+    (b"GARBAGE\r\n\r\n", 400, "BadRequest"),
+    (b"POST / HTTP/2.0\r\n\r\n", 505, "HttpVersionNotSupported"),
+    (b"POST / HTTP/x.y\r\n\r\n", 400, "BadRequest"),
+    (b"POST /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", 414, "RequestUriTooLong"),
+    (b"POST / HTTP/1.1\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n", 431,
+     "RequestHeaderFieldsTooLarge"),
+    (b"POST / HTTP/1.1\r\n" + b"".join(b"X-H%d: 1\r\n" % i for i in range(120)) + b"\r\n", 431,
+     "RequestHeaderFieldsTooLarge"),
+    (b"POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n", 413,
+     "RequestEntityTooLargeException"),
+    (b"POST / HTTP/1.1\r\nContent-Length: ten\r\n\r\n", 400, "BadRequest"),
+    (b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400, "BadRequest"),
+    (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 411,
+     "MissingContentLength"),
+    (b"POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"short\":", 400, "IncompleteBody"),
+    (b"BREW / HTTP/1.1\r\nConnection: close\r\n\r\n", 403,
+     "MissingAuthenticationTokenException"),
+])
+def test_hostile_http_is_answered_and_the_server_keeps_serving(data, status, code):
+    with serving() as endpoint:
+        answer = aws_error(raw(endpoint.port, data, shut_write=True))
+        assert answer[:2] == (status, code)
+        assert answer[2]["Message"]
+        _still_serving(endpoint, "after")
+
+
+def test_an_oversized_body_is_refused_without_reading_it(monkeypatch):
+    monkeypatch.setattr(endpoint_module, "MAX_BODY", 1000)
+    with serving() as endpoint:
+        body = b'{"ExperimentName":"' + b"a" * 2000 + b'"}'
+        status, code, _ = aws_error(raw(endpoint.port, signed_request(endpoint, body)))
+        assert (status, code) == (413, "RequestEntityTooLargeException")
+        assert endpoint.service.journal == []
+        _still_serving(endpoint, "after")
+
+
+def test_blank_lines_before_a_request_are_ignored():
+    with serving() as endpoint:
+        data = b"\r\n\r\n" + signed_request(endpoint, b'{"ExperimentName":"blank"}')
+        assert Response(raw(endpoint.port, data)).status == 200
+
+
+@pytest.mark.parametrize(("headers", "status", "code"), [
+    ({"X-Amz-Target": "SageMaker.NoSuchOperation",
+      "Content-Type": "application/x-amz-json-1.1"}, 400, "UnknownOperationException"),
+    ({"X-Amz-Target": "Nobody.CreateExperiment",
+      "Content-Type": "application/x-amz-json-1.1"}, 400, "UnknownOperationException"),
+    ({"X-Amz-Target": "SageMaker.CreateTrainingJob",
+      "Content-Type": "application/x-amz-json-1.1"}, 400, "UnknownOperationException"),
+    ({"X-Amz-Target": "SageMaker.CreateExperiment", "Content-Type": "text/plain"}, 415,
+     "UnsupportedMediaTypeException"),
+    ({"X-Amz-Target": "SageMaker.CreateExperiment"}, 415, "UnsupportedMediaTypeException"),
+])
+def test_signed_requests_for_nothing_served_are_refused(headers, status, code):
+    with serving() as endpoint:
+        answer = aws_error(raw(endpoint.port, signed_request(
+            endpoint, b'{"ExperimentName":"a"}', headers)))
+        assert answer[:2] == (status, code)
+        assert endpoint.service.journal == []
+        _still_serving(endpoint, "after")
+
+
+def test_an_unserved_sagemaker_operation_names_what_is_served():
+    with serving() as endpoint:
+        with pytest.raises(ClientError) as raised:
+            client(endpoint).list_training_jobs()
+        message = raised.value.response["Error"]["Message"]
+        assert "does not serve sagemaker:ListTrainingJobs" in message
+        assert "sagemaker:CreateExperiment" in message
+
+
+def test_json_requests_must_be_posted():
+    with serving() as endpoint:
+        answer = aws_error(raw(endpoint.port, signed_request(
+            endpoint, b'{"ExperimentName":"a"}', method="PUT")))
+        assert answer[:2] == (405, "MethodNotAllowed")
+
+
+def test_rest_json_path_that_matches_nothing_is_404():
+    with serving() as endpoint:
+        answer = aws_error(raw(endpoint.port, signed_request(
+            endpoint, b"{}", {"Content-Type": "application/json"}, path="/Nowhere")))
+        assert answer[:2] == (404, "UnknownOperationException")
+
+
+def test_sts_unknown_action_and_wrong_method():
+    with serving() as endpoint:
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        data = signed_request(endpoint, b"Action=AssumeRole&Version=2011-06-15", form,
+                              service="sts")
+        response = Response(raw(endpoint.port, data))
+        assert response.status == 400
+        assert b"<Code>InvalidAction</Code>" in response.body
+        assert "does not serve sts:AssumeRole" in response.body.decode()
+
+
+def test_an_invalid_body_is_a_validation_error_over_http_too():
+    with serving() as endpoint:
+        answer = aws_error(raw(endpoint.port, signed_request(endpoint, b"{not json")))
+        assert answer[:2] == (400, "ValidationException")
+        assert endpoint.service.journal[0].error_code == "ValidationException"
+
+
+def test_a_bug_is_a_500_and_the_server_keeps_serving(monkeypatch):
+    from pytest_sm_experiments.service import Service
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    with serving() as endpoint:
+        with monkeypatch.context() as patch:
+            patch.setattr(Service, "handle", broken)
+            status, code, _ = aws_error(raw(endpoint.port, signed_request(endpoint, b"{}")))
+        assert (status, code) == (500, "InternalFailure")
+        _still_serving(endpoint, "after")
+
+
+def test_too_many_connections_get_503(monkeypatch):
+    monkeypatch.setattr(endpoint_module, "MAX_CONNECTIONS", 1)
+    with serving() as endpoint:
+        with socket.create_connection(("127.0.0.1", endpoint.port)) as first:
+            first.sendall(b"")  # held open: the one allowed connection
+            time.sleep(0.2)
+            status, code, _ = aws_error(raw(endpoint.port, b""))
+            assert (status, code) == (503, "ServiceUnavailable")
+
+
+def test_keep_alive_serves_several_requests_on_one_connection():
+    with serving() as endpoint, socket.create_connection(
+            ("127.0.0.1", endpoint.port)) as connection:
+        for name in ("one", "two"):
+            connection.sendall(signed_request(endpoint, json.dumps(
+                {"ExperimentName": name}).encode(), close=False))
+            response = Response(connection.recv(65536))
+            assert (response.status, "connection" in response.headers) == (200, False)
+        assert [call.params["ExperimentName"] for call in endpoint.service.journal] == [
+            "one", "two"]
+
+
+def test_injected_error_codes_cannot_break_the_header_block():
+    from pytest_sm_experiments.service import InjectedError
+
+    with serving() as endpoint:
+        endpoint.service.inject(InjectedError("CreateExperiment", "Bad\r\nX-Evil: 1", "m",
+                                              400, 1))
+        response = Response(raw(endpoint.port, signed_request(endpoint, b"{}")))
+        assert "x-evil" not in response.headers
+        assert response.headers["x-amzn-errortype"] == "Bad  X-Evil: 1"
+
+
+# -- admin routes -----------------------------------------------------------------------------
+
+def test_admin_health_is_unsigned_and_journal_and_reset_are_signed():
+    with serving() as endpoint:
+        client(endpoint).create_experiment(ExperimentName="a")
+        health = Response(raw(endpoint.port, request_bytes(
+            "GET", "/_sm_experiments/health", {"Host": "x"}, b"")))
+        assert health.status == 200
+        assert health.json()["status"] == "ok"
+        assert health.json()["calls"] == 1
+        unsigned = aws_error(raw(endpoint.port, request_bytes(
+            "GET", "/_sm_experiments/journal", {"Host": "x"}, b"")))
+        assert unsigned[:2] == (403, "MissingAuthenticationTokenException")
+        journal = Response(raw(endpoint.port, signed_request(
+            endpoint, b"", {}, path="/_sm_experiments/journal", method="GET")))
+        calls = journal.json()["calls"]
+        assert [(c["operation"], c["params"], c["succeeded"]) for c in calls] == [
+            ("CreateExperiment", {"ExperimentName": "a"}, True)]
+        reset = Response(raw(endpoint.port, signed_request(
+            endpoint, b"", {}, path="/_sm_experiments/reset")))
+        assert (reset.status, reset.json()) == (200, {"reset": True})
+        assert endpoint.service.journal == []
+        missing = aws_error(raw(endpoint.port, request_bytes(
+            "GET", "/_sm_experiments/nothing", {"Host": "x"}, b"")))
+        assert missing[:2] == (404, "NotFound")
+
+
+# -- lifecycle --------------------------------------------------------------------------------
+
+def test_stop_frees_the_port_and_closes_kept_alive_connections():
+    with serving() as endpoint, socket.create_connection(
+            ("127.0.0.1", endpoint.port)) as idle:
+        port = endpoint.port
+        time.sleep(0.1)
+        threads = threading.active_count()
+        endpoint.stop()
+        assert idle.recv(10) == b""  # the server closed it
+        assert threading.active_count() < threads
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=2)
+        socket.create_server(("127.0.0.1", port)).close()  # the port can be bound again
+        endpoint.stop()  # twice is harmless
