@@ -13,6 +13,7 @@ running fork server is stopped; the next forkserver child starts a fresh one tha
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import cache
 
@@ -36,11 +37,17 @@ def endpoint_variables() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def variables(listener: Listener | None) -> dict[str, str | None]:
-    """The environment a child needs to reach ``listener`` (``{}`` for no listener)."""
+def variables(listener: Listener | None, region: str | None = None) -> dict[str, str | None]:
+    """The environment a child needs to reach ``listener`` (``{}`` for no listener).
+
+    ``region``, when given, is the region for children as both AWS_DEFAULT_REGION (botocore,
+    the AWS CLI) and AWS_REGION (the JavaScript and Java SDKs read only this one).
+    """
     if listener is None:
         return {}
     found: dict[str, str | None] = dict.fromkeys(endpoint_variables(), listener.url)
+    if region is not None:
+        found["AWS_DEFAULT_REGION"] = found["AWS_REGION"] = region
     credentials = listener.credentials
     found["AWS_ACCESS_KEY_ID"] = credentials.access_key
     found["AWS_SECRET_ACCESS_KEY"] = credentials.secret_key
@@ -50,11 +57,20 @@ def variables(listener: Listener | None) -> dict[str, str | None]:
 
 
 def show(listener: Listener | None) -> None:
-    """Point the processes started from now on at ``listener`` (None: at no mock endpoint)."""
+    """Point the processes started from now on at ``listener`` (None: at no mock endpoint).
+
+    Children get the region this process's clients get from the environment (the mock sets
+    AWS_DEFAULT_REGION when the shell set none), under both names.
+    """
     if listener is None and not environment.overlaid():
         return
-    if environment.overlay(variables(listener)):
+    if environment.overlay(variables(listener, region() if listener is not None else None)):
         _stop_fork_server()
+
+
+def region() -> str | None:
+    """The region this process's clients get from the environment, if any."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
 def _stop_fork_server() -> None:

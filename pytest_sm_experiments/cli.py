@@ -65,12 +65,11 @@ def options_from(args: argparse.Namespace) -> MockOptions:
     return make_options(**given)
 
 
-def banner(url: str, listener_env: dict[str, str | None], region: str) -> str:
+def banner(url: str, listener_env: dict[str, str | None]) -> str:
     lines = [f"pytest-sm-experiments {__version__}: SageMaker Experiments mock at {url}",
              "Stop it with Ctrl-C (SIGINT) or SIGTERM. Point clients at it with:"]
     for name, value in listener_env.items():
         lines.append(f"  export {name}={value}" if value is not None else f"  unset {name}")
-    lines.append(f"  export AWS_DEFAULT_REGION={region}")
     lines.append(f"Admin: GET {url}/_sm_experiments/health (unsigned); GET "
                  f"{url}/_sm_experiments/journal and POST {url}/_sm_experiments/reset "
                  f"(signed like any request).")
@@ -87,7 +86,7 @@ def serve(options: MockOptions, host: str, port: int, out: TextIO,
     stop = stop or threading.Event()
     endpoint = Endpoint(Service(options), Credentials(*CREDENTIALS), host, port).start()
     try:
-        out.write(banner(endpoint.url, children.variables(endpoint.listener), options.region)
+        out.write(banner(endpoint.url, children.variables(endpoint.listener, options.region))
                   + "\n")
         out.flush()
         stop.wait()

@@ -173,8 +173,8 @@ class SageMakerExperimentsMock:
         if listener is None or not self._running:
             raise MockUsageError("child_environment() needs a running mock started with "
                                  "subprocesses=True")
-        return {key: value for key, value in children.variables(listener).items()
-                if value is not None}
+        variables = children.variables(listener, children.region() or self.options.region)
+        return {key: value for key, value in variables.items() if value is not None}
 
     def __enter__(self) -> SageMakerExperimentsMock:
         return self.start()

@@ -86,13 +86,13 @@ def test_calls_in_the_parent_stay_in_process(sm_experiments, loopback_connects):
 def test_child_environment_for_a_child_with_an_environment_of_its_own(sm_experiments,
                                                                       child_connects):
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.environ["PYTHONPATH"],
-           "SM_CHILD_CONNECTS": str(child_connects), "AWS_DEFAULT_REGION": "us-east-1",
-           **sm_experiments.child_environment()}
+           "SM_CHILD_CONNECTS": str(child_connects), **sm_experiments.child_environment()}
     subprocess.run([sys.executable, str(WORKERS), "create", "isolated"], env=env, check=True,
                    capture_output=True)
     assert list(sm_experiments.experiments) == ["isolated"]
     assert set(sm_experiments.child_environment()) == {
-        *ENDPOINT_VARIABLES, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
+        *ENDPOINT_VARIABLES, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "AWS_DEFAULT_REGION", "AWS_REGION"}
 
 
 def test_child_environment_needs_the_option():

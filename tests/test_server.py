@@ -1,0 +1,241 @@
+"""The standalone server, as the README shows it: started from the command line, used with the
+AWS CLI (the README's commands and their output, run as written) and the JavaScript SDK, and
+stopped by a signal.
+
+The server and the clients are child processes with the loopback-only network guard
+(tests/child_guard); the server listens on a free port, which replaces the README's 4590.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from endpoint_helpers import Response, raw, request_bytes, signed
+
+from pytest_sm_experiments import __version__, cli
+from pytest_sm_experiments.options import OPTION_NAMES
+
+TESTS = Path(__file__).resolve().parent
+README = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+NODE_MODULES = TESTS / "js" / "node_modules"
+README_PORT = "4590"
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen[str], banner: list[str]) -> None:
+        self.process = process
+        self.banner = banner
+        self.url = re.search(r"at (http://\S+)", banner[0])[1]  # type: ignore[index]
+        self.port = int(self.url.rsplit(":", 1)[1])
+        self.env = {**_base_env()}
+        for line in banner:
+            line = line.strip()
+            if line.startswith("export "):
+                name, _, value = line[len("export "):].partition("=")
+                self.env[name] = value
+            elif line.startswith("unset "):
+                self.env.pop(line[len("unset "):], None)
+
+    def stop(self, signum: int = signal.SIGTERM) -> tuple[int, str]:
+        self.process.send_signal(signum)
+        out, _ = self.process.communicate(timeout=30)
+        return self.process.returncode, out
+
+
+def _base_env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    paths = [str(TESTS / "child_guard"), env.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
+    env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    return env
+
+
+def start_server(*flags: str) -> Server:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest_sm_experiments", "serve", "--port", "0", *flags],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_base_env())
+    assert process.stdout is not None
+    banner = [process.stdout.readline()]
+    while banner[-1] and not banner[-1].startswith("Admin:"):
+        banner.append(process.stdout.readline())
+    return Server(process, banner)
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    running = start_server()
+    yield running
+    if running.process.poll() is None:
+        running.stop()
+
+
+def aws(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "awscli", *args], env=server.env,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def journal(server: Server) -> list[dict[str, Any]]:
+    headers = signed(f"{server.url}/_sm_experiments/journal",
+                     {"Host": f"127.0.0.1:{server.port}"}, b"", method="GET",
+                     key=server.env["AWS_ACCESS_KEY_ID"],
+                     secret=server.env["AWS_SECRET_ACCESS_KEY"])
+    data = raw(server.port, request_bytes("GET", "/_sm_experiments/journal", headers, b""))
+    calls: list[dict[str, Any]] = Response(data).json()["calls"]
+    return calls
+
+
+def _console_block(heading: str) -> str:
+    section = README.split(f"\n{heading}\n", 1)[1]
+    return section.split("```console\n", 1)[1].split("```", 1)[0]
+
+
+def _commands(block: str) -> list[tuple[str, list[str]]]:
+    """``$ command`` lines of a console block, each with the lines it printed."""
+    commands: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            commands.append((line[2:], []))
+        else:
+            commands[-1][1].append(line)
+    return commands
+
+
+# -- the README, as written -------------------------------------------------------------------
+
+def test_the_banner_is_the_readmes(server):
+    shown = _commands(_console_block("## A standalone server"))
+    assert shown[0][0].startswith("pytest-sm-experiments serve")
+    expected = [line.replace(README_PORT, str(server.port)).replace("0.1.0", __version__)
+                for line in shown[0][1]]
+    assert [line.rstrip("\n") for line in server.banner[:len(expected)]] == expected
+
+
+def test_the_readmes_aws_cli_commands_print_what_it_shows(server):
+    commands = _commands(_console_block("### The AWS CLI"))
+    assert [command.split()[:3] for command, _ in commands] == [
+        ["aws", "sagemaker", "create-experiment"], ["aws", "sagemaker", "describe-experiment"],
+        ["aws", "sts", "get-caller-identity"]]
+    for command, printed in commands:
+        args = command.replace(README_PORT, str(server.port)).split()[1:]
+        result = aws(server, *args)
+        expected = [line for line in printed if line.strip()]
+        assert [line for line in (result.stdout + result.stderr).splitlines()
+                if line.strip()] == expected, command
+    calls = journal(server)
+    assert [(call["operation"], call["error_code"]) for call in calls] == [
+        ("CreateExperiment", None), ("DescribeExperiment", "ResourceNotFound"),
+        ("GetCallerIdentity", None)]
+    # Each call was made by its own `aws` process, not by the server.
+    pids = {call["pid"] for call in calls}
+    assert len(pids) == 3
+    assert server.process.pid not in pids
+
+
+def test_the_cli_exits_nonzero_on_a_modeled_error(server):
+    result = aws(server, "sagemaker", "describe-trial", "--trial-name", "missing")
+    assert result.returncode == 255  # the AWS CLI v1 (v2 exits 254)
+    assert "An error occurred (ResourceNotFound) when calling the DescribeTrial operation" in (
+        result.stderr)
+
+
+def test_the_cli_with_a_wrong_secret_is_refused(server):
+    server.env["AWS_SECRET_ACCESS_KEY"] = "wrong"
+    result = aws(server, "sagemaker", "list-experiments")
+    assert result.returncode != 0
+    assert "(InvalidSignatureException)" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("node") is None or not (
+    NODE_MODULES / "@aws-sdk" / "client-sagemaker").is_dir(),
+    reason="needs node and `npm ci --prefix tests/js`")
+def test_the_readmes_javascript_example(server, tmp_path):
+    code = README.split("### The JavaScript SDK (v3)", 1)[1].split("```javascript\n", 1)[1]
+    script = tmp_path / "example.js"
+    script.write_text(code.split("```", 1)[0])
+    env = {**server.env, "NODE_PATH": str(NODE_MODULES), "NODE_NO_WARNINGS": "1"}
+    result = subprocess.run(["node", str(script)], env=env, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "arn:aws:sagemaker:us-east-1:123456789012:experiment/from-node",
+        "ResourceNotFound: Experiment 'arn:aws:sagemaker:us-east-1:123456789012:experiment/"
+        "missing' does not exist."]
+    assert [call["operation"] for call in journal(server)] == [
+        "CreateExperiment", "DescribeExperiment"]
+
+
+# -- flags, signals, failures -----------------------------------------------------------------
+
+def test_the_flags_are_the_mocks_options():
+    assert set(cli.OPTION_FLAGS) | cli.NOT_FLAGS == set(OPTION_NAMES)
+
+
+def test_flags_configure_the_mock():
+    running = start_server("--region", "eu-west-1", "--account-id", "111122223333",
+                           "--arn-case", "preserve", "--quotas", "experiments=1")
+    try:
+        assert running.env["AWS_DEFAULT_REGION"] == "eu-west-1"
+        first = aws(running, "sagemaker", "create-experiment", "--experiment-name", "Mixed")
+        assert json.loads(first.stdout)["ExperimentArn"] == (
+            "arn:aws:sagemaker:eu-west-1:111122223333:experiment/Mixed")
+        second = aws(running, "sagemaker", "create-experiment", "--experiment-name", "other")
+        assert "(ResourceLimitExceeded)" in second.stderr
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_it_cleanly_and_frees_the_port(server, signum):
+    assert aws(server, "sagemaker", "list-experiments").returncode == 0
+    code, out = server.stop(signum)
+    assert code == 0
+    assert out.strip().endswith("pytest-sm-experiments: stopped")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", server.port), timeout=2)
+
+
+def test_a_bad_flag_value_is_a_usage_error():
+    result = subprocess.run([sys.executable, "-m", "pytest_sm_experiments", "serve",
+                             "--region", "Mars"], capture_output=True, text=True, timeout=60,
+                            check=False, env=_base_env())
+    assert result.returncode == 2
+    assert "region must look like 'us-east-1', got 'Mars'" in result.stderr
+
+
+def test_a_taken_port_is_reported(server):
+    result = subprocess.run([sys.executable, "-m", "pytest_sm_experiments", "serve",
+                             "--port", str(server.port)], capture_output=True, text=True,
+                            timeout=60, check=False, env=_base_env())
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{server.port}" in result.stderr
+
+
+def test_the_console_script_is_declared():
+    scripts = importlib.metadata.entry_points(group="console_scripts")
+    assert [script.value for script in scripts if script.name == "pytest-sm-experiments"] == [
+        "pytest_sm_experiments.cli:main"]
+
+
+def test_serve_in_process_prints_the_banner_and_stops(capsys):
+    import threading
+
+    from pytest_sm_experiments.options import make_options
+
+    stop = threading.Event()
+    stop.set()  # stops as soon as it has started and printed
+    assert cli.serve(make_options(), "127.0.0.1", 0, sys.stdout, stop) == 0
+    out = capsys.readouterr().out
+    assert "SageMaker Experiments mock at http://127.0.0.1:" in out
+    assert out.endswith("pytest-sm-experiments: stopped\n")
