@@ -171,7 +171,7 @@ def test_a_signature_for_another_body_is_refused():
         headers = signed(f"{endpoint.url}/", {"Host": f"127.0.0.1:{endpoint.port}", **CREATE},
                          b'{"ExperimentName":"signed"}')
         data = request_bytes("POST", "/", headers, b'{"ExperimentName":"tampered"}')
-        status, code, body = aws_error(raw(endpoint.port, data))
+        status, code, _body = aws_error(raw(endpoint.port, data))
         assert (status, code) == (403, "InvalidSignatureException")
         assert endpoint.service.journal == []
 
@@ -360,12 +360,11 @@ def test_a_bug_is_a_500_and_the_server_keeps_serving(monkeypatch):
 
 def test_too_many_connections_get_503(monkeypatch):
     monkeypatch.setattr(endpoint_module, "MAX_CONNECTIONS", 1)
-    with serving() as endpoint:
-        with socket.create_connection(("127.0.0.1", endpoint.port)) as first:
-            first.sendall(b"")  # held open: the one allowed connection
-            time.sleep(0.2)
-            status, code, _ = aws_error(raw(endpoint.port, b""))
-            assert (status, code) == (503, "ServiceUnavailable")
+    with serving() as endpoint, socket.create_connection(("127.0.0.1", endpoint.port)) as first:
+        first.sendall(b"")  # held open: the one allowed connection
+        time.sleep(0.2)
+        status, code, _ = aws_error(raw(endpoint.port, b""))
+        assert (status, code) == (503, "ServiceUnavailable")
 
 
 def test_keep_alive_serves_several_requests_on_one_connection():

@@ -132,7 +132,7 @@ def test_a_forked_child_forwards_calls_of_clients_made_before_the_fork():
         child = context.Process(target=process_workers.create,
                                 args=("made-before", queue, made_before))
         child.start()
-        pid, outcome = queue.get(timeout=60)
+        _pid, outcome = queue.get(timeout=60)
         child.join(timeout=60)
         assert outcome.endswith(":ap-southeast-2:123456789012:experiment/made-before")
         assert mock.calls.one("CreateExperiment").pid == child.pid
@@ -146,7 +146,7 @@ def test_without_the_option_a_forked_child_is_refused_with_a_clear_error():
         queue = context.Queue()
         child = context.Process(target=process_workers.create, args=("private-copy", queue))
         child.start()
-        pid, outcome = queue.get(timeout=60)
+        _pid, outcome = queue.get(timeout=60)
         child.join(timeout=60)
         assert outcome.startswith("ForkedProcessError: ")
         assert f"this process (pid {child.pid}) was forked from pid {os.getpid()}" in outcome
@@ -167,7 +167,7 @@ def test_a_forked_child_whose_parent_stopped_the_mock_is_told_so():
         child.start()
         url = mock.endpoint_url
     send.send("go")
-    pid, outcome = queue.get(timeout=60)
+    _pid, outcome = queue.get(timeout=60)
     child.join(timeout=60)
     assert outcome.startswith("MockUnreachableError: ")
     assert f"could not reach the mock of pid {os.getpid()} at {url}" in outcome
