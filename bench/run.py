@@ -10,7 +10,7 @@ round) and reported as the median over rounds, so background load hits all varia
 The results table is written between the ``bench:begin``/``bench:end`` markers of
 BENCHMARKS.md (hand-written text outside the markers is kept).  The script installs nothing.
 
-Sections (``--only``): per-call, per-test, suite, startup, scale.
+Sections (``--only``): per-call, per-test, suite, startup, scale, endpoint.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 FAKE = {"aws_access_key_id": "AKIABENCHFAKEKEY0000", "aws_secret_access_key": "bench-fake-secret"}
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-SECTIONS = ("per-call", "per-test", "suite", "startup", "scale")
+SECTIONS = ("per-call", "per-test", "suite", "startup", "scale", "endpoint")
 #: ``--clock wall`` (default): elapsed time.  ``--clock cpu``: CPU time of the measuring thread
 #: (of the child for subprocesses), which time slices taken by other processes do not inflate.
 CLOCK: Callable[[], float] = time.perf_counter
@@ -102,6 +102,8 @@ class Results:
 
 
 def command_for(section: str, mode: Mode, clock: str) -> str:
+    if section == "endpoint":  # measured on the wall clock whatever --clock says
+        clock = "wall"
     options = (" --quick" if mode.quick else "") + (" --clock cpu" if clock == "cpu" else "")
     return f"python bench/run.py{options} --only {section}"
 
@@ -590,6 +592,177 @@ def bench_memory(results: Results) -> None:
                     f"tracemalloc, {count:,} CreateExperiment calls (name only)"))
 
 
+# -- 5. the endpoint: other processes, over loopback HTTP -------------------------------------
+
+_CANNED_BODY = b'{"ExperimentArn":"arn:aws:sagemaker:us-east-1:123456789012:experiment/bench"}'
+
+
+def _canned_server() -> Any:
+    """The floor of any HTTP mock: a stdlib threaded HTTP/1.1 server that reads the request and
+    writes one prebuilt response (head and body in one send, keep-alive, no Nagle)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    response = (b"HTTP/1.1 200 OK\r\nx-amzn-RequestId: 00000000-0000-0000-0000-000000000000\r\n"
+                b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s"
+                % (len(_CANNED_BODY), _CANNED_BODY))
+
+    class Canned(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.wfile.write(response)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Canned)
+    server.daemon_threads = True
+    import threading
+
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _moto_server() -> Any:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    return server
+
+
+def _http_client(url: str) -> Any:
+    import boto3
+
+    return boto3.session.Session().client(
+        "sagemaker", region_name=REGION, endpoint_url=url,
+        aws_access_key_id="AKIAMOCKSMEXPERIMENTS",
+        aws_secret_access_key="pytest-sm-experiments-fake-secret-key")
+
+
+def bench_endpoint(results: Results) -> None:
+    """Wall clock throughout: the work is split between a client and a server thread."""
+    mode = results.mode
+    print("endpoint", flush=True)
+    from pytest_sm_experiments import mock_sm_experiments
+    from pytest_sm_experiments.endpoint import Endpoint
+    from pytest_sm_experiments.options import make_options
+    from pytest_sm_experiments.service import Service
+    from pytest_sm_experiments.sigv4 import Credentials
+
+    ours = Endpoint(Service(make_options(quotas={"experiments": 10**6})), Credentials(
+        "AKIAMOCKSMEXPERIMENTS", "pytest-sm-experiments-fake-secret-key")).start()
+    canned = _canned_server()
+    moto_server = _moto_server()
+    moto_host, moto_port = moto_server.get_host_and_port()
+    clients = {"endpoint": _http_client(ours.url),
+               "canned": _http_client(f"http://127.0.0.1:{canned.server_address[1]}"),
+               "moto": _http_client(f"http://{moto_host}:{moto_port}")}
+    counter = iter(range(10**9))
+    cpu: dict[str, list[float]] = {name: [] for name in clients}
+
+    def creates(name: str, client: Any) -> Callable[[], float]:
+        """Wall time per call (returned) and process CPU per call (kept in ``cpu``): client
+        and server run in this process, so its CPU time counts both sides' work."""
+        def run() -> float:
+            names = [f"http-{next(counter)}" for _ in range(mode.calls_per_round)]
+            create = client.create_experiment
+            start, start_cpu = time.perf_counter(), time.process_time()
+            for experiment in names:
+                create(ExperimentName=experiment)
+            cpu[name].append((time.process_time() - start_cpu) / len(names))
+            return (time.perf_counter() - start) / len(names)
+        return run
+
+    variants = {name: creates(name, client) for name, client in clients.items()}
+    try:
+        for func in variants.values():
+            func()
+        for samples in cpu.values():
+            samples.clear()
+        medians = interleaved(variants, mode.call_rounds)
+    finally:
+        ours.stop()
+        canned.shutdown()
+        moto_server.stop()
+    calls = mode.call_rounds * mode.calls_per_round
+    for clock, found in (("wall", medians),
+                         ("process CPU", {k: statistics.median(v) for k, v in cpu.items()})):
+        own = found["endpoint"]
+        results.add(Row("endpoint", f"CreateExperiment over HTTP, boto3 client ({clock})",
+                        fmt_time(own), f"canned-response stdlib HTTP server: "
+                        f"{fmt_time(found['canned'])}", f"{own / found['canned']:.2f}x",
+                        "≤ 1.3x", own / found["canned"] <= 1.3,
+                        f"{calls} calls each, one keep-alive connection, signed"))
+        results.add(Row("endpoint", f"CreateExperiment over HTTP, boto3 client ({clock})",
+                        fmt_time(own), f"moto ThreadedMotoServer: {fmt_time(found['moto'])}",
+                        f"{found['moto'] / own:.1f}x faster", "≥ 2.5x faster",
+                        found["moto"] / own >= 2.5, f"{calls} calls each"))
+
+    def ours_start_stop() -> float:
+        count = max(mode.start_stop_iters // 10, 20)
+        start = time.perf_counter()
+        for _ in range(count):
+            with mock_sm_experiments(subprocesses=True):
+                pass
+        return (time.perf_counter() - start) / count
+
+    def moto_start_stop() -> float:
+        count = max(mode.start_stop_iters // 100, 5)
+        start = time.perf_counter()
+        for _ in range(count):
+            _moto_server().stop()
+        return (time.perf_counter() - start) / count
+
+    for func in (ours_start_stop, moto_start_stop):
+        func()
+    medians = interleaved({"ours": ours_start_stop, "moto": moto_start_stop},
+                          mode.start_stop_rounds)
+    own, other = medians["ours"], medians["moto"]
+    results.add(Row("endpoint", "start + stop, subprocesses=True (wall)", fmt_time(own),
+                    f"ThreadedMotoServer start + stop: {fmt_time(other)}",
+                    f"{other / own:.0f}x less", "≥ 10x less", other / own >= 10,
+                    "`with mock_sm_experiments(subprocesses=True): pass` (listener, thread, "
+                    "environment, port freed)"))
+
+    children, per_child, names = 8, 200, 100
+    worker = (
+        "import sys, boto3\n"
+        "from botocore.config import Config\n"
+        "child = int(sys.argv[1])\n"
+        "client = boto3.client('sagemaker', config=Config(retries={'total_max_attempts': 1}))\n"
+        "won = 0\n"
+        f"for call in range({per_child}):\n"
+        f"    base = 'shared-name-%03d' % ((call + child * 7) % {names})\n"
+        "    name = ''.join(c.upper() if (i + child) % 2 else c for i, c in enumerate(base))\n"
+        "    try:\n"
+        "        client.create_experiment(ExperimentName=name)\n"
+        "        won += 1\n"
+        "    except client.exceptions.ClientError as error:\n"
+        "        assert error.response['Error']['Code'] == 'ValidationException'\n"
+        "print(won)\n")
+    env_base = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    with mock_sm_experiments(subprocesses=True, quotas={"experiments": 1000}) as mock:
+        env = {**env_base, **mock.child_environment()}
+        start = time.perf_counter()
+        processes = [subprocess.Popen([sys.executable, "-c", worker, str(child)], env=env,
+                                      stdout=subprocess.PIPE, text=True)
+                     for child in range(children)]
+        won = sum(int(process.communicate()[0]) for process in processes)
+        elapsed = time.perf_counter() - start
+        created = sum(call.succeeded for call in mock.calls)
+        total = len(mock.calls)
+        distinct = len({name.lower() for name in mock.experiments})
+    ok = won == created == distinct == names and total == children * per_child
+    results.add(Row("endpoint", f"{children} child processes x {per_child} creates over "
+                                f"{names} mixed-case names (wall)", fmt_time(elapsed), "", "",
+                    "exactly one success per name", ok,
+                    f"{won} succeeded, {total - created} refused as duplicates, {total} "
+                    f"recorded; time includes starting the 8 interpreters"))
+
+
 # -- report -------------------------------------------------------------------------------------
 
 def render(results: Results, started: float) -> str:
@@ -647,7 +820,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     results = Results(QUICK if args.quick else FULL, args.clock)
     started = time.perf_counter()
     benches = {"per-call": bench_per_call, "per-test": bench_per_test, "suite": bench_suite,
-               "startup": bench_startup, "scale": bench_scale_and_memory}
+               "startup": bench_startup, "scale": bench_scale_and_memory,
+               "endpoint": bench_endpoint}
     for section in args.only or SECTIONS:
         benches[section](results)
     table = render(results, started)
