@@ -80,11 +80,14 @@ class _Connection(http.server.BaseHTTPRequestHandler):
     """One client connection: its requests, answered in turn."""
 
     protocol_version = "HTTP/1.1"
-    timeout = IDLE_TIMEOUT
     disable_nagle_algorithm = True
     server: Any  # the Endpoint (typed loosely: BaseRequestHandler wants a socketserver)
     _pid: int | None = None
     _pid_known = False
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout  # the socket's timeout, set by setup()
+        super().setup()
 
     # -- the request loop (stdlib parses the request line and headers) ---------------------
     def handle_one_request(self) -> None:
@@ -228,11 +231,13 @@ class Endpoint:
     with ``credentials``."""
 
     def __init__(self, service: Service, credentials: sigv4.Credentials,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+                 host: str = "127.0.0.1", port: int = 0,
+                 idle_timeout: float = IDLE_TIMEOUT) -> None:
         self.service = service
         self.credentials = credentials
         self.host = host
         self.port = port
+        self.idle_timeout = idle_timeout
         self._listener: socket.socket | None = None
         self._wake: tuple[socket.socket, socket.socket] | None = None
         self._acceptor: threading.Thread | None = None
@@ -256,6 +261,12 @@ class Endpoint:
     @property
     def running(self) -> bool:
         return self._acceptor is not None
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        """The address the listening socket is bound to (None when stopped)."""
+        listening = self._listener
+        return listening.getsockname()[:2] if listening is not None and self.running else None
 
     def start(self) -> Endpoint:
         listener = socket.create_server((self.host, self.port), backlog=128,

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 Address = tuple[str, int]
 
 
-def _hex_address(host: str, port: int) -> str:
+def hex_address(host: str, port: int) -> str:
     """An address as ``/proc/net/tcp*`` writes it: the address's 32-bit words in host (little
     endian) order, in hex, then the port."""
     packed = ipaddress.ip_address(host).packed
@@ -30,7 +30,7 @@ def _hex_address(host: str, port: int) -> str:
 def socket_inode(local: Address, remote: Address, proc: str = "/proc") -> int | None:
     """The inode of the TCP socket bound to ``local`` and connected to ``remote``."""
     table = "tcp6" if ":" in local[0] else "tcp"
-    want_local, want_remote = _hex_address(*local), _hex_address(*remote)
+    want_local, want_remote = hex_address(*local), hex_address(*remote)
     try:
         with open(f"{proc}/net/{table}", encoding="ascii") as lines:
             next(lines, None)  # the column titles

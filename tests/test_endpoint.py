@@ -121,9 +121,8 @@ async def test_aiobotocore_over_http():
 def test_binds_loopback_by_default():
     with serving() as endpoint:
         assert endpoint.url == f"http://127.0.0.1:{endpoint.port}"
-        listening = endpoint._listener
-        assert listening is not None
-        assert listening.getsockname()[0] == "127.0.0.1"
+        assert endpoint.address == ("127.0.0.1", endpoint.port)
+    assert endpoint.address is None
 
 
 # -- signatures -------------------------------------------------------------------------------

@@ -1,0 +1,253 @@
+"""The endpoint's parts on their own: finding a peer's pid, the environment overlay, what
+children inherit, the forked child's forwarder, and the routing tables from botocore's models."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from endpoint_helpers import CREDENTIALS, serving
+
+from pytest_sm_experiments import children, environment, http_wire, peers, remote
+from pytest_sm_experiments.endpoint import Endpoint
+from pytest_sm_experiments.errors import MockUnreachableError
+from pytest_sm_experiments.options import make_options
+from pytest_sm_experiments.service import Listener, Service, route
+
+# -- peers ------------------------------------------------------------------------------------
+
+TCP_HEADER = ("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+              "timeout inode\n")
+
+
+def fake_proc(root: Path, lines: list[str], sockets: dict[int, list[str]],
+              table: str = "tcp") -> Path:
+    (root / "net").mkdir(parents=True)
+    (root / "net" / table).write_text(TCP_HEADER + "".join(lines))
+    for pid, links in sockets.items():
+        fd = root / str(pid) / "fd"
+        fd.mkdir(parents=True)
+        for number, link in enumerate(links):
+            (fd / str(number)).symlink_to(link)
+    (root / "self").mkdir()  # not a pid: skipped
+    return root
+
+
+def line(local: str, remote: str, inode: int) -> str:
+    return (f"   0: {local} {remote} 01 00000000:00000000 00:00000000 00000000  0        0 "
+            f"{inode} 1 0000000000000000 20 4 30 10 -1\n")
+
+
+def test_proc_addresses_are_little_endian_words():
+    assert peers.socket_inode(("127.0.0.1", 8080), ("127.0.0.1", 80), "/nonexistent") is None
+    # 127.0.0.1:8080 is written 0100007F:1F90; ::1 as its four words, each little endian.
+    assert peers.hex_address("127.0.0.1", 8080) == "0100007F:1F90"
+    assert peers.hex_address("::1", 1) == "00000000000000000000000001000000:0001"
+
+
+def test_the_socket_is_found_in_the_table_and_its_owner_by_its_descriptor(tmp_path):
+    proc = fake_proc(tmp_path, [
+        line("0100007F:1F90", "0100007F:0050", 111),   # another pair of ports
+        line("0100007F:0050", "0100007F:1F90", 222),   # the client's socket: 80 -> 8080
+    ], {41: ["/dev/null", "socket:[111]"], 42: ["pipe:[5]", "socket:[222]"]})
+    assert peers.socket_inode(("127.0.0.1", 80), ("127.0.0.1", 8080), str(proc)) == 222
+    assert peers.owner_of(222, str(proc)) == 42
+    assert peers.owner_of(111, str(proc)) == 41
+    assert peers.owner_of(333, str(proc)) is None
+
+
+def test_ipv6_peers_are_looked_up_in_tcp6(tmp_path):
+    proc = fake_proc(tmp_path, [line("00000000000000000000000001000000:0050",
+                                     "00000000000000000000000001000000:1F90", 7)],
+                     {9: ["socket:[7]"]}, table="tcp6")
+    assert peers.socket_inode(("::1", 80), ("::1", 8080), str(proc)) == 7
+
+
+def test_a_real_peer_is_this_process():
+    with socket.create_server(("127.0.0.1", 0)) as server, socket.create_connection(
+            server.getsockname()) as client:
+        accepted, _ = server.accept()
+        with accepted:
+            assert peers.peer_pid(accepted) == os.getpid()
+            assert client.fileno() >= 0
+
+
+def test_a_closed_socket_has_no_peer():
+    closed = socket.socket()
+    closed.close()
+    assert peers.peer_pid(closed) is None
+
+
+# -- environment overlay ----------------------------------------------------------------------
+
+def test_overlay_sets_replaces_and_restores(monkeypatch):
+    monkeypatch.setenv("SM_TEST_A", "shell-a")
+    monkeypatch.delenv("SM_TEST_B", raising=False)
+    environment.enter("us-east-1")
+    try:
+        assert not environment.overlaid()
+        assert environment.overlay({"SM_TEST_A": "one", "SM_TEST_B": "two"}) is True
+        assert (os.environ["SM_TEST_A"], os.environ["SM_TEST_B"]) == ("one", "two")
+        assert environment.overlaid()
+        assert environment.overlay({"SM_TEST_A": "one", "SM_TEST_B": "two"}) is False
+        assert environment.overlay({"SM_TEST_A": None}) is True  # B back, A removed
+        assert "SM_TEST_A" not in os.environ
+        assert "SM_TEST_B" not in os.environ
+        assert environment.overlay({}) is True
+        assert os.environ["SM_TEST_A"] == "shell-a"
+        assert not environment.overlaid()
+        environment.overlay({"SM_TEST_A": "again"})
+    finally:
+        environment.leave()
+    assert os.environ["SM_TEST_A"] == "shell-a"
+    assert not environment.overlaid()
+
+
+# -- children ---------------------------------------------------------------------------------
+
+def test_the_endpoint_variables_come_from_the_service_ids():
+    assert children.endpoint_variables() == (
+        "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_ENDPOINT_URL_SAGEMAKER_METRICS", "AWS_ENDPOINT_URL_STS")
+
+
+def test_variables_for_a_listener():
+    listener = Listener("http://127.0.0.1:1", CREDENTIALS)
+    assert children.variables(None) == {}
+    assert children.variables(listener, "eu-west-1") == {
+        "AWS_ENDPOINT_URL_SAGEMAKER": "http://127.0.0.1:1",
+        "AWS_ENDPOINT_URL_SAGEMAKER_METRICS": "http://127.0.0.1:1",
+        "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1",
+        "AWS_DEFAULT_REGION": "eu-west-1", "AWS_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": CREDENTIALS.access_key,
+        "AWS_SECRET_ACCESS_KEY": CREDENTIALS.secret_key,
+        "AWS_SESSION_TOKEN": None, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": None}
+    assert "AWS_REGION" not in children.variables(listener)
+
+
+def test_the_region_children_get(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    assert children.region() == "eu-west-1"
+    monkeypatch.setenv("AWS_REGION", "ap-south-1")
+    assert children.region() == "ap-south-1"
+
+
+def test_a_running_fork_server_is_stopped_when_the_endpoint_changes(monkeypatch):
+    import multiprocessing.forkserver as forkserver
+
+    stopped: list[bool] = []
+
+    class FakeServer:
+        _forkserver_pid = 1234
+
+        def _stop(self) -> None:
+            stopped.append(True)
+
+    monkeypatch.setattr(forkserver, "_forkserver", FakeServer())
+    environment.enter("us-east-1")
+    try:
+        children.show(Listener("http://127.0.0.1:1", CREDENTIALS))
+        assert stopped == [True]
+        children.show(Listener("http://127.0.0.1:1", CREDENTIALS))  # nothing changed
+        assert stopped == [True]
+        children.show(None)
+        assert stopped == [True, True]
+        children.show(None)  # no overlay any more: nothing to do
+        assert stopped == [True, True]
+    finally:
+        environment.leave()
+
+
+def test_a_fork_server_that_is_not_running_is_left_alone(monkeypatch):
+    import multiprocessing.forkserver as forkserver
+
+    class NotRunning:
+        _forkserver_pid = None
+
+        def _stop(self) -> None:
+            raise AssertionError("stopped a fork server that does not run")
+
+    monkeypatch.setattr(forkserver, "_forkserver", NotRunning())
+    environment.enter("us-east-1")
+    try:
+        children.show(Listener("http://127.0.0.1:1", CREDENTIALS))
+        children.show(None)
+    finally:
+        environment.leave()
+
+
+# -- remote: the forked child's forwarder -----------------------------------------------------
+
+def test_forward_signs_and_sends_and_reuses_its_connection():
+    endpoint = Endpoint(Service(make_options()), CREDENTIALS, idle_timeout=0.3).start()
+    try:
+        create = route("sagemaker", "CreateExperiment")
+        for name in ("one", "two"):
+            status, headers, body = remote.forward(endpoint.listener, 1, create,
+                                                   f'{{"ExperimentName":"{name}"}}', "eu-west-1")
+            assert status == 200
+            assert headers["Content-Type"] == "application/x-amz-json-1.1"
+            assert body == (f'{{"ExperimentArn":"arn:aws:sagemaker:eu-west-1:123456789012:'
+                            f'experiment/{name}"}}').encode()
+        assert [call.region for call in endpoint.service.journal] == ["eu-west-1", "eu-west-1"]
+        pids = {call.pid for call in endpoint.service.journal}
+        assert pids == {os.getpid()}
+        # A connection the server closed while idle is replaced once, transparently.
+        time.sleep(0.8)
+        status, _, _ = remote.forward(endpoint.listener, 1, create,
+                                      b'{"ExperimentName":"three"}', "eu-west-1")
+        assert status == 200
+        assert len(endpoint.service.journal) == 3
+        metrics = route("sagemaker-metrics", "BatchPutMetrics")
+        status, _, body = remote.forward(endpoint.listener, 1, metrics,
+                                         b'{"TrialComponentName":"x","MetricData":[]}',
+                                         "eu-west-1")
+        assert status == 400  # MetricData needs an item: validated by the parent
+        identity = route("sts", "GetCallerIdentity")
+        status, _, body = remote.forward(endpoint.listener, 1, identity,
+                                         "Action=GetCallerIdentity&Version=2011-06-15",
+                                         "eu-west-1")
+        assert (status, b"<Account>123456789012</Account>" in body) == (200, True)
+    finally:
+        endpoint.stop()
+
+
+def test_forward_to_a_stopped_endpoint_says_so():
+    with serving() as endpoint:
+        listener = endpoint.listener
+    with pytest.raises(MockUnreachableError, match=r"could not reach the mock of pid 77 at "
+                                                   r"http://127\.0\.0\.1:\d+ \(Connection"):
+        remote.forward(listener, 77, route("sagemaker", "CreateExperiment"), None, "us-east-1")
+
+
+# -- http_wire --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("service", "operation"), [
+    ("sagemaker", "CreateExperiment"), ("sagemaker", "Search"),
+    ("sagemaker-metrics", "BatchPutMetrics"), ("sts", "GetCallerIdentity")])
+def test_outgoing_and_target_of_agree(service, operation):
+    request = http_wire.outgoing(service, operation)
+    body = b"Action=GetCallerIdentity" if service == "sts" else b"{}"
+
+    class Headers(dict):  # case-sensitive is enough: outgoing spells them as target_of reads
+        pass
+
+    headers = Headers(request.headers)
+    protocol = http_wire.protocol_of(headers)
+    target = http_wire.target_of(protocol, request.method, request.path, headers, body)
+    assert (target.service, target.operation) == (service, operation)
+    http_wire.check(target, request.method, headers, body)
+
+
+def test_signing_names_come_from_the_models():
+    assert http_wire.signing_name("sagemaker") == "sagemaker"
+    assert http_wire.signing_name("sagemaker-metrics") == "sagemaker"
+    assert http_wire.signing_name("sts") == "sts"
+
+
+def test_media_type_ignores_parameters_and_case():
+    assert http_wire.media_type("Application/JSON; charset=utf-8") == "application/json"
+    assert http_wire.media_type(None) == ""
