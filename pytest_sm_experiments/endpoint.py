@@ -86,8 +86,8 @@ class _Connection(http.server.BaseHTTPRequestHandler):
     _pid_known = False
 
     def setup(self) -> None:
-        self.timeout = self.server.idle_timeout  # the socket's timeout, set by setup()
         super().setup()
+        self.connection.settimeout(self.server.idle_timeout)
 
     # -- the request loop (stdlib parses the request line and headers) ---------------------
     def handle_one_request(self) -> None:
