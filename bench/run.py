@@ -626,8 +626,12 @@ def _canned_server() -> Any:
 
 
 def _moto_server() -> Any:
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    # werkzeug logs every request to stderr: silenced, so moto is timed serving, not logging.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     return server

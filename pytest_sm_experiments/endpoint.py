@@ -141,7 +141,7 @@ class _Connection(http.server.BaseHTTPRequestHandler):
             if body is not None:
                 self._send(*self._admin(path[len(ADMIN_PREFIX):].split("?", 1)[0], body))
             return
-        headers, method = self.headers, self.command
+        headers, method = http_wire.HeaderMap(self.headers.items()), self.command
         protocol = http_wire.protocol_of(headers)
         body = self._read_body(protocol)
         if body is None:

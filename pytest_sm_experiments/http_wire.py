@@ -9,7 +9,7 @@ child forwards to its parent's endpoint, so both directions agree by constructio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple, Protocol
@@ -31,6 +31,25 @@ class Headers(Protocol):
 
     def get(self, name: str, failobj: None = None) -> str | None: ...
     def __contains__(self, name: str) -> bool: ...
+
+
+class HeaderMap(dict[str, str]):
+    """Headers keyed by lower-case name, looked up in any letter case (the first value of a
+    repeated header). Built once per request: ``email.message.Message`` scans every header on
+    each lookup, and a signature check looks up every signed one."""
+
+    __slots__ = ()
+
+    def __init__(self, items: Iterable[tuple[str, str]]) -> None:
+        super().__init__()
+        for name, value in items:
+            self.setdefault(name.lower(), value)
+
+    def get(self, name: str, failobj: None = None) -> str | None:  # type: ignore[override]
+        return super().get(name.lower(), failobj)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and super().__contains__(name.lower())
 
 
 class Target(NamedTuple):

@@ -57,8 +57,10 @@ def forward(listener: Listener, parent_pid: int, route: Route, body: bytes | str
             payload = response.read()
         except (OSError, http.client.HTTPException) as error:
             _drop(url)
-            if reused and isinstance(error, (ConnectionError, http.client.RemoteDisconnected)):
-                continue  # the endpoint closed a kept-alive connection: once more, on a new one
+            # RemoteDisconnected and BrokenPipeError are ConnectionErrors: the endpoint closed a
+            # kept-alive connection before this request reached it. Once more, on a new one.
+            if reused and isinstance(error, ConnectionError):
+                continue
             raise MockUnreachableError(parent_pid, listener.url, route.service,
                                        route.operation, f"{type(error).__name__}: {error}"
                                        ) from None
