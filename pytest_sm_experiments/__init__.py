@@ -7,7 +7,12 @@ router is put into botocore when botocore is first imported (or when a mock star
 from __future__ import annotations
 
 from ._version import __version__
-from .errors import MockUsageError, UnsupportedOperationError
+from .errors import (
+    ForkedProcessError,
+    MockUnreachableError,
+    MockUsageError,
+    UnsupportedOperationError,
+)
 from .mock import (
     RegionView,
     ResourceView,
@@ -24,9 +29,11 @@ __all__ = [
     "Artifact",
     "CallJournal",
     "Experiment",
+    "ForkedProcessError",
     "InjectedError",
     "MetricSummary",
     "MockOptions",
+    "MockUnreachableError",
     "MockUsageError",
     "RecordedCall",
     "RegionView",

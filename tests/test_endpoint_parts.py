@@ -251,3 +251,30 @@ def test_signing_names_come_from_the_models():
 def test_media_type_ignores_parameters_and_case():
     assert http_wire.media_type("Application/JSON; charset=utf-8") == "application/json"
     assert http_wire.media_type(None) == ""
+
+
+def test_header_map_looks_names_up_in_any_case_and_keeps_the_first_value():
+    headers = http_wire.HeaderMap([("Content-Type", "a"), ("content-type", "b"), ("X-One", "1")])
+    assert headers.get("CONTENT-TYPE") == "a"
+    assert headers.get("x-one") == "1"
+    assert headers.get("missing") is None
+    assert "x-ONE" in headers
+    assert "missing" not in headers
+    assert 1 not in headers
+
+
+def test_a_recorded_call_names_a_process_other_than_this_one():
+    from pytest_sm_experiments import RecordedCall
+
+    own = RecordedCall("CreateExperiment", {}, {}, None, None, "us-east-1", "123456789012",
+                       pid=os.getpid())
+    child = RecordedCall("CreateExperiment", {}, {}, None, None, "us-east-1", "123456789012",
+                         pid=424242)
+    unknown = RecordedCall("CreateExperiment", {}, {}, None, None, "us-east-1", "123456789012")
+    assert own.describe() == "CreateExperiment() -> ok [us-east-1/123456789012]"
+    assert child.describe() == "CreateExperiment() -> ok [us-east-1/123456789012, pid 424242]"
+    assert unknown.describe().endswith("[us-east-1/123456789012, pid unknown]")
+    assert child.to_dict() == {
+        "operation": "CreateExperiment", "service": "sagemaker", "params": {}, "response": {},
+        "error_code": None, "error_message": None, "region": "us-east-1",
+        "account_id": "123456789012", "request_id": "", "pid": 424242, "succeeded": True}
