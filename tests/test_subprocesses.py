@@ -338,3 +338,29 @@ def test_the_marker_overrides_the_ini(pytester):
             assert sm_experiments.endpoint_url.startswith("http://127.0.0.1:")
     """)
     pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+# -- the guards these tests rely on ------------------------------------------------------------
+
+def test_the_suite_guard_allows_and_records_loopback_only(loopback_connects, network_attempts):
+    from conftest import NetworkBlocked
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        socket.create_connection(server.getsockname()).close()
+        address = server.getsockname()
+    assert list(loopback_connects) == [address]
+    with pytest.raises(NetworkBlocked):
+        socket.create_connection(("10.1.2.3", 443), timeout=1)
+    assert list(network_attempts) == [("10.1.2.3", 443)]
+
+
+def test_the_child_guard_refuses_anything_but_loopback(child_connects):
+    code = ("import socket\n"
+            "try:\n"
+            "    socket.create_connection(('10.1.2.3', 443), timeout=1)\n"
+            "except ConnectionRefusedError:\n"
+            "    print('refused')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "refused"
+    assert connected_to(child_connects) == {"BLOCKED 10.1.2.3 443"}
