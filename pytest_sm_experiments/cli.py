@@ -65,15 +65,29 @@ def options_from(args: argparse.Namespace) -> MockOptions:
     return make_options(**given)
 
 
-def banner(url: str, listener_env: dict[str, str | None]) -> str:
-    lines = [f"pytest-sm-experiments {__version__}: SageMaker Experiments mock at {url}",
-             "Stop it with Ctrl-C (SIGINT) or SIGTERM. Point clients at it with:"]
+def banner(url: str, listener_env: dict[str, str | None], host: str = "127.0.0.1") -> str:
+    lines = [f"pytest-sm-experiments {__version__}: SageMaker Experiments mock at {url}"]
+    if not _is_loopback(host):
+        lines.append(f"Listening on {host}: other machines that reach it can use it with the "
+                     f"credentials below, which are public.")
+    lines.append("Stop it with Ctrl-C (SIGINT) or SIGTERM. Point clients at it with:")
     for name, value in listener_env.items():
         lines.append(f"  export {name}={value}" if value is not None else f"  unset {name}")
     lines.append(f"Admin: GET {url}/_sm_experiments/health (unsigned); GET "
                  f"{url}/_sm_experiments/journal and POST {url}/_sm_experiments/reset "
                  f"(signed like any request).")
     return "\n".join(lines)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def serve(options: MockOptions, host: str, port: int, out: TextIO,
@@ -86,8 +100,8 @@ def serve(options: MockOptions, host: str, port: int, out: TextIO,
     stop = stop or threading.Event()
     endpoint = Endpoint(Service(options), Credentials(*CREDENTIALS), host, port).start()
     try:
-        out.write(banner(endpoint.url, children.variables(endpoint.listener, options.region))
-                  + "\n")
+        out.write(banner(endpoint.url, children.variables(endpoint.listener, options.region),
+                         host) + "\n")
         out.flush()
         stop.wait()
     finally:

@@ -239,3 +239,26 @@ def test_serve_in_process_prints_the_banner_and_stops(capsys):
     out = capsys.readouterr().out
     assert "SageMaker Experiments mock at http://127.0.0.1:" in out
     assert out.endswith("pytest-sm-experiments: stopped\n")
+
+
+def test_the_banner_warns_when_not_bound_to_loopback():
+    from pytest_sm_experiments.cli import banner
+
+    assert "other machines" not in banner("http://127.0.0.1:1", {}, "127.0.0.1")
+    assert "other machines" not in banner("http://[::1]:1", {}, "::1")
+    assert "other machines" not in banner("http://localhost:1", {}, "localhost")
+    assert "Listening on 0.0.0.0: other machines" in banner("http://127.0.0.1:1", {}, "0.0.0.0")
+    assert "Listening on myhost: other machines" in banner("http://myhost:1", {}, "myhost")
+
+
+def test_serving_on_every_interface_is_still_reached_through_loopback(capsys):
+    import threading
+
+    from pytest_sm_experiments.options import make_options
+
+    stop = threading.Event()
+    stop.set()
+    cli.serve(make_options(), "0.0.0.0", 0, sys.stdout, stop)
+    out = capsys.readouterr().out
+    assert "SageMaker Experiments mock at http://127.0.0.1:" in out
+    assert "Listening on 0.0.0.0: other machines that reach it can use it" in out
