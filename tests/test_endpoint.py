@@ -431,3 +431,36 @@ def test_stop_frees_the_port_and_closes_kept_alive_connections():
             socket.create_connection(("127.0.0.1", port), timeout=2)
         socket.create_server(("127.0.0.1", port)).close()  # the port can be bound again
         endpoint.stop()  # twice is harmless
+
+
+def test_responses_that_close_say_so_and_others_keep_the_connection():
+    with serving() as endpoint:
+        closing = Response(raw(endpoint.port, b"GARBAGE\r\n\r\n"))
+        assert closing.headers["connection"] == "close"
+        with socket.create_connection(("127.0.0.1", endpoint.port)) as connection:
+            connection.sendall(signed_request(endpoint, b"{}", close=False))
+            kept = Response(connection.recv(65536))
+            assert "connection" not in kept.headers
+            assert int(kept.headers["content-length"]) == len(kept.body)
+
+
+def test_an_injected_status_without_a_reason_phrase():
+    from pytest_sm_experiments.service import InjectedError
+
+    with serving() as endpoint:
+        endpoint.service.inject(InjectedError("CreateExperiment", "Odd", "m", 599, 1))
+        response = Response(raw(endpoint.port, signed_request(endpoint, b"{}")))
+        assert (response.status, response.reason) == (599, "Unknown")
+
+
+@pytest.mark.parametrize(("host", "url"), [
+    ("127.0.0.1", "http://127.0.0.1:5"), ("0.0.0.0", "http://127.0.0.1:5"),
+    ("", "http://127.0.0.1:5"), ("::", "http://[::1]:5"), ("::1", "http://[::1]:5"),
+    ("localhost", "http://localhost:5")])
+def test_the_url_clients_use(host, url):
+    from endpoint_helpers import CREDENTIALS
+
+    from pytest_sm_experiments.options import make_options
+    from pytest_sm_experiments.service import Service
+
+    assert Endpoint(Service(make_options()), CREDENTIALS, host, 5).url == url

@@ -364,3 +364,15 @@ def test_the_child_guard_refuses_anything_but_loopback(child_connects):
                             check=True)
     assert result.stdout.strip() == "refused"
     assert connected_to(child_connects) == {"BLOCKED 10.1.2.3 443"}
+
+
+@pytest.mark.sm_experiments(subprocesses=True)
+async def test_aiobotocore_clients_in_the_parent_stay_in_process(sm_experiments,
+                                                                 loopback_connects):
+    aiobotocore_session = pytest.importorskip("aiobotocore.session")
+    async with aiobotocore_session.get_session().create_client(
+            "sagemaker", region_name="us-east-1") as client:
+        assert client.meta.endpoint_url == sm_experiments.endpoint_url
+        await client.create_experiment(ExperimentName="async-parent")
+    assert list(loopback_connects) == []
+    assert sm_experiments.calls.one("CreateExperiment").pid == os.getpid()
