@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import copy
 import importlib
+import importlib.util
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,12 +64,15 @@ def build_session(region: str) -> Any:
 def shared_session(cache: dict[Any, Any], region: str) -> Any:
     """The cached ``Session`` of ``region``, its per-account state forgotten.
 
-    The cache is keyed by the number of botocore's builtin handlers too: a Session copies them
-    when it is built, so a mock registered later (moto's ``mock_aws``, imported by a later
-    test) must see a Session built after it, or its S3 calls would not be answered.
+    A botocore session copies botocore's builtin handlers when it is built, and moto puts its
+    hook there when it is imported: moto (if installed) is imported first, so a test that
+    starts ``mock_aws`` after taking the fixture has its S3 calls answered by moto. The cache
+    is keyed by the number of builtin handlers too, for other libraries that add one later.
     """
     import botocore.handlers
 
+    if "moto" not in sys.modules and importlib.util.find_spec("moto") is not None:
+        importlib.import_module("moto")
     key = (region, len(botocore.handlers.BUILTIN_HANDLERS))
     session = cache.get(key)
     if session is None:
