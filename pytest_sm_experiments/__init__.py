@@ -9,7 +9,6 @@ from __future__ import annotations
 from ._version import __version__
 from .errors import MockUsageError, UnsupportedOperationError
 from .mock import (
-    InjectedError,
     RegionView,
     ResourceView,
     SageMakerExperimentsMock,
@@ -19,6 +18,7 @@ from .mock import (
 from .models import Artifact, Experiment, MetricSummary, Trial, TrialComponent
 from .options import MockOptions
 from .recorder import CallJournal, RecordedCall
+from .service import InjectedError
 
 __all__ = [
     "Artifact",

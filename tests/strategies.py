@@ -411,7 +411,7 @@ def _collections(state: Any) -> dict[str, Any]:
 def snapshot(mock: Any) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
     """A deep, comparable copy of every non-empty region state (records as plain dicts)."""
     result: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
-    for state in mock.backend.states():
+    for state in mock.service.backend.states():
         tables = {kind: {key: dataclasses.asdict(record) for key, record in
                          zip(collection.keys(), collection, strict=True)}
                   for kind, collection in _collections(state).items()}
@@ -428,7 +428,7 @@ def invariant_problems(mock: Any) -> list[str]:
     """What is wrong with the backend: index keys, association symmetry, quotas, ARNs."""
     problems: list[str] = []
     quotas = mock.options.quotas
-    for state in mock.backend.states():
+    for state in mock.service.backend.states():
         where = f"{state.account_id}/{state.region}"
         tables = _collections(state)
         for kind, collection in tables.items():

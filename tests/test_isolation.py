@@ -17,7 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import HTTPClientError
 
 from pytest_sm_experiments import SageMakerExperimentsMock, active_mock, mock_sm_experiments
-from pytest_sm_experiments import router as router_module
+from pytest_sm_experiments import service as service_module
 
 # A client created at import time, as a module under test might: it must reach whichever mock
 # is running when it is called.
@@ -142,7 +142,7 @@ def test_stopped_mock_leaves_botocore_as_it_was(network_attempts):
 
     assert list(botocore.handlers.BUILTIN_HANDLERS) == handlers_before
     assert dict(os.environ) == environment_before
-    assert router_module.ACTIVE == []
+    assert service_module.RUNNING == []
     assert list(network_attempts) == []
     # Nothing answers any more: the same client now really tries to send.
     with pytest.raises(HTTPClientError, match="DNS lookup attempted"):
