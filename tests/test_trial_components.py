@@ -234,6 +234,12 @@ def test_account_quota(sm_client):
 
 
 def test_delete_and_delete_while_associated(sm_client, sm_experiments):
+    """Deleting a component still in a trial is refused and changes nothing.
+
+    Evidence (CONFIRMED): AWS's ValidationException text as quoted in
+    aws/sagemaker-python-sdk#1515 (integration tests failing against AWS on
+    DeleteTrialComponent).
+    """
     sm_client.create_experiment(ExperimentName="Exp")
     sm_client.create_trial(TrialName="Run", ExperimentName="Exp")
     sm_client.create_trial_component(TrialComponentName="Step")
@@ -241,8 +247,6 @@ def test_delete_and_delete_while_associated(sm_client, sm_experiments):
     before = snapshot(sm_experiments)
     with pytest.raises(ClientError) as raised:
         sm_client.delete_trial_component(TrialComponentName="Step")
-    # CONFIRMED: AWS's answer as quoted in aws/sagemaker-python-sdk#1515 (an integration test
-    # failing against AWS on DeleteTrialComponent of a component still in a trial).
     assert raised.value.response["Error"] == {
         "Code": "ValidationException",
         "Message": f"TrialComponent '{ARN}step' is linked to 1 or more trials and cannot be "

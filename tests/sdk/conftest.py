@@ -35,11 +35,11 @@ class SDK:
     shapes: ModuleType  # sagemaker-core shapes (MetricQuery)
 
     @property
-    def Run(self) -> Any:  # noqa: N802 - the SDK's class name
+    def Run(self) -> Any:
         return self.run.Run
 
     @property
-    def Session(self) -> Any:  # noqa: N802
+    def Session(self) -> Any:
         return self.session.Session
 
 
