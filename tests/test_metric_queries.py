@@ -6,8 +6,14 @@ from __future__ import annotations
 import statistics
 from datetime import datetime, timedelta, timezone
 
+import botocore.session
 import pytest
 from botocore.exceptions import ClientError
+
+if "BatchGetMetrics" not in botocore.session.get_session().get_service_model(
+        "sagemaker-metrics").operation_names:
+    pytest.skip("this botocore's model has no BatchGetMetrics (added in botocore 1.35)",
+                allow_module_level=True)
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:experiment-trial-component/tc"
 # A whole hour, so that minutes and five-minute groups start where the test expects them.
