@@ -30,10 +30,8 @@ if importlib.util.find_spec("aiobotocore") is not None:
 # The same for the SDK examples' imports: the SDK and moto patch and cache module-level state
 # (importlib.metadata among it) that must outlive one in-process run.
 for _name in ("moto", "sklearn.metrics", "sagemaker.core.experiments.run"):
-    try:
+    if importlib.util.find_spec(_name.partition(".")[0]) is not None:
         importlib.import_module(_name)
-    except ImportError:
-        pass
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 PYTHON_LANGS = {"python", "py", "python3"}
