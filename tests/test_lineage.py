@@ -324,6 +324,21 @@ def test_list_sorts_pages_and_bounds(sm_client, component):
     assert sm_client.list_associations(CreatedAfter=future)["AssociationSummaries"] == []
 
 
+def test_list_sorts_by_destination(sm_client, component):
+    arns = [make(sm_client, f"s3://b/{i}", name=f"a{i}", kind=f"T{(i * 2) % 5}")
+            for i in range(5)]
+    for arn in arns:
+        sm_client.add_association(SourceArn=component, DestinationArn=arn)
+    by_type = sm_client.list_associations(SortBy="DestinationType")["AssociationSummaries"]
+    assert [a["DestinationType"] for a in by_type] == ["T4", "T3", "T2", "T1", "T0"]
+    by_arn = sm_client.list_associations(SortBy="DestinationArn", SortOrder="Ascending")
+    assert [a["DestinationArn"] for a in by_arn["AssociationSummaries"]] == sorted(arns)
+    # A token is bound to its SortBy.
+    token = sm_client.list_associations(SortBy="DestinationArn", MaxResults=2)["NextToken"]
+    assert error_of(sm_client.list_associations, SortBy="SourceArn",
+                    NextToken=token)["Code"] == "ValidationException"
+
+
 def test_filter_naming_a_missing_entity_matches_nothing(sm_client, component):
     arn = make(sm_client, "s3://b/k")
     sm_client.add_association(SourceArn=arn, DestinationArn=component)
