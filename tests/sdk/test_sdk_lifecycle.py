@@ -11,6 +11,10 @@ import pytest
 
 def test_load_run_inside_a_run_context_is_that_run(sdk, sm_session, sm_experiments):
     with sdk.Run(experiment_name="exp", run_name="r1", sagemaker_session=sm_session) as run:
+        # What a job launched inside the run receives.
+        assert run.experiment_config == {"ExperimentName": "exp",
+                                         "TrialName": "Default-Run-Group-exp",
+                                         "RunName": "exp-r1"}
         with sdk.run.load_run(sagemaker_session=sm_session) as loaded:
             assert loaded is run
             loaded.log_parameter("batch", 32)
