@@ -24,6 +24,7 @@ SageMaker SDKs' telemetry).
 
 from __future__ import annotations
 
+import inspect
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -133,8 +134,17 @@ def unanswered(request: Any, service_id: str, operation: str) -> Any:
     only sees bytes), and let moto answer an aiobotocore request in a form aiobotocore reads."""
     setattr(request, ROUTE_TAG, (service_id, operation))
     if _moto.active() and _botocore.is_aio_request(request):
-        return moto_response(request, aio=True)
+        # aiobotocore awaits what a handler returns; moto reads bodies synchronously.
+        return _aio_moto_response(request)
     return None
+
+
+async def _aio_moto_response(request: Any) -> Any:
+    body = request.body
+    read = getattr(body, "read", None)
+    if read is not None and inspect.iscoroutinefunction(read):
+        request.body = await read()
+    return moto_response(request, aio=True)
 
 
 def moto_response(request: Any, aio: bool) -> Any:
