@@ -18,6 +18,7 @@ from botocore.exceptions import ProfileNotFound
 
 from pytest_sm_experiments import RequestRefusedError, SageMakerExperimentsMock, mock_sm_experiments
 from pytest_sm_experiments import environment as hermetic
+from pytest_sm_experiments._botocore import PER_REQUEST_CREDENTIALS
 
 REAL_KEY = "AKIAIOSFODNN7REALKEY9"
 REAL_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYREALSECRET9"
@@ -113,7 +114,8 @@ def test_no_request_carries_a_real_key_even_from_clients_made_before_the_mock(
     assert _leaks(presigned) == []
     assert f"AWSAccessKeyId={FAKE_KEY}" in presigned  # S3 presigns with SigV2 by default
     signed = [entry for entry in seen if "Authorization" in entry]
-    assert len(signed) == 8
+    # botocore older than 1.34.5x cannot change one request's credentials: unsigned instead.
+    assert len(signed) == (8 if PER_REQUEST_CREDENTIALS else 0)
     assert all(f"Credential={FAKE_KEY}/" in entry for entry in signed)
     assert _leaks(repr(list(mock.calls))) == []
     assert list(network_attempts) == []
@@ -228,8 +230,9 @@ def test_a_miss_names_the_region_shown_and_where_the_name_exists(sm_experiments,
     with pytest.raises(KeyError) as raised:
         sm_experiments.trial_components["churn-exp-run-1"]
     message = raised.value.args[0]
-    assert message.startswith("no trial component named 'churn-exp-run-1' in account "
-                              "123456789012, region us-east-1, which this view shows; it exists in ")
+    assert message.startswith(
+        "no trial component named 'churn-exp-run-1' in account 123456789012, region us-east-1, "
+        "which this view shows; it exists in ")
     assert ("account 123456789012, region eu-west-1: sm_experiments.region('eu-west-1', "
             "'123456789012').trial_components['churn-exp-run-1']") in message
     assert "account 111122223333, region us-east-1" in message
@@ -238,8 +241,8 @@ def test_a_miss_names_the_region_shown_and_where_the_name_exists(sm_experiments,
 
 
 def test_a_miss_nowhere_says_so(sm_experiments):
-    with pytest.raises(KeyError, match="no experiment named 'nope' in account 123456789012, "
-                                       "region us-east-1 .nor anywhere else in this mock."):
+    with pytest.raises(KeyError, match=r"no experiment named 'nope' in account 123456789012, "
+                                       r"region us-east-1 .nor anywhere else in this mock."):
         sm_experiments.experiments["nope"]
     with pytest.raises(KeyError, match="no trial named 'nope'"):
         sm_experiments.trials["nope"]
