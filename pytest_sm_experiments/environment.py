@@ -45,7 +45,8 @@ _KEEP = frozenset({"AWS_CA_BUNDLE"})
 #: a mock runs).  The SDKs build sessions (with the credentials of that moment) lazily and keep
 #: them for the life of the process.
 _ATTRIBUTE_CACHES: tuple[tuple[str, str, str, Any], ...] = (
-    # boto3.client()/resource() create it on first use and reuse it (moto resets it too).
+    # boto3.client()/resource() create it on first use and reuse it (moto resets it too); see
+    # _keep_default for what a mock puts there instead.
     ("boto3", "", "DEFAULT_SESSION", None),
     # SageMaker SDK v3: JumpStart's default session, built on first use.
     ("sagemaker.core.jumpstart.constants", "_LazyJumpStartSagemakerSession", "_resolved", False),
@@ -76,6 +77,9 @@ _entries: list[Entry] = []
 _saved: dict[str, str | None] = {}
 _saved_attributes: list[tuple[Any, str, Any]] = []
 _saved_dicts: list[tuple[dict[Any, Any], dict[Any, Any]]] = []
+#: The default boto3 session the last mock left, when nothing in it came from a test's own
+#: choices (see _pristine); the next mock starts with it.
+_hermetic_default: Any = None
 
 
 def enter(region: str, extra: Mapping[str, str] | None = None) -> Entry:
@@ -134,6 +138,8 @@ def _patch() -> None:
         owner = _owner(modules.get(module_name), owner_path)
         if owner is not None and hasattr(owner, attribute):
             _saved_attributes.append((owner, attribute, getattr(owner, attribute)))
+            if module_name == "boto3" and _hermetic_default is not None:
+                value = _hermetic_default
             setattr(owner, attribute, value)
     for module_name, owner_path, attribute in _DICT_CACHES:
         cache = getattr(_owner(modules.get(module_name), owner_path), attribute, None)
@@ -143,6 +149,7 @@ def _patch() -> None:
 
 
 def _restore() -> None:
+    _keep_default()
     for key, value in _saved.items():
         _set(key, value)
     _saved.clear()
@@ -167,6 +174,30 @@ def _restore() -> None:
         found = getattr(_owner(modules.get(module_name), owner_path), attribute, None)
         if isinstance(found, dict) and id(found) not in restored_dicts:
             found.clear()
+
+
+def _keep_default() -> None:
+    """CHOICE: the default boto3 session code made while a mock ran is kept for the next mock
+    (creating one loads botocore's data again: about 0.2 s a test, as with moto) when it holds
+    nothing of a test's own: no region, profile or credentials given to it, only the mock's
+    fake credentials.  Its region is read from the environment at each use, so the next mock's
+    region applies."""
+    global _hermetic_default
+    boto3 = sys.modules.get("boto3")
+    session = getattr(boto3, "DEFAULT_SESSION", None)
+    before = [value for owner, _, value in _saved_attributes if owner is boto3]
+    if session is not None and (not before or session is not before[0]) and _pristine(session):
+        _hermetic_default = session
+    else:
+        _hermetic_default = None
+
+
+def _pristine(session: Any) -> bool:
+    core = getattr(session, "_session", None)
+    if core is None or getattr(core, "_session_instance_vars", True):
+        return False
+    credentials = getattr(core, "_credentials", None)
+    return credentials is None or vars(credentials).get("access_key") == FAKE_ACCESS_KEY
 
 
 def _owner(module: Any, path: str) -> Any:

@@ -127,8 +127,9 @@ def test_default_session_is_emptied_while_a_mock_runs_and_restored(real_machine)
     assert before is not None
     assert before.get_credentials().access_key == REAL_KEY
     with mock_sm_experiments():
-        assert boto3.DEFAULT_SESSION is None
-        boto3.client("sts")  # makes a default session of its own, from the mock's environment
+        # None, or the pristine one an earlier mock made (see the next tests)
+        assert boto3.DEFAULT_SESSION is not before
+        boto3.client("sts")  # uses (or makes) a default session from the mock's environment
         inside = boto3.DEFAULT_SESSION
         assert inside is not None
         assert inside.get_credentials().access_key == FAKE_KEY
@@ -246,3 +247,27 @@ def test_a_miss_nowhere_says_so(sm_experiments):
         sm_experiments.experiments["nope"]
     with pytest.raises(KeyError, match="no trial named 'nope'"):
         sm_experiments.trials["nope"]
+
+
+def test_the_default_session_a_mock_made_serves_the_next_mock_in_its_region(real_machine):
+    with mock_sm_experiments(region="eu-central-1"):
+        boto3.client("sts")
+        made = boto3.DEFAULT_SESSION
+    assert boto3.DEFAULT_SESSION is None
+    with mock_sm_experiments(region="ap-southeast-2"):
+        assert boto3.DEFAULT_SESSION is made
+        assert boto3.client("sagemaker").meta.region_name == "ap-southeast-2"
+        assert made.get_credentials().access_key == FAKE_KEY
+
+
+@pytest.mark.parametrize("choice", [{"region_name": "eu-west-3"},
+                                    {"aws_access_key_id": EXPLICIT_KEY,
+                                     "aws_secret_access_key": "secret"}])
+def test_a_default_session_a_test_configured_is_not_kept(real_machine, choice):
+    with mock_sm_experiments():
+        boto3.setup_default_session(**choice)
+        boto3.client("sts")
+        configured = boto3.DEFAULT_SESSION
+    with mock_sm_experiments():
+        assert boto3.DEFAULT_SESSION is None
+        assert boto3.DEFAULT_SESSION is not configured
