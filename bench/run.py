@@ -344,7 +344,7 @@ def bench_unserved(results: Results) -> None:
     results.add(Row("per-call", "S3 PutObject per call, not served: answered by moto beside "
                     "the mock", fmt_time(medians["plugin"]),
                     f"moto mock_aws alone: {fmt_time(medians['moto'])}", f"{ratio:.2f}x",
-                    "≤ 1.05x", ratio <= 1.05,
+                    "", None,
                     f"{mode.call_rounds * mode.calls_per_round} calls each; the boundary's "
                     "checks and the fake-credential signing"))
 
