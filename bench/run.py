@@ -294,6 +294,61 @@ def bench_per_call(results: Results) -> None:
                                 f"{calls} calls each"))
 
 
+def bench_per_call_and_unserved(results: Results) -> None:
+    bench_per_call(results)
+    bench_unserved(results)
+
+
+def bench_unserved(results: Results) -> None:
+    """A call the mock does not serve (S3 PutObject), answered by moto: the boundary's cost on
+    every botocore request while a mock runs, beside the same call with moto alone."""
+    mode = results.mode
+    print("a call the mock does not serve", flush=True)
+    import moto
+
+    import pytest_sm_experiments as sme
+
+    moto_mock = moto.mock_aws()
+    moto_mock.start()
+    s3 = botocore.session.Session().create_client("s3", region_name=REGION, **FAKE)
+    s3.create_bucket(Bucket="bench-bucket")
+    moto_mock.stop(remove_data=False)
+    mock = sme.SageMakerExperimentsMock()
+    body = b"x" * 64
+
+    def put(with_mock: bool) -> Callable[[], float]:
+        keys = _Names("key-with" if with_mock else "key-without")
+
+        def run() -> float:
+            batch = keys.take(mode.calls_per_round)
+            moto_mock.start(reset=False)
+            if with_mock:
+                mock.start()
+            try:
+                start = CLOCK()
+                for key in batch:
+                    s3.put_object(Bucket="bench-bucket", Key=key, Body=body)
+                elapsed = CLOCK() - start
+            finally:
+                if with_mock:
+                    mock.stop()
+                moto_mock.stop(remove_data=False)
+            return elapsed / len(batch)
+        return run
+
+    variants = {"plugin": put(True), "moto": put(False)}
+    for run in variants.values():  # warm every path once
+        run()
+    medians = interleaved(variants, mode.call_rounds)
+    ratio = medians["plugin"] / medians["moto"]
+    results.add(Row("per-call", "S3 PutObject per call, not served: answered by moto beside "
+                    "the mock", fmt_time(medians["plugin"]),
+                    f"moto mock_aws alone: {fmt_time(medians['moto'])}", f"{ratio:.2f}x",
+                    "", None,
+                    f"{mode.call_rounds * mode.calls_per_round} calls each; the boundary's "
+                    "checks and the fake-credential signing"))
+
+
 # -- 2. per test --------------------------------------------------------------------------------
 
 def bench_per_test(results: Results) -> None:
@@ -702,8 +757,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     CLOCK = time.thread_time if args.clock == "cpu" else time.perf_counter
     results = Results(QUICK if args.quick else FULL, args.clock)
     started = time.perf_counter()
-    benches = {"per-call": bench_per_call, "per-test": bench_per_test, "suite": bench_suite,
-               "sdk": bench_sdk, "startup": bench_startup, "scale": bench_scale_and_memory}
+    benches = {"per-call": bench_per_call_and_unserved, "per-test": bench_per_test,
+               "suite": bench_suite, "sdk": bench_sdk, "startup": bench_startup,
+               "scale": bench_scale_and_memory}
     for section in args.only or SECTIONS:
         benches[section](results)
     table = render(results, started)

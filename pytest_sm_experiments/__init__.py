@@ -7,7 +7,7 @@ router is put into botocore when botocore is first imported (or when a mock star
 from __future__ import annotations
 
 from ._version import __version__
-from .errors import MockUsageError, UnsupportedOperationError
+from .errors import MockUsageError, RequestRefusedError, UnsupportedOperationError
 from .mock import (
     RegionView,
     ResourceView,
@@ -30,6 +30,7 @@ __all__ = [
     "MockUsageError",
     "RecordedCall",
     "RegionView",
+    "RequestRefusedError",
     "ResourceView",
     "SageMakerExperimentsMock",
     "Trial",

@@ -8,14 +8,14 @@ per call; the innermost running mock answers, so mocks nest.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from . import environment, service
-from .backend import Collection, R, RegionState
+from .backend import Backend, Collection, R, RegionState
 from .errors import MockUsageError
 from .models import Experiment, Trial, TrialComponent
 from .options import ArnCase, MockOptions, make_options
@@ -33,16 +33,24 @@ C = TypeVar("C", bound=type)
 
 
 class ResourceView(Mapping[str, R], Generic[R]):
-    """A read-only, live mapping of one resource type; keys are names in any letter case."""
+    """A read-only, live mapping of one resource type; keys are names in any letter case.
 
-    __slots__ = ("_collection",)
+    A missing name raises a ``KeyError`` that says which account and region the view shows and
+    where else in the mock the name exists.
+    """
 
-    def __init__(self, collection: Collection[R]) -> None:
+    __slots__ = ("_collection", "_missing")
+
+    def __init__(self, collection: Collection[R],
+                 missing: Callable[[str], str] | None = None) -> None:
         self._collection = collection
+        self._missing = missing
 
     def __getitem__(self, name: str) -> R:
         record = self._collection.get(name) if isinstance(name, str) else None
         if record is None:
+            if self._missing is not None and isinstance(name, str):
+                raise KeyError(self._missing(name))
             raise KeyError(name)
         return record
 
@@ -59,13 +67,18 @@ class ResourceView(Mapping[str, R], Generic[R]):
         return f"ResourceView({sorted(self)!r})"
 
 
+_KINDS = {"experiments": "experiment", "trials": "trial",
+          "trial_components": "trial component"}
+
+
 class RegionView:
     """What one account holds in one region, read-only."""
 
-    __slots__ = ("_state",)
+    __slots__ = ("_backend", "_state")
 
-    def __init__(self, state: RegionState) -> None:
+    def __init__(self, state: RegionState, backend: Backend | None = None) -> None:
         self._state = state
+        self._backend = backend
 
     @property
     def account_id(self) -> str:
@@ -77,15 +90,34 @@ class RegionView:
 
     @property
     def experiments(self) -> ResourceView[Experiment]:
-        return ResourceView(self._state.experiments)
+        return ResourceView(self._state.experiments, self._missing("experiments"))
 
     @property
     def trials(self) -> ResourceView[Trial]:
-        return ResourceView(self._state.trials)
+        return ResourceView(self._state.trials, self._missing("trials"))
 
     @property
     def trial_components(self) -> ResourceView[TrialComponent]:
-        return ResourceView(self._state.trial_components)
+        return ResourceView(self._state.trial_components, self._missing("trial_components"))
+
+    def _missing(self, collection: str) -> Callable[[str], str]:
+        state, backend = self._state, self._backend
+
+        def message(name: str) -> str:
+            here = f"account {state.account_id}, region {state.region}"
+            found = [other for other in (backend.states() if backend is not None else [])
+                     if other is not state and name in getattr(other, collection)]
+            if not found:
+                return f"no {_KINDS[collection]} named {name!r} in {here} (nor anywhere else in " \
+                       f"this mock)"
+            places = "; ".join(
+                f"account {other.account_id}, region {other.region}: "
+                f"sm_experiments.region({other.region!r}, {other.account_id!r})."
+                f"{collection}[{name!r}]" for other in found)
+            return (f"no {_KINDS[collection]} named {name!r} in {here}, which this view shows; "
+                    f"it exists in {places}")
+
+        return message
 
 
 class SageMakerExperimentsMock:
@@ -98,17 +130,19 @@ class SageMakerExperimentsMock:
         region: str | None = None,
         quotas: Mapping[str, int] | None = None,
         arn_case: ArnCase | None = None,
+        allow_network: Iterable[str] | None = None,
         options: MockOptions | None = None,
     ) -> None:
         overrides = {key: value for key, value in (
             ("account_id", account_id), ("region", region), ("quotas", quotas),
-            ("arn_case", arn_case)) if value is not None}
+            ("arn_case", arn_case), ("allow_network", allow_network)) if value is not None}
         if overrides:
             options = make_options(options, **overrides)
         self.options: MockOptions = options if options is not None else _default_options()
         #: The state and request pipeline behind this handle (internal API).
         self.service = Service(self.options, owner=self)
         self._running = False
+        self._environment: environment.Entry | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -122,7 +156,8 @@ class SageMakerExperimentsMock:
         from . import router
 
         router.install()
-        environment.enter(self.options.region)
+        router.prepare(self.options)
+        self._environment = environment.enter(self.options.region)
         self._running = True
         service.push(self.service)
         return self
@@ -133,7 +168,9 @@ class SageMakerExperimentsMock:
             raise MockUsageError("stop() called on a SageMakerExperimentsMock that is not running")
         self._running = False
         service.remove(self.service)
-        environment.leave()
+        if self._environment is not None:
+            environment.leave(self._environment)
+            self._environment = None
 
     def __enter__(self) -> SageMakerExperimentsMock:
         return self.start()
@@ -173,8 +210,9 @@ class SageMakerExperimentsMock:
     # -- state -------------------------------------------------------------------------------
     def region(self, region: str | None = None, account_id: str | None = None) -> RegionView:
         """The resources of one region and account (default: the mock's own)."""
-        return RegionView(self.service.backend.state(account_id or self.account_id,
-                                                     region or self.options.region))
+        backend = self.service.backend
+        return RegionView(backend.state(account_id or self.account_id,
+                                        region or self.options.region), backend)
 
     @property
     def experiments(self) -> ResourceView[Experiment]:
@@ -363,6 +401,7 @@ def mock_sm_experiments(target: F, /) -> F: ...
 def mock_sm_experiments(
     *, account_id: str | None = None, region: str | None = None,
     quotas: Mapping[str, int] | None = None, arn_case: ArnCase | None = None,
+    allow_network: Iterable[str] | None = None,
 ) -> SageMakerExperimentsMock: ...
 
 

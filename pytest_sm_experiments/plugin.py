@@ -31,6 +31,8 @@ _INI = {
     "region": "default region of sm_experiments mocks",
     "quotas": "default quotas of sm_experiments mocks, as name=number pairs separated by commas",
     "arn_case": "'lower' (default) or 'preserve': the letter case of names in mocked ARNs",
+    "allow_network": "services (boto3 client names, separated by commas) whose requests may "
+                     "reach AWS while a mock runs; default: none",
 }
 _base_options = pytest.StashKey[MockOptions]()
 _mock_key = pytest.StashKey["SageMakerExperimentsMock"]()
