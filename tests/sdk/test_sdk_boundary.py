@@ -1,7 +1,7 @@
-"""The SageMaker Python SDK (v3, ``sagemaker-core``) at the boundary: the user's SDK config
-still applies, no telemetry or other ``requests`` call leaves from sessions made before or
-after the mock started, and a whole user story (a training job and S3 from moto, the
-experiment from this mock) runs with nothing reaching the network.
+"""The SageMaker Python SDK (v3 or v2, whichever is installed: ``conftest.SDK``) at the
+boundary: the user's SDK config still applies, no telemetry or other ``requests`` call leaves
+from sessions made before or after the mock started, and a whole user story (a training job and
+S3 from moto, the experiment from this mock) runs with nothing reaching the network.
 
 Every test points the SDK at a config file of its own (``SAGEMAKER_USER_CONFIG_OVERRIDE``), so
 the developer's ``~/.config/sagemaker/config.yaml`` never changes an outcome.
@@ -14,13 +14,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("sagemaker.core.experiments.run")
 boto3 = pytest.importorskip("boto3")
 requests = pytest.importorskip("requests")
 
 from conftest import NetworkBlocked  # noqa: E402
-from sagemaker.core.experiments.run import Run  # noqa: E402
-from sagemaker.core.helper.session_helper import Session  # noqa: E402
 
 from pytest_sm_experiments import RequestRefusedError, mock_sm_experiments  # noqa: E402
 
@@ -35,9 +32,6 @@ def user_sdk_config(monkeypatch, tmp_path) -> Path:
     config.write_text("SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n"
                       "      Session:\n        DefaultS3Bucket: my-team-bucket\n")
     monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))
-    # Inside a SageMaker job the SDK reads the job's ARN from these and calls Describe*Job.
-    for name in ("TRAINING_JOB_ARN", "PROCESSING_JOB_CONFIG_PATH", "TRANSFORM_JOB_ARN"):
-        monkeypatch.delenv(name, raising=False)
     return config
 
 
@@ -45,10 +39,10 @@ def _telemetry_threads() -> list[threading.Thread]:
     return [thread for thread in threading.enumerate() if thread.name == "sagemaker-telemetry"]
 
 
-def test_the_users_sdk_config_applies_inside_the_mock(sm_experiments, network_attempts):
+def test_the_users_sdk_config_applies_inside_the_mock(sdk, sm_experiments, network_attempts):
     moto = pytest.importorskip("moto")
     with moto.mock_aws():
-        session = Session(boto_session=boto3.Session(region_name="us-east-1"))
+        session = sdk.Session(boto_session=boto3.Session(region_name="us-east-1"))
         assert session.default_bucket() == "my-team-bucket"
         assert [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]] == [
             "my-team-bucket"]
@@ -56,27 +50,59 @@ def test_the_users_sdk_config_applies_inside_the_mock(sm_experiments, network_at
 
 
 @pytest.mark.parametrize("made", ["before the mock started", "while the mock runs"])
-def test_no_telemetry_leaves_from_any_session(made, network_attempts):
+def test_no_telemetry_leaves_from_any_session(sdk, made, network_attempts):
     before = set(threading.enumerate())
     session = None
     if made == "before the mock started":
-        session = Session(boto_session=boto3.Session(
+        session = sdk.Session(boto_session=boto3.Session(
             region_name="us-east-1", aws_access_key_id="AKIABEFOREMOCK000001",
             aws_secret_access_key="secret"))
     with mock_sm_experiments() as mock:
         if session is None:
-            session = Session(boto_session=boto3.Session(region_name="us-east-1"))
+            session = sdk.Session(boto_session=boto3.Session(region_name="us-east-1"))
         assert session.sagemaker_config["SageMaker"]["PythonSDK"]["Modules"]["Session"] == {
             "DefaultS3Bucket": "my-team-bucket"}
-        with Run(experiment_name="quiet", run_name="run-1", sagemaker_session=session) as run:
+        with sdk.Run(experiment_name="quiet", run_name="run-1",
+                     sagemaker_session=session) as run:
             run.log_parameter("lr", 0.1)
+            run.log_metric("loss", 0.5, step=0)
         assert _telemetry_threads() == []
     for thread in set(threading.enumerate()) - before:
         thread.join(timeout=5)
     assert list(network_attempts) == []
     # The telemetry thread would have asked STS for the account first.
     mock.assert_not_called("GetCallerIdentity")
-    assert mock.trial_components["quiet-run-1"].parameters == {"lr": 0.1}
+    component = mock.trial_components["quiet-run-1"]
+    assert component.parameters == {"lr": 0.1}
+    assert component.metrics["loss"].count == 1
+
+
+@pytest.mark.parametrize("made", ["before the mock started", "while the mock runs"])
+def test_no_telemetry_from_estimator_fit(sdk, made, network_attempts):
+    """v2's ``Estimator.fit`` emits telemetry (an STS account lookup, then ``requests``); v3's
+    ``Run`` does, which the test above covers."""
+    if sdk.generation != 2:
+        pytest.skip("sagemaker.estimator.Estimator is the v2 SDK's")
+    moto = pytest.importorskip("moto")
+    from sagemaker.estimator import Estimator
+
+    session = None
+    if made == "before the mock started":
+        session = sdk.Session(boto_session=boto3.Session(
+            region_name="us-east-1", aws_access_key_id="AKIABEFOREMOCK000003",
+            aws_secret_access_key="secret"))
+    with mock_sm_experiments() as mock, moto.mock_aws():
+        if session is None:
+            session = sdk.Session(boto_session=boto3.Session(region_name="us-east-1"))
+        estimator = Estimator(image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/t:1",
+                              role="arn:aws:iam::123456789012:role/SageMakerRole",
+                              instance_count=1, instance_type="ml.m5.large",
+                              sagemaker_session=session)
+        estimator.fit(wait=False, logs=False, job_name="fit-1")
+        jobs = boto3.client("sagemaker").list_training_jobs()["TrainingJobSummaries"]
+    assert [job["TrainingJobName"] for job in jobs] == ["fit-1"]
+    mock.assert_not_called("GetCallerIdentity")
+    assert list(network_attempts) == []
 
 
 def test_requests_to_aws_hosts_are_refused_while_a_mock_runs(sm_experiments, network_attempts):
@@ -111,13 +137,13 @@ def test_requests_are_untouched_outside_a_mock(network_attempts):
     assert network_attempts[0][0] == "sm-pysdk-t-us-east-1.s3.us-east-1.amazonaws.com"
 
 
-def test_shell_region_does_not_hide_the_run_from_the_handle(monkeypatch, network_attempts):
+def test_shell_region_does_not_hide_the_run_from_the_handle(sdk, monkeypatch, network_attempts):
     """The issue's report: with eu-west-1 in the shell, the SDK's calls went to eu-west-1 and
     ``sm_experiments.trial_components[...]`` (us-east-1) raised a bare KeyError."""
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
     with mock_sm_experiments() as mock:
-        with Run(experiment_name="churn-exp", run_name="run-1") as run:
+        with sdk.Run(experiment_name="churn-exp", run_name="run-1") as run:
             run.log_parameter("lr", 0.1)
         component = mock.trial_components["churn-exp-run-1"]
     assert component.parameters == {"lr": 0.1}
@@ -137,12 +163,12 @@ JOB = {
 }
 
 
-def train_and_track(job_name: str, report: Path) -> str:
+def train_and_track(sdk, job_name: str, report: Path) -> str:
     """Code under test: start a training job, and track it as an experiment run."""
-    session = Session(boto_session=boto3.Session(region_name="us-east-1"))
+    session = sdk.Session(boto_session=boto3.Session(region_name="us-east-1"))
     sagemaker = session.sagemaker_client
     arn = sagemaker.create_training_job(TrainingJobName=job_name, **JOB)["TrainingJobArn"]
-    with Run(experiment_name="churn", run_name=job_name, sagemaker_session=session) as run:
+    with sdk.Run(experiment_name="churn", run_name=job_name, sagemaker_session=session) as run:
         run.log_parameters({"instance_type": "ml.m5.large", "epochs": 3})
         status = sagemaker.describe_training_job(TrainingJobName=job_name)["TrainingJobStatus"]
         run.log_parameter("job_status", status)
@@ -152,12 +178,12 @@ def train_and_track(job_name: str, report: Path) -> str:
 
 
 def test_user_story_training_job_from_moto_experiment_from_the_mock(
-        tmp_path, network_attempts):
+        sdk, tmp_path, network_attempts):
     moto = pytest.importorskip("moto")
     report = tmp_path / "evaluation.json"
     report.write_text('{"accuracy": 0.91}')
     with mock_sm_experiments() as mock, moto.mock_aws():
-        arn = train_and_track("churn-job-1", report)
+        arn = train_and_track(sdk, "churn-job-1", report)
         jobs = boto3.client("sagemaker").list_training_jobs()["TrainingJobSummaries"]
         objects = boto3.client("s3").list_objects_v2(Bucket="my-team-bucket")["Contents"]
         uploaded = boto3.client("s3").get_object(Bucket="my-team-bucket",
