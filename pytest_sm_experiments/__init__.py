@@ -11,6 +11,7 @@ from .errors import (
     ForkedProcessError,
     MockUnreachableError,
     MockUsageError,
+    RequestRefusedError,
     UnsupportedOperationError,
 )
 from .mock import (
@@ -37,6 +38,7 @@ __all__ = [
     "MockUsageError",
     "RecordedCall",
     "RegionView",
+    "RequestRefusedError",
     "ResourceView",
     "SageMakerExperimentsMock",
     "Trial",

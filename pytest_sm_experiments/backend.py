@@ -15,7 +15,15 @@ from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from .errors import ResourceLimitExceeded, quota_message
-from .models import Experiment, ResourceKind, Trial, TrialComponent, make_arn
+from .models import (
+    Experiment,
+    LineageArtifact,
+    LineageAssociation,
+    ResourceKind,
+    Trial,
+    TrialComponent,
+    make_arn,
+)
 from .options import QUOTAS, MockOptions
 
 
@@ -254,7 +262,8 @@ class Collection(Generic[R]):
 class RegionState:
     """Everything one account holds in one region."""
 
-    __slots__ = ("account_id", "component_trials", "experiment_trials", "experiments", "region",
+    __slots__ = ("account_id", "artifact_sources", "artifacts", "component_trials",
+                 "experiment_trials", "experiments", "lineage", "lineage_edges", "region",
                  "token_secret", "trial_components", "trial_members", "trials")
 
     def __init__(self, account_id: str, region: str) -> None:
@@ -273,6 +282,14 @@ class RegionState:
         #: signs this state's pagination tokens: a token never verifies in another mock,
         #: account or region, or after a reset.
         self.token_secret: bytes = secrets.token_bytes(32)
+        #: lineage artifacts, keyed by the id in their ARN
+        self.artifacts: Collection[LineageArtifact] = Collection()
+        #: artifact SourceUri -> artifact id (one artifact per SourceUri)
+        self.artifact_sources: dict[str, str] = {}
+        #: lineage associations by (source ARN, destination ARN), in creation order
+        self.lineage: dict[tuple[str, str], LineageAssociation] = {}
+        #: entity ARN -> keys of the lineage associations it is an end of
+        self.lineage_edges: dict[str, dict[tuple[str, str], None]] = {}
 
     def trials_of(self, experiment_name: str) -> dict[str, None]:
         return self.experiment_trials.get(name_key(experiment_name), {})
@@ -282,6 +299,26 @@ class RegionState:
 
     def parents_of(self, component_name: str) -> dict[str, None]:
         return self.component_trials.get(name_key(component_name), {})
+
+    def add_lineage(self, association: LineageAssociation) -> None:
+        key = (association.source_arn, association.destination_arn)
+        self.lineage[key] = association
+        for arn in key:
+            self.lineage_edges.setdefault(arn, {})[key] = None
+
+    def remove_lineage(self, key: tuple[str, str]) -> LineageAssociation:
+        association = self.lineage.pop(key)
+        for arn in key:
+            edges = self.lineage_edges[arn]
+            edges.pop(key, None)
+            if not edges:
+                del self.lineage_edges[arn]
+        return association
+
+    def drop_lineage_of(self, arn: str) -> None:
+        """Remove every lineage association that ``arn`` is an end of (its entity is deleted)."""
+        for key in list(self.lineage_edges.get(arn, ())):
+            self.remove_lineage(key)
 
 
 @dataclass(slots=True)

@@ -3,8 +3,9 @@
 botocore (and the other AWS SDKs and the AWS CLI) read a service's endpoint from
 ``AWS_ENDPOINT_URL_<SERVICE ID>``, so a child started while such a mock runs sends its
 SageMaker, SageMaker Metrics and STS requests to the mock's loopback endpoint, signed with the
-mock's credentials, whatever program it is. The variables follow the innermost running mock:
-a mock that does not serve other processes shows them none.
+mock's credentials, whatever program it is. The variables are ``environment.enter``'s
+``extra`` of the mock, so they follow the innermost running mock: one that does not serve other
+processes shows them none.
 
 ``multiprocessing``'s forkserver is the exception: its children inherit the environment of the
 fork server, which was started once, perhaps before this mock. So when the variables change, a
@@ -17,7 +18,6 @@ import os
 import sys
 from functools import cache
 
-from . import environment
 from .service import Listener
 
 #: Set to nothing while a mock serves other processes: it would make children ignore the
@@ -56,27 +56,38 @@ def variables(listener: Listener | None, region: str | None = None) -> dict[str,
     return found
 
 
-def show(listener: Listener | None) -> None:
-    """Point the processes started from now on at ``listener`` (None: at no mock endpoint).
+def extra(listener: Listener) -> dict[str, str]:
+    """What a running mock adds to the environment (``environment.enter``'s ``extra``): the
+    variables of :func:`variables` that have a value (the environment patch already removed
+    the shell's ``AWS_*`` variables, and sets the region)."""
+    return {key: value for key, value in variables(listener).items() if value is not None}
 
-    Children get the region this process's clients get from the environment (the mock sets
-    AWS_DEFAULT_REGION when the shell set none), under both names.
-    """
-    if listener is None and not environment.overlaid():
-        return
-    if environment.overlay(variables(listener, region() if listener is not None else None)):
+
+_FORK_SERVER_MODULE = "multiprocessing.forkserver"
+
+
+def snapshot() -> tuple[str | None, ...] | None:
+    """What a fork server's children would inherit of the endpoint now; None when this process
+    cannot have started a fork server (its module was never imported), which costs nothing."""
+    if _FORK_SERVER_MODULE not in sys.modules:
+        return None
+    environ = os.environ
+    return (environ.get("AWS_SECRET_ACCESS_KEY"),
+            *(environ.get(name) for name in endpoint_variables()))
+
+
+def refresh(before: tuple[str | None, ...] | None) -> None:
+    """After a mock started or stopped: stop a running fork server if what its children would
+    inherit changed since ``before`` (:func:`snapshot`); the next forkserver child starts a
+    fresh one."""
+    if before is not None and snapshot() != before:
         _stop_fork_server()
-
-
-def region() -> str | None:
-    """The region this process's clients get from the environment, if any."""
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
 def _stop_fork_server() -> None:
     """Stop ``multiprocessing``'s fork server if this process started one (its children would
     inherit an outdated environment); it restarts on the next forkserver child."""
-    module = sys.modules.get("multiprocessing.forkserver")
+    module = sys.modules.get(_FORK_SERVER_MODULE)
     server = getattr(module, "_forkserver", None)
     # Standard-library internals: ForkServer._stop() (3.8+) is what its own tests use.
     stop = getattr(server, "_stop", None)

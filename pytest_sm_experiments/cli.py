@@ -35,8 +35,9 @@ OPTION_FLAGS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "quotas": ("--quotas", parse_quotas, "resource limits, e.g. experiments=50,trials=10"),
     "arn_case": ("--arn-case", str, "'lower' (default) or 'preserve': names' case in ARNs"),
 }
-#: Options that make no sense for a server (it serves every process already).
-NOT_FLAGS = frozenset({"subprocesses"})
+#: Options that make no sense for a server: it serves every process already, and it sends no
+#: request of its own (``allow_network`` governs the requests of a test's process).
+NOT_FLAGS = frozenset({"subprocesses", "allow_network"})
 
 
 def _parser() -> argparse.ArgumentParser:

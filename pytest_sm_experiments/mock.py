@@ -8,19 +8,19 @@ per call; the innermost running mock answers, so mocks nest.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from . import children, environment, service
-from .backend import Collection, R, RegionState
+from .backend import Backend, Collection, R, RegionState
 from .errors import MockUsageError
 from .models import Experiment, Trial, TrialComponent
 from .options import ArnCase, MockOptions, make_options
 from .recorder import CallJournal, RecordedCall
-from .service import InjectedError, Service
+from .service import InjectedError, Listener, Service
 
 if TYPE_CHECKING:
     import unittest
@@ -35,16 +35,24 @@ C = TypeVar("C", bound=type)
 
 
 class ResourceView(Mapping[str, R], Generic[R]):
-    """A read-only, live mapping of one resource type; keys are names in any letter case."""
+    """A read-only, live mapping of one resource type; keys are names in any letter case.
 
-    __slots__ = ("_collection",)
+    A missing name raises a ``KeyError`` that says which account and region the view shows and
+    where else in the mock the name exists.
+    """
 
-    def __init__(self, collection: Collection[R]) -> None:
+    __slots__ = ("_collection", "_missing")
+
+    def __init__(self, collection: Collection[R],
+                 missing: Callable[[str], str] | None = None) -> None:
         self._collection = collection
+        self._missing = missing
 
     def __getitem__(self, name: str) -> R:
         record = self._collection.get(name) if isinstance(name, str) else None
         if record is None:
+            if self._missing is not None and isinstance(name, str):
+                raise KeyError(self._missing(name))
             raise KeyError(name)
         return record
 
@@ -61,13 +69,18 @@ class ResourceView(Mapping[str, R], Generic[R]):
         return f"ResourceView({sorted(self)!r})"
 
 
+_KINDS = {"experiments": "experiment", "trials": "trial",
+          "trial_components": "trial component"}
+
+
 class RegionView:
     """What one account holds in one region, read-only."""
 
-    __slots__ = ("_state",)
+    __slots__ = ("_backend", "_state")
 
-    def __init__(self, state: RegionState) -> None:
+    def __init__(self, state: RegionState, backend: Backend | None = None) -> None:
         self._state = state
+        self._backend = backend
 
     @property
     def account_id(self) -> str:
@@ -79,15 +92,34 @@ class RegionView:
 
     @property
     def experiments(self) -> ResourceView[Experiment]:
-        return ResourceView(self._state.experiments)
+        return ResourceView(self._state.experiments, self._missing("experiments"))
 
     @property
     def trials(self) -> ResourceView[Trial]:
-        return ResourceView(self._state.trials)
+        return ResourceView(self._state.trials, self._missing("trials"))
 
     @property
     def trial_components(self) -> ResourceView[TrialComponent]:
-        return ResourceView(self._state.trial_components)
+        return ResourceView(self._state.trial_components, self._missing("trial_components"))
+
+    def _missing(self, collection: str) -> Callable[[str], str]:
+        state, backend = self._state, self._backend
+
+        def message(name: str) -> str:
+            here = f"account {state.account_id}, region {state.region}"
+            found = [other for other in (backend.states() if backend is not None else [])
+                     if other is not state and name in getattr(other, collection)]
+            if not found:
+                return f"no {_KINDS[collection]} named {name!r} in {here} (nor anywhere else in " \
+                       f"this mock)"
+            places = "; ".join(
+                f"account {other.account_id}, region {other.region}: "
+                f"sm_experiments.region({other.region!r}, {other.account_id!r})."
+                f"{collection}[{name!r}]" for other in found)
+            return (f"no {_KINDS[collection]} named {name!r} in {here}, which this view shows; "
+                    f"it exists in {places}")
+
+        return message
 
 
 class SageMakerExperimentsMock:
@@ -100,18 +132,21 @@ class SageMakerExperimentsMock:
         region: str | None = None,
         quotas: Mapping[str, int] | None = None,
         arn_case: ArnCase | None = None,
+        allow_network: Iterable[str] | None = None,
         subprocesses: bool | None = None,
         options: MockOptions | None = None,
     ) -> None:
         overrides = {key: value for key, value in (
             ("account_id", account_id), ("region", region), ("quotas", quotas),
-            ("arn_case", arn_case), ("subprocesses", subprocesses)) if value is not None}
+            ("arn_case", arn_case), ("allow_network", allow_network),
+            ("subprocesses", subprocesses)) if value is not None}
         if overrides:
             options = make_options(options, **overrides)
         self.options: MockOptions = options if options is not None else _default_options()
         #: The state and request pipeline behind this handle (internal API).
         self.service = Service(self.options, owner=self)
         self._running = False
+        self._environment: environment.Entry | None = None
         self._endpoint: Endpoint | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -126,12 +161,15 @@ class SageMakerExperimentsMock:
         from . import router
 
         router.install()
+        router.prepare(self.options)
+        extra = None
         if self.options.subprocesses:
-            self._start_endpoint()
-        environment.enter(self.options.region)
+            extra = children.extra(self._start_endpoint())
+        before = children.snapshot()
+        self._environment = environment.enter(self.options.region, extra)
         self._running = True
         service.push(self.service)
-        _show_innermost_to_children()
+        children.refresh(before)
         return self
 
     def stop(self) -> None:
@@ -140,14 +178,17 @@ class SageMakerExperimentsMock:
             raise MockUsageError("stop() called on a SageMakerExperimentsMock that is not running")
         self._running = False
         service.remove(self.service)
-        _show_innermost_to_children()
+        before = children.snapshot()
+        if self._environment is not None:
+            environment.leave(self._environment)
+            self._environment = None
+        children.refresh(before)
         endpoint, self._endpoint = self._endpoint, None
         if endpoint is not None:
             self.service.listener = None
             endpoint.stop()
-        environment.leave()
 
-    def _start_endpoint(self) -> None:
+    def _start_endpoint(self) -> Listener:
         """Listen on a free loopback port for other processes, with credentials of its own."""
         import secrets
 
@@ -157,7 +198,8 @@ class SageMakerExperimentsMock:
         credentials = Credentials(environment.FAKE_ACCESS_KEY, secrets.token_urlsafe(30),
                                   environment.FAKE_SESSION_TOKEN)
         self._endpoint = Endpoint(self.service, credentials).start()
-        self.service.listener = self._endpoint.listener
+        listener = self.service.listener = self._endpoint.listener
+        return listener
 
     @property
     def endpoint_url(self) -> str | None:
@@ -173,7 +215,7 @@ class SageMakerExperimentsMock:
         if listener is None or not self._running:
             raise MockUsageError("child_environment() needs a running mock started with "
                                  "subprocesses=True")
-        variables = children.variables(listener, children.region() or self.options.region)
+        variables = children.variables(listener, self.options.region)
         return {key: value for key, value in variables.items() if value is not None}
 
     def __enter__(self) -> SageMakerExperimentsMock:
@@ -214,8 +256,9 @@ class SageMakerExperimentsMock:
     # -- state -------------------------------------------------------------------------------
     def region(self, region: str | None = None, account_id: str | None = None) -> RegionView:
         """The resources of one region and account (default: the mock's own)."""
-        return RegionView(self.service.backend.state(account_id or self.account_id,
-                                                     region or self.options.region))
+        backend = self.service.backend
+        return RegionView(backend.state(account_id or self.account_id,
+                                        region or self.options.region), backend)
 
     @property
     def experiments(self) -> ResourceView[Experiment]:
@@ -337,14 +380,6 @@ def active_mock() -> SageMakerExperimentsMock | None:
     return cast(SageMakerExperimentsMock, found.owner) if found is not None else None
 
 
-def _show_innermost_to_children() -> None:
-    """Children started from now on reach the innermost running mock, if it serves them."""
-    top = service.current()
-    listener = top.listener if top is not None else None
-    if listener is not None or environment.overlaid():
-        children.show(listener)
-
-
 @cache
 def _default_options() -> MockOptions:
     """The options of a mock made without any (options are immutable, so one is shared)."""
@@ -412,7 +447,7 @@ def mock_sm_experiments(target: F, /) -> F: ...
 def mock_sm_experiments(
     *, account_id: str | None = None, region: str | None = None,
     quotas: Mapping[str, int] | None = None, arn_case: ArnCase | None = None,
-    subprocesses: bool | None = None,
+    allow_network: Iterable[str] | None = None, subprocesses: bool | None = None,
 ) -> SageMakerExperimentsMock: ...
 
 

@@ -1,31 +1,55 @@
-"""The botocore front door: a dormant ``before-send`` / ``choose-signer`` hook.
+"""The botocore front door: dormant ``choose-signer`` / ``before-sign`` / ``before-send`` hooks
+for every service, and a guard on the transport.
 
-It holds no data. With no mock running each hook is a single check; with one running, the hook
-finds the route of the event and the request's region and lets the innermost running service
-(``service.RUNNING``) answer, then hands botocore a response to parse.
+It holds no data. With no mock running each hook is a single check; with one running, a request
+for an operation the mock serves is answered by the innermost running service
+(``service.RUNNING``), unsigned, and every other request follows the boundary's rule
+(``boundary.py``): another in-process mock answers it, or it is allowed out on purpose, or the
+transport guard refuses it before any byte is sent.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import _botocore
-from .service import RUNNING, Route, process_id, route
+from . import _botocore, boundary, http_guard
+from .options import MockOptions
+from .service import RUNNING, Route, process_id, route, served
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSResponse
 
-_EVENT_PREFIX_LENGTH = len("before-send.")
-_event_routes: dict[str, Route] = {}
+#: event name -> (service id, operation, route if this mock serves it)
+_events: dict[str, tuple[str, str, Route | None]] = {}
 _url_regions: dict[str, str | None] = {}
 
 
+def _event(event_name: str) -> tuple[str, str, Route | None]:
+    """``<event>.<service id>.<Operation>`` -> what it names, looked up once per event name."""
+    found = _events.get(event_name)
+    if found is None:
+        _, _, rest = event_name.partition(".")
+        service, _, operation = rest.partition(".")
+        found = _events[event_name] = (
+            service, operation, route(service, operation) if served(service, operation) else None)
+    return found
+
+
 def before_send(request: Any, event_name: str, **_: Any) -> AWSResponse | None:
-    """``before-send.<service>`` handler: answer from the innermost running mock, if any."""
+    """``before-send``: answer from the innermost running mock, if it serves the operation."""
     if not RUNNING:
         return None
+    if len(sys.modules) != _modules_seen:
+        ensure_guards()
+    service_id, operation, found = _event(event_name)
+    if request.url == _botocore.ANSWERED_URL:  # answered already (the router registered twice)
+        return None
+    if found is None:
+        answered: AWSResponse | None = boundary.unanswered(request, service_id, operation)
+        return answered
     service = RUNNING[-1]
-    found = event_route(event_name)
     region = (_botocore.request_region(request) or region_from_url(request.url)
               or service.options.region)
     status, headers, body = service.handle(found, request.body, region, process_id())
@@ -35,29 +59,66 @@ def before_send(request: Any, event_name: str, **_: Any) -> AWSResponse | None:
     return response
 
 
-def choose_signer(**_: Any) -> Any:
-    """``choose-signer.<service>`` handler: requests the mock answers are never signed."""
-    return _botocore.UNSIGNED if RUNNING else None
+def choose_signer(event_name: str, signature_version: Any = None, **_: Any) -> Any:
+    """``choose-signer``: requests the mock answers are never signed."""
+    if not RUNNING:
+        return None
+    service_id, _operation, found = _event(event_name)
+    if found is not None:
+        return _botocore.UNSIGNED
+    return boundary.signature(service_id, signature_version)
+
+
+def before_sign(event_name: str, request: Any = None, signature_version: Any = None,
+                request_signer: Any = None, **_: Any) -> None:
+    """``before-sign``: no real credential signs a request while a mock runs (see boundary)."""
+    if not RUNNING or signature_version is _botocore.UNSIGNED or request_signer is None:
+        return
+    service_id, _operation, found = _event(event_name)
+    if found is None:
+        boundary.sign(request, request_signer, service_id)
+
+
+HANDLERS: dict[str, Callable[..., Any]] = {
+    "choose-signer": choose_signer, "before-sign": before_sign, "before-send": before_send}
 
 
 def install() -> None:
-    """Put the dormant router into every botocore Session created from now on."""
-    _botocore.install_builtin_handlers(before_send, choose_signer)
+    """Put the dormant router into every botocore Session created from now on, and the guard
+    on botocore's transport."""
+    _botocore.install_builtin_handlers(HANDLERS)
+    _botocore.install_transport_guard(boundary.at_transport)
+
+
+_modules_seen = 0
+
+
+def ensure_guards() -> None:
+    """Guard what was imported since the last look (aiobotocore's transport, ``requests``, the
+    SDKs' telemetry): called at every mock start and when a module was imported while a mock
+    runs, so nothing imported mid-test can send before it is guarded."""
+    global _modules_seen
+    _modules_seen = len(sys.modules)
+    _botocore.install_transport_guard(boundary.at_transport)
+    http_guard.install()
+
+
+def prepare(options: MockOptions) -> None:
+    """Before a mock starts: check its options against botocore, and guard what is imported."""
+    boundary.prepare(options)
+    ensure_guards()
 
 
 def attach(client: Any) -> Any:
     """Route an existing client (created before the plugin loaded) through the mock."""
-    _botocore.attach(client, before_send, choose_signer)
+    _botocore.attach(client, HANDLERS)
     return client
 
 
 def event_route(event_name: str) -> Route:
     """The route of ``before-send.<service>.<Operation>``; unserved operations raise."""
-    found = _event_routes.get(event_name)
-    if found is None:
-        service, _, operation = event_name[_EVENT_PREFIX_LENGTH:].partition(".")
-        found = _event_routes[event_name] = route(service, operation)
-    return found
+    service_id, operation, found = _event(event_name)
+    return found if found is not None else route(service_id, operation)
 
 
 def region_from_url(url: str) -> str | None:

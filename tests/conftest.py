@@ -1,8 +1,9 @@
 """Suite-wide set-up: not one byte may leave the machine.
 
-Every socket connection to anything but loopback (instance-metadata addresses included) and
-every DNS lookup of a host name fails loudly for the whole run, so a test that would reach AWS,
-or a mock that would let a request through, cannot pass. Loopback connections (the mock's own
+Every socket connection to an address outside the loopback interface (instance-metadata
+addresses included) and every DNS lookup of a host name other than ``localhost`` fails loudly
+for the whole run, so a test that would reach AWS, or a mock that would let a
+request through, cannot pass. Loopback connections (a mock's own
 endpoint) are allowed and recorded, so tests can show that nothing else was connected to.
 
 Hypothesis profiles (used by tests/test_hostile.py, see its docstring): ``ci`` is the default,
@@ -43,9 +44,12 @@ attempts: list[Any] = []
 loopback_connections: list[Any] = []
 
 
-def is_loopback(host: Any) -> bool:
-    if isinstance(host, bytes):
-        host = host.decode()
+def is_loopback(address: Any) -> bool:
+    """A loopback address (127.0.0.0/8, ::1, ``localhost``): a connection there stays on the
+    machine (a test's own local server, a mock's endpoint)."""
+    if not isinstance(address, tuple) or not address:
+        return False
+    host = address[0].decode() if isinstance(address[0], bytes) else address[0]
     if host == "localhost":
         return True
     try:
@@ -58,7 +62,7 @@ def _guarded(real: Any) -> Any:
     def connect(self: socket.socket, address: Any) -> Any:
         if self.family == socket.AF_UNIX:
             return real(self, address)
-        if is_loopback(address[0]):
+        if is_loopback(address):
             loopback_connections.append(tuple(address[:2]))
             return real(self, address)
         attempts.append(address)

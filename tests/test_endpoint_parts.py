@@ -81,29 +81,23 @@ def test_a_closed_socket_has_no_peer():
     assert peers.peer_pid(closed) is None
 
 
-# -- environment overlay ----------------------------------------------------------------------
+# -- environment: a mock's extra variables, innermost wins -------------------------------------
 
-def test_overlay_sets_replaces_and_restores(monkeypatch):
+def test_an_inner_mock_without_extras_hides_the_outer_ones(monkeypatch):
     monkeypatch.setenv("SM_TEST_A", "shell-a")
-    monkeypatch.delenv("SM_TEST_B", raising=False)
-    environment.enter("us-east-1")
+    outer = environment.enter("us-east-1", {"SM_TEST_A": "outer", "SM_TEST_B": "outer-b"})
     try:
-        assert not environment.overlaid()
-        assert environment.overlay({"SM_TEST_A": "one", "SM_TEST_B": "two"}) is True
-        assert (os.environ["SM_TEST_A"], os.environ["SM_TEST_B"]) == ("one", "two")
-        assert environment.overlaid()
-        assert environment.overlay({"SM_TEST_A": "one", "SM_TEST_B": "two"}) is False
-        assert environment.overlay({"SM_TEST_A": None}) is True  # B back, A removed
-        assert "SM_TEST_A" not in os.environ
-        assert "SM_TEST_B" not in os.environ
-        assert environment.overlay({}) is True
+        assert (os.environ["SM_TEST_A"], os.environ["SM_TEST_B"]) == ("outer", "outer-b")
+        inner = environment.enter("eu-west-1")
+        # Not AWS_* variables: back to what they held before any mock started.
         assert os.environ["SM_TEST_A"] == "shell-a"
-        assert not environment.overlaid()
-        environment.overlay({"SM_TEST_A": "again"})
+        assert "SM_TEST_B" not in os.environ
+        environment.leave(inner)
+        assert (os.environ["SM_TEST_A"], os.environ["SM_TEST_B"]) == ("outer", "outer-b")
     finally:
-        environment.leave()
+        environment.leave(outer)
     assert os.environ["SM_TEST_A"] == "shell-a"
-    assert not environment.overlaid()
+    assert "SM_TEST_B" not in os.environ
 
 
 # -- children ---------------------------------------------------------------------------------
@@ -125,17 +119,11 @@ def test_variables_for_a_listener():
         "AWS_SECRET_ACCESS_KEY": CREDENTIALS.secret_key,
         "AWS_SESSION_TOKEN": None, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": None}
     assert "AWS_REGION" not in children.variables(listener)
+    assert children.extra(listener) == {
+        key: value for key, value in children.variables(listener).items() if value is not None}
 
 
-def test_the_region_children_get(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    monkeypatch.delenv("AWS_REGION", raising=False)
-    assert children.region() == "eu-west-1"
-    monkeypatch.setenv("AWS_REGION", "ap-south-1")
-    assert children.region() == "ap-south-1"
-
-
-def test_a_running_fork_server_is_stopped_when_the_endpoint_changes(monkeypatch):
+def test_a_running_fork_server_is_stopped_when_what_it_would_pass_on_changes(monkeypatch):
     import multiprocessing.forkserver as forkserver
 
     stopped: list[bool] = []
@@ -147,18 +135,22 @@ def test_a_running_fork_server_is_stopped_when_the_endpoint_changes(monkeypatch)
             stopped.append(True)
 
     monkeypatch.setattr(forkserver, "_forkserver", FakeServer())
-    environment.enter("us-east-1")
-    try:
-        children.show(Listener("http://127.0.0.1:1", CREDENTIALS))
-        assert stopped == [True]
-        children.show(Listener("http://127.0.0.1:1", CREDENTIALS))  # nothing changed
-        assert stopped == [True]
-        children.show(None)
-        assert stopped == [True, True]
-        children.show(None)  # no overlay any more: nothing to do
-        assert stopped == [True, True]
-    finally:
-        environment.leave()
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SAGEMAKER", raising=False)
+    before = children.snapshot()
+    assert before is not None
+    children.refresh(before)  # nothing changed
+    assert stopped == []
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", "http://127.0.0.1:1")
+    children.refresh(before)
+    assert stopped == [True]
+
+
+def test_no_fork_server_module_no_snapshot(monkeypatch):
+    import sys
+
+    monkeypatch.delitem(sys.modules, "multiprocessing.forkserver", raising=False)
+    assert children.snapshot() is None
+    children.refresh(None)  # nothing to do
 
 
 def test_a_fork_server_that_is_not_running_is_left_alone(monkeypatch):
@@ -171,12 +163,9 @@ def test_a_fork_server_that_is_not_running_is_left_alone(monkeypatch):
             raise AssertionError("stopped a fork server that does not run")
 
     monkeypatch.setattr(forkserver, "_forkserver", NotRunning())
-    environment.enter("us-east-1")
-    try:
-        children.show(Listener("http://127.0.0.1:1", CREDENTIALS))
-        children.show(None)
-    finally:
-        environment.leave()
+    before = children.snapshot()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", "http://127.0.0.1:2")
+    children.refresh(before)
 
 
 # -- remote: the forked child's forwarder -----------------------------------------------------

@@ -14,7 +14,7 @@ from pytest_sm_experiments.backend import Context, name_key
 from pytest_sm_experiments.errors import ValidationError
 from pytest_sm_experiments.models import Experiment
 
-from ._common import Params, Response, already_exists, require, tag_dict
+from ._common import USER_CONTEXT, Params, Response, already_exists, require, tag_dict
 from .paging import list_page, page_request, with_token
 
 
@@ -74,6 +74,8 @@ def delete_experiment(ctx: Context, params: Params) -> Response:
             "the experiment.")
     state.experiments.remove(record.name)
     state.experiment_trials.pop(name_key(record.name), None)
+    # CHOICE: its lineage associations go with it (see lineage.delete_artifact).
+    state.drop_lineage_of(record.arn)
     return {"ExperimentArn": record.arn}
 
 
@@ -82,6 +84,8 @@ def experiment_view(record: Experiment) -> Response:
     view = experiment_summary(record)
     if record.description is not None:
         view["Description"] = record.description
+    view["CreatedBy"] = dict(USER_CONTEXT)
+    view["LastModifiedBy"] = dict(USER_CONTEXT)
     return view
 
 

@@ -21,6 +21,7 @@ def _collection(ctx: Context, kind: str) -> Collection[Any] | None:
         "experiment": state.experiments,
         "experiment-trial": state.trials,
         "experiment-trial-component": state.trial_components,
+        "artifact": state.artifacts,
     }
     return collections.get(kind)
 

@@ -14,7 +14,7 @@ from pytest_sm_experiments.backend import Context, name_key
 from pytest_sm_experiments.errors import ValidationError
 from pytest_sm_experiments.models import Trial
 
-from ._common import Params, Response, already_exists, require, tag_dict
+from ._common import USER_CONTEXT, Params, Response, already_exists, require, tag_dict
 from .paging import list_page, page_request, with_token
 
 
@@ -110,6 +110,8 @@ def trial_view(record: Trial) -> Response:
     """The Describe/Search shape of a trial (Search adds Tags and TrialComponentSummaries)."""
     view = trial_summary(record)
     view["ExperimentName"] = record.experiment_name
+    view["CreatedBy"] = dict(USER_CONTEXT)
+    view["LastModifiedBy"] = dict(USER_CONTEXT)
     if record.metadata_properties is not None:
         view["MetadataProperties"] = dict(record.metadata_properties)
     return view
