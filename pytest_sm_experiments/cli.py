@@ -4,8 +4,8 @@ Python in the test's process (the AWS CLI, other SDKs, containers).
     python -m pytest_sm_experiments serve [--host 127.0.0.1] [--port 4590] [mock options]
 
 It prints the endpoint and the variables a client needs, serves until SIGINT or SIGTERM, then
-closes its port and exits 0. The flags are the mock's options (``subprocesses`` aside: a
-server serves every process) plus ``--host`` and ``--port``.
+closes its port and exits 0. The flags are the mock's options (but ``subprocesses``: a server
+serves every process, and ``allow_network``: it sends nothing) plus ``--host`` and ``--port``.
 """
 
 from __future__ import annotations
