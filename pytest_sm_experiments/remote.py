@@ -33,6 +33,12 @@ def _connection(url: str) -> tuple[http.client.HTTPConnection, bool]:
     return found, False
 
 
+def close() -> None:
+    """Close this thread's connections (they are otherwise kept for the next request)."""
+    for url in list(_local.__dict__.get("connections", {})):
+        _drop(url)
+
+
 def _drop(url: str) -> None:
     connection = _local.__dict__.get("connections", {}).pop(url, None)
     if connection is not None:

@@ -201,6 +201,7 @@ def test_forward_signs_and_sends_and_reuses_its_connection():
                                          "eu-west-1")
         assert (status, b"<Account>123456789012</Account>" in body) == (200, True)
     finally:
+        remote.close()
         endpoint.stop()
 
 
@@ -210,6 +211,7 @@ def test_forward_to_a_stopped_endpoint_says_so():
     with pytest.raises(MockUnreachableError, match=r"could not reach the mock of pid 77 at "
                                                    r"http://127\.0\.0\.1:\d+ \(Connection"):
         remote.forward(listener, 77, route("sagemaker", "CreateExperiment"), None, "us-east-1")
+    remote.close()
 
 
 # -- http_wire --------------------------------------------------------------------------------
