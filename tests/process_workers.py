@@ -35,6 +35,12 @@ def create(name: str, queue: Any, client: Any = None) -> None:
         queue.put((os.getpid(), f"{type(error).__name__}: {error}"))
 
 
+def wait_ready(ready: Any, done: Any) -> None:
+    """Say the child runs (its after-fork hooks have run by then), then wait until told."""
+    ready.send("ready")
+    done.recv()
+
+
 def create_after(name: str, go: Any, queue: Any) -> None:
     """Wait for the parent's go, then create (the parent stops its mock in between)."""
     go.recv()

@@ -178,8 +178,12 @@ def test_a_forked_child_holds_no_copy_of_the_listening_port():
     context = multiprocessing.get_context("fork")
     with mock_sm_experiments(subprocesses=True) as mock:
         receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=receive.recv)  # alive until told
+        ready, child_ready = context.Pipe(duplex=False)
+        child = context.Process(target=process_workers.wait_ready, args=(child_ready, receive))
         child.start()
+        # The child closes its copy of the listener in an after-fork hook, before its target
+        # runs: wait for the target, or a slow child would still hold the port open.
+        assert ready.recv() == "ready"
         port = int(mock.endpoint_url.rsplit(":", 1)[1])
     try:
         with pytest.raises(ConnectionRefusedError):
