@@ -118,6 +118,14 @@ def _wrap_send(cls: type, guard: TransportGuard, aio: bool) -> None:
     setattr(cls, "_send", send)  # noqa: B010 (mypy: a method assigned on a class)
 
 
+def aws_url(service_name: str, region: str) -> str:
+    """The service's AWS endpoint in ``region`` (``https://api.sagemaker.eu-west-1.amazonaws.com``),
+    as the endpoint prefix in its model names it."""
+    prefix = service_model(service_name).endpoint_prefix
+    domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return f"https://{prefix}.{region}.{domain}"
+
+
 def endpoint_prefix(endpoint: Any) -> str:
     """The endpoint prefix of a botocore Endpoint (``s3``, ``api.sagemaker``), or ''."""
     prefix = getattr(endpoint, "_endpoint_prefix", "")

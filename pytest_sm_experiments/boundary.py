@@ -36,7 +36,7 @@ from . import _botocore, _moto
 from .environment import FAKE_ACCESS_KEY
 from .errors import MockUsageError, RequestRefusedError, UnsupportedOperationError
 from .options import MockOptions
-from .service import current
+from .service import RUNNING, current
 
 #: Attribute put on a prepared request the router saw but did not answer: (service id, operation).
 ROUTE_TAG = "pytest_sm_experiments_route"
@@ -133,10 +133,30 @@ def unanswered(request: Any, service_id: str, operation: str) -> Any:
     """before-send, for a request this mock does not serve: remember what it is (the transport
     only sees bytes), and let moto answer an aiobotocore request in a form aiobotocore reads."""
     setattr(request, ROUTE_TAG, (service_id, operation))
+    _away_from_own_endpoint(request, service_id)
     if _moto.active() and _botocore.is_aio_request(request):
         # aiobotocore awaits what a handler returns; moto reads bodies synchronously.
         return _aio_moto_response(request)
     return None
+
+
+def _away_from_own_endpoint(request: Any, service_id: str) -> None:
+    """A request for an operation no mock here serves, addressed to a running mock's own
+    endpoint, goes to the service's AWS host instead.
+
+    With ``subprocesses=True`` the mock puts its endpoint into the environment for children, so
+    clients the test's process creates meanwhile are addressed to it too. The requests the mock
+    serves never leave the process; for the others, the AWS host is what moto recognises (moto
+    answers by host name), and what the transport guard refuses with the boundary's own message
+    when nothing answers it.
+    """
+    url = request.url
+    for service in RUNNING:
+        listener = service.listener
+        if listener is not None and url.startswith(listener.url):
+            region = _botocore.request_region(request) or service.options.region
+            request.url = _botocore.aws_url(service_id, region) + url[len(listener.url):]
+            return
 
 
 async def _aio_moto_response(request: Any) -> Any:

@@ -21,7 +21,13 @@ import boto3
 import process_workers
 import pytest
 
-from pytest_sm_experiments import MockUsageError, SageMakerExperimentsMock, mock_sm_experiments
+from pytest_sm_experiments import (
+    MockUsageError,
+    RequestRefusedError,
+    SageMakerExperimentsMock,
+    UnsupportedOperationError,
+    mock_sm_experiments,
+)
 from pytest_sm_experiments.options import make_options
 
 TESTS = Path(__file__).resolve().parent
@@ -80,6 +86,52 @@ def test_calls_in_the_parent_stay_in_process(sm_experiments, loopback_connects):
     assert list(loopback_connects) == []
     call = sm_experiments.calls.one("CreateExperiment")
     assert (call.region, call.pid) == ("eu-west-1", os.getpid())
+
+
+TRAINING_JOB = {
+    "AlgorithmSpecification": {"TrainingImage": "img:latest", "TrainingInputMode": "File"},
+    "RoleArn": "arn:aws:iam::123456789012:role/SageMakerRole",
+    "OutputDataConfig": {"S3OutputPath": "s3://bucket/models"},
+    "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10},
+    "StoppingCondition": {"MaxRuntimeInSeconds": 60},
+}
+
+
+@pytest.mark.sm_experiments(subprocesses=True)
+def test_moto_answers_what_the_mock_leaves_from_clients_made_meanwhile(sm_experiments,
+                                                                         loopback_connects):
+    """A client made while the endpoint variables are set points at the loopback endpoint; an
+    operation the mock leaves to moto still reaches moto (which knows AWS's host names)."""
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        sagemaker = boto3.client("sagemaker", region_name="eu-west-1")
+        sts = boto3.client("sts", region_name="eu-west-1")
+        assert sagemaker.meta.endpoint_url == sm_experiments.endpoint_url
+        arn = sagemaker.create_training_job(TrainingJobName="job-1", **TRAINING_JOB)[
+            "TrainingJobArn"]
+        jobs = sagemaker.list_training_jobs()["TrainingJobSummaries"]
+        role = sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/r",
+                               RoleSessionName="session")["AssumedRoleUser"]["Arn"]
+        sagemaker.create_experiment(ExperimentName="tracked")
+    assert arn == "arn:aws:sagemaker:eu-west-1:123456789012:training-job/job-1"
+    assert [job["TrainingJobName"] for job in jobs] == ["job-1"]
+    assert role == "arn:aws:sts::123456789012:assumed-role/r/session"
+    assert sm_experiments.calls.operations == ["CreateExperiment"]
+    assert list(loopback_connects) == []
+
+
+@pytest.mark.sm_experiments(subprocesses=True)
+def test_without_moto_what_the_mock_leaves_is_refused_not_sent_to_the_endpoint(
+        sm_experiments, loopback_connects):
+    sagemaker = boto3.client("sagemaker", region_name="us-east-1")
+    with pytest.raises(UnsupportedOperationError, match="CreateTrainingJob") as raised:
+        sagemaker.create_training_job(TrainingJobName="job-1", **TRAINING_JOB)
+    assert "mock_aws" in str(raised.value)
+    with pytest.raises(RequestRefusedError, match="sts:AssumeRole"):
+        boto3.client("sts", region_name="us-east-1").assume_role(
+            RoleArn="arn:aws:iam::123456789012:role/r", RoleSessionName="session")
+    assert list(loopback_connects) == []
+    assert list(sm_experiments.calls) == []
 
 
 @pytest.mark.sm_experiments(subprocesses=True)
