@@ -1,5 +1,6 @@
 """CI runs exactly the README's command lines (a green CI must mean the README works): the
-full-suite line of the first block, then the SDK v2 line the README documents right after it."""
+JavaScript SDK install the README documents (so the whole suite runs the JavaScript example),
+the full-suite line of the first block, then the SDK v2 line."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ def _console_blocks(readme: str) -> list[list[str]]:
 
 def test_ci_runs_the_readme_test_lines():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    first, second = _console_blocks(readme)[:2]
+    first, second, javascript = _console_blocks(readme)[:3]
     assert len(first) == 2
     assert first[0].endswith("-m pytest examples")
     # The second environment: the SDK tests against SageMaker SDK v2.
@@ -24,4 +25,5 @@ def test_ci_runs_the_readme_test_lines():
     assert second[0].endswith("-m pytest tests/sdk")
     ci_lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
                 if line and not line.startswith("#") and not line.startswith(("set ", "cd "))]
-    assert ci_lines == [first[1], second[0]]
+    assert javascript == ["npm ci --prefix tests/js --no-audit --no-fund"]
+    assert ci_lines == [javascript[0], first[1], second[0]]
