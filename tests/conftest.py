@@ -5,7 +5,8 @@ name fails loudly for the whole run, so a test that would reach AWS, or a mock t
 request through, cannot pass.
 
 Hypothesis profiles (used by tests/test_hostile.py, see its docstring): ``ci`` is the default,
-``deep`` runs 25 times as many examples. Select with ``--hypothesis-profile=deep`` or the
+``deep`` runs 25 times as many examples, ``mutation`` a tenth (the mutation runs, which run the
+covering tests once per mutant). Select with ``--hypothesis-profile=deep`` or the
 environment variable ``SM_HYPOTHESIS_PROFILE=deep``.
 """
 
@@ -27,6 +28,8 @@ _PROFILE = {"derandomize": True, "database": None, "deadline": None,
             "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 settings.register_profile("ci", max_examples=100, **_PROFILE)
 settings.register_profile("deep", max_examples=2500, **_PROFILE)
+# Mutation runs (tools/mutation.py) run each test file once per surviving mutant.
+settings.register_profile("mutation", max_examples=10, **_PROFILE)
 settings.load_profile(os.environ.get("SM_HYPOTHESIS_PROFILE", "ci"))
 
 
