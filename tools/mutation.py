@@ -237,12 +237,16 @@ def run_module(module: str, max_children: int, keep: bool) -> ModuleResult:
             [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)],
             cwd=scratch, env=env, capture_output=True, text=True, check=False)
         meta = scratch / "mutants" / PACKAGE / f"{module}.meta"
-        if not meta.exists():
-            sys.stderr.write(run.stdout[-4000:] + run.stderr[-4000:])
-            raise SystemExit(f"mutmut produced no results for {module} (exit {run.returncode})")
+        if run.returncode != 0 or not meta.exists():
+            # The clean run or the stats run failed: the output says which test, and why.
+            sys.stderr.write(run.stdout[-6000:].replace("\r", "\n") + run.stderr[-4000:])
+            raise SystemExit(f"mutmut failed on {module} (exit {run.returncode})")
         from mutmut.stats import status_by_exit_code
 
         exit_codes = json.loads(meta.read_text())["exit_code_by_key"]
+        unchecked = [key for key, code in exit_codes.items() if code is None]
+        if unchecked:
+            raise SystemExit(f"mutmut left {len(unchecked)} mutants of {module} unchecked")
         result = ModuleResult(module, seconds=time.monotonic() - started)
         for code in exit_codes.values():
             status = status_by_exit_code[code]
