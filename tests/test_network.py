@@ -16,7 +16,6 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
-from conftest import NetworkBlocked
 
 from pytest_sm_experiments import SageMakerExperimentsMock, mock_sm_experiments
 
@@ -29,17 +28,20 @@ SECRETS = (REAL_KEY, REAL_SECRET, REAL_TOKEN, PROFILE_KEY, PROFILE_SECRET)
 
 
 # -- the guard ------------------------------------------------------------------------------
+# The guard raises conftest.NetworkBlocked, an AssertionError; it is matched by its message, as
+# a test module that imports conftest holds a stale class once pytest runs twice in one process
+# (the mutation runs do).
 
 @pytest.mark.parametrize("address", [("169.254.169.254", 80), ("1.1.1.1", 443),
                                      ("52.94.236.248", 443)])
 def test_guard_refuses_connections(address, network_attempts):
-    with pytest.raises(NetworkBlocked, match="network connection attempted"):
+    with pytest.raises(AssertionError, match="network connection attempted"):
         socket.create_connection(address, timeout=1)
     assert list(network_attempts) == [address]
 
 
 def test_guard_refuses_dns_lookups(network_attempts):
-    with pytest.raises(NetworkBlocked, match="DNS lookup attempted"):
+    with pytest.raises(AssertionError, match="DNS lookup attempted"):
         socket.getaddrinfo("api.sagemaker.us-east-1.amazonaws.com", 443)
     assert len(network_attempts) == 1
 

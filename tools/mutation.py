@@ -128,6 +128,10 @@ EQUIVALENTS: tuple[Equivalent, ...] = ()
 HYPOTHESIS_PROFILE = "mutation"
 
 
+class MutationRunFailed(Exception):
+    """mutmut could not test a module (its tests fail without mutants, or it stopped early)."""
+
+
 @dataclass
 class Survivor:
     key: str
@@ -240,13 +244,13 @@ def run_module(module: str, max_children: int, keep: bool) -> ModuleResult:
         if run.returncode != 0 or not meta.exists():
             # The clean run or the stats run failed: the output says which test, and why.
             sys.stderr.write(run.stdout[-6000:].replace("\r", "\n") + run.stderr[-4000:])
-            raise SystemExit(f"mutmut failed on {module} (exit {run.returncode})")
+            raise MutationRunFailed(f"mutmut failed on {module} (exit {run.returncode})")
         from mutmut.stats import status_by_exit_code
 
         exit_codes = json.loads(meta.read_text())["exit_code_by_key"]
         unchecked = [key for key, code in exit_codes.items() if code is None]
         if unchecked:
-            raise SystemExit(f"mutmut left {len(unchecked)} mutants of {module} unchecked")
+            raise MutationRunFailed(f"mutmut left {len(unchecked)} mutants of {module} unchecked")
         result = ModuleResult(module, seconds=time.monotonic() - started)
         for code in exit_codes.values():
             status = status_by_exit_code[code]
@@ -402,12 +406,21 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         raise SystemExit(f"not in MODULE_TESTS: {unknown}")
     results = []
+    failed = []
     for module in modules:
-        result = run_module(module, args.max_children, args.keep)
+        try:
+            result = run_module(module, args.max_children, args.keep)
+        except MutationRunFailed as failure:
+            print(failure, file=sys.stderr, flush=True)
+            failed.append(module)
+            continue
         print(f"{_row(result)}", flush=True)
         results.append(result)
         write_results(results, "python tools/mutation.py" + (
             " " + " ".join(args.modules) if args.modules else ""))
+    if failed:
+        print(f"not tested (see above): {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
