@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -196,6 +197,12 @@ def _scratch_copy(module: str, tests: list[str]) -> Path:
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
         f"pytest_add_cli_args = {json.dumps(['-p', 'no:cacheprovider'])}",
         "use_git_change_detection = false",
+        # Each mutant runs in a process forked from a server that has only collected the tests:
+        # forked from mutmut's own process (the default), it would inherit the caches the
+        # stats run warmed (routes, validators, compiled patterns), and mutants in the code
+        # that fills them would never run.
+        'process_isolation = "forkserver"',
+        'forkserver_warmup = "collect"',
         "",
     ])
     with (scratch / "pyproject.toml").open("a", encoding="utf-8") as file:
@@ -237,9 +244,7 @@ def run_module(module: str, max_children: int, keep: bool) -> ModuleResult:
            "SM_HYPOTHESIS_PROFILE": HYPOTHESIS_PROFILE, "PYTHONDONTWRITEBYTECODE": "1"}
     started = time.monotonic()
     try:
-        run = subprocess.run(
-            [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)],
-            cwd=scratch, env=env, capture_output=True, text=True, check=False)
+        run = _run_mutmut(["run", "--max-children", str(max_children)], scratch, env)
         meta = scratch / "mutants" / PACKAGE / f"{module}.meta"
         if run.returncode != 0 or not meta.exists():
             # The clean run or the stats run failed: the output says which test, and why.
@@ -273,6 +278,21 @@ def run_module(module: str, max_children: int, keep: bool) -> ModuleResult:
             print(f"kept {scratch}")
         else:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_mutmut(args: list[str], cwd: Path,
+                env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """mutmut in a session of its own, so that an interrupted run leaves no worker behind."""
+    process = subprocess.Popen([sys.executable, "-m", "mutmut", *args], cwd=cwd, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        stdout, stderr = process.communicate()
+    except BaseException:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def _mutant_order(key: str) -> tuple[str, int]:
@@ -394,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch copies")
     parser.add_argument("--list", action="store_true", help="print the module -> tests map")
     args = parser.parse_args(argv)
+    # kill <pid> stops mutmut's workers too (they run in a session of their own).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     missing = unmapped_modules()
     if missing:
         raise SystemExit(f"modules missing from MODULE_TESTS in {__file__}: {missing}")
