@@ -33,6 +33,17 @@ settings.register_profile("mutation", max_examples=10, **_PROFILE)
 settings.load_profile(os.environ.get("SM_HYPOTHESIS_PROFILE", "ci"))
 
 
+#: The environment as the session found it (before any test or mock could change it).
+_SESSION_ENVIRON = dict(os.environ)
+
+
+@pytest.fixture(scope="session")
+def session_environ() -> dict[str, str]:
+    """``os.environ`` as it was when the session started, less pytest's per-test variable."""
+    return {key: value for key, value in _SESSION_ENVIRON.items()
+            if key != "PYTEST_CURRENT_TEST"}
+
+
 class NetworkBlocked(AssertionError):
     """A test tried to open a network connection."""
 

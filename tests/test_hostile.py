@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -142,18 +144,26 @@ def _run(hostile: tuple[SageMakerExperimentsMock, dict[str, Any]],
     return outcomes
 
 
+def _journaled(mock: SageMakerExperimentsMock, calls: list[tuple[str, str, dict[str, Any]]],
+               outcomes: list[str]) -> None:
+    """The journal holds exactly this example's answered calls, in order (reset emptied it)."""
+    answered = [(operation, outcome) for (_, operation, _), outcome in zip(
+        calls, outcomes, strict=True) if outcome != "unsupported"]
+    assert [(call.operation, call.error_code or "ok") for call in mock.calls] == answered
+
+
 @settings(max_examples=WEIGHTS["sequences"] * UNIT)
 @given(calls=S.calls(), use_tiny_quotas=st.booleans())
 def test_generated_call_sequences_answer_as_modeled(hostile, tiny, calls, use_tiny_quotas):
     outcomes = _run(hostile, calls, tiny if use_tiny_quotas else None)
-    assert len(outcomes) == len(calls)
+    _journaled(tiny if use_tiny_quotas else hostile[0], calls, outcomes)
 
 
 @settings(max_examples=WEIGHTS["wrong_types"] * UNIT)
 @given(calls=S.calls(("client",), max_calls=3))
 def test_wrong_types_reach_the_mock_and_get_validation_errors(hostile, calls):
     outcomes = _run(hostile, calls)
-    assert len(outcomes) == len(calls)
+    _journaled(hostile[0], calls, outcomes)
 
 
 class Body(bytes):
@@ -282,11 +292,26 @@ def test_lone_surrogate_in_an_invalid_value_is_a_validation_error(sm_client):
     assert "Value '\ud800' at 'experimentName'" in raised.value.response["Error"]["Message"]
 
 
+def _exact_mean_and_stdev(values: list[float]) -> tuple[float, float]:
+    """The mean and sample standard deviation, computed exactly (rationals) and rounded once;
+    a deviation past the largest float is the largest float (the documented CHOICE)."""
+    exact = [Fraction(value) for value in values]
+    mean = sum(exact) / len(exact)
+    if len(exact) < 2:
+        return float(mean), 0.0
+    variance = sum((value - mean) ** 2 for value in exact) / (len(exact) - 1)
+    # sqrt of a scaled variance: the variance itself may be far past the largest float.
+    scale = max(abs(value) for value in exact) or Fraction(1)
+    deviation = math.sqrt(variance / scale**2) * scale
+    return float(mean), float(min(deviation, Fraction(sys.float_info.max)))
+
+
 @settings(max_examples=UNIT)
 @given(values=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1,
                        max_size=6))
-def test_metric_statistics_stay_finite_for_any_finite_values(hostile, values):
-    # JSON has no Infinity: whatever values a user logs, the summary must stay a number.
+def test_metric_statistics_are_right_for_any_finite_values(hostile, values):
+    # JSON has no Infinity: whatever values a user logs, the summary is the statistic rounded
+    # to a float (within what a running update loses), never inf or nan.
     mock, clients = hostile
     if ("sagemaker-metrics", "BatchPutMetrics") not in S.served():
         pytest.skip("BatchPutMetrics not served")
@@ -297,6 +322,12 @@ def test_metric_statistics_stay_finite_for_any_finite_values(hostile, values):
         {"MetricName": "m", "Value": value, "Timestamp": now} for value in values])
     summary = clients["sagemaker"].describe_trial_component(TrialComponentName="tc")["Metrics"][0]
     assert summary["Count"] == len(values)
-    assert (summary["Min"], summary["Max"]) == (min(values), max(values))
-    assert all(math.isfinite(summary[key]) for key in ("Avg", "StdDev")), summary
-    assert summary["Min"] <= summary["Avg"] <= summary["Max"]
+    assert (summary["Min"], summary["Max"], summary["Last"]) == (
+        min(values), max(values), values[-1])
+    mean, deviation = _exact_mean_and_stdev(values)
+    scale = max(abs(value) for value in values)
+    # A running (Welford) update loses a few ulps of the largest value per step.
+    tolerance = 1e-12 * scale
+    assert abs(summary["Avg"] - mean) <= tolerance, (summary["Avg"], mean)
+    assert abs(summary["StdDev"] - deviation) <= tolerance + 1e-9 * deviation, (
+        summary["StdDev"], deviation)

@@ -7,17 +7,18 @@ written so that a leak in either setting fails one of them.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 
 import boto3
-import botocore.handlers
 import pytest
 import strategies as S
 from botocore.config import Config
 from botocore.exceptions import HTTPClientError
 
 from pytest_sm_experiments import SageMakerExperimentsMock, active_mock, mock_sm_experiments
-from pytest_sm_experiments import router as router_module
 
 # A client created at import time, as a module under test might: it must reach whichever mock
 # is running when it is called.
@@ -131,18 +132,54 @@ def test_regions_are_isolated(sm_experiments):
         "us-east-1", "eu-west-1", "eu-west-1", "us-east-1"]
 
 
-def test_stopped_mock_leaves_botocore_as_it_was(network_attempts):
+_FRESH_PROCESS = """
+import json, os
+import botocore.handlers
+
+def handlers():
+    return [(spec[0], getattr(spec[1], "__module__", "")) for spec in
+            botocore.handlers.BUILTIN_HANDLERS]
+
+before, environment = handlers(), dict(os.environ)
+from pytest_sm_experiments import active_mock, mock_sm_experiments
+
+with mock_sm_experiments() as mock:
+    mock.client().create_experiment(ExperimentName="x")
+after = handlers()
+print(json.dumps({"added": [spec for spec in after if spec not in before],
+                  "kept": [spec for spec in before if spec in after] == before,
+                  "environment": dict(os.environ) == environment,
+                  "active": active_mock() is not None}))
+"""
+
+
+def test_stopped_mock_leaves_a_fresh_process_as_it_found_it():
+    # A fresh process: nothing any other test did can become the baseline.
+    ran = subprocess.run([sys.executable, "-c", _FRESH_PROCESS], capture_output=True,
+                         text=True, check=True, timeout=120)
+    seen = json.loads(ran.stdout)
+    # Only the dormant hook stays behind (it answers nothing while no mock runs).
+    assert seen["added"] == [
+        [f"{event}.{service}", seen["added"][0][1]]
+        for service in ("sagemaker", "sagemaker-metrics", "sts.GetCallerIdentity")
+        for event in ("before-send", "choose-signer")]
+    assert seen["added"][0][1].startswith("pytest_sm_experiments.")
+    assert all(spec[1] == seen["added"][0][1] for spec in seen["added"])
+    assert (seen["kept"], seen["environment"], seen["active"]) == (True, True, False)
+
+
+def test_stopped_mock_leaves_the_environment_as_the_session_started(network_attempts,
+                                                                   session_environ):
     assert active_mock() is None, "this test needs no mock running around it"
-    handlers_before = list(botocore.handlers.BUILTIN_HANDLERS)
-    environment_before = dict(os.environ)
     mock = SageMakerExperimentsMock().start()
     client = mock.client(config=Config(retries={"total_max_attempts": 1}))
     client.create_experiment(ExperimentName="x")
     mock.stop()
 
-    assert list(botocore.handlers.BUILTIN_HANDLERS) == handlers_before
-    assert dict(os.environ) == environment_before
-    assert router_module.ACTIVE == []
+    environment = {key: value for key, value in os.environ.items()
+                   if key != "PYTEST_CURRENT_TEST"}
+    assert environment == session_environ
+    assert active_mock() is None
     assert list(network_attempts) == []
     # Nothing answers any more: the same client now really tries to send.
     with pytest.raises(HTTPClientError, match="DNS lookup attempted"):

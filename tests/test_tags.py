@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import strategies as S
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 PREFIX = "arn:aws:sagemaker:us-east-1:123456789012:"
 KINDS = ["experiment", "trial", "trial_component"]
-
-
-def snapshot(mock):
-    return dict(mock.experiments), dict(mock.trials), dict(mock.trial_components)
 
 
 def make(client, kind):
@@ -85,14 +82,14 @@ def test_arn_resolves_in_any_letter_case(sm_client, kind):
 @pytest.mark.parametrize("operation", ["add_tags", "list_tags", "delete_tags"])
 def test_missing_resource_is_validation_exception(sm_client, sm_experiments, arn, operation):
     make(sm_client, "experiment")
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     kwargs = {"add_tags": {"Tags": tags(("k", "v"))}, "list_tags": {},
               "delete_tags": {"TagKeys": ["k"]}}[operation]
     with pytest.raises(ClientError) as raised:
         getattr(sm_client, operation)(ResourceArn=arn, **kwargs)
     assert raised.value.response["Error"] == {
         "Code": "ValidationException", "Message": f"Resource {arn} does not exist."}
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 def test_deleted_resource_loses_its_tags(sm_client):
@@ -106,7 +103,7 @@ def test_deleted_resource_loses_its_tags(sm_client):
 @pytest.mark.parametrize("operation", ["add_tags", "delete_tags"])
 def test_reserved_prefix(sm_client, sm_experiments, operation):
     arn, _ = make(sm_client, "experiment")
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     kwargs = ({"Tags": tags(("ok", "1"), ("AWS:team", "x"))} if operation == "add_tags"
               else {"TagKeys": ["ok", "AWS:team"]})
     with pytest.raises(ClientError) as raised:
@@ -114,7 +111,7 @@ def test_reserved_prefix(sm_client, sm_experiments, operation):
     assert raised.value.response["Error"] == {
         "Code": "ValidationException",
         "Message": "System prefix 'aws:' reserved for AWS usage in tag key: AWS:team"}
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 def test_duplicate_key_in_one_request(sm_client, sm_experiments):
@@ -130,14 +127,14 @@ def test_per_resource_limit_counts_unique_keys(sm_client, sm_experiments):
     sm_client.add_tags(ResourceArn=arn, Tags=tags(*((f"k{i}", "v") for i in range(45))))
     # Overwriting existing keys does not count twice: 45 + 5 new = 50 is allowed.
     sm_client.add_tags(ResourceArn=arn, Tags=tags(*((f"k{i}", "w") for i in range(40, 50))))
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(sm_client.exceptions.ResourceLimitExceeded) as raised:
         sm_client.add_tags(ResourceArn=arn, Tags=tags(("k0", "x"), ("one-more", "v")))
     assert raised.value.response["Error"]["Message"] == (
         "The account-level service limit 'Total number of tags allowed per resource' is 50 "
         "Tags, with current utilization of 0 Tags and a request delta of 51 Tags. Please "
         "contact AWS support to request an increase for this limit.")
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 def test_more_than_50_tags_in_one_request_is_a_model_error(sm_client):
