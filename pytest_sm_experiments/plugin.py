@@ -112,15 +112,6 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"invalid sm_experiments ini option: {error}") from None
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The marker alone activates the mock."""
-    for item in items:
-        fixturenames = getattr(item, "fixturenames", None)
-        if (fixturenames is not None and MARKER not in fixturenames
-                and item.get_closest_marker(MARKER) is not None):
-            fixturenames.insert(0, MARKER)
-
-
 def _marker_options(item: pytest.Item) -> dict[str, Any]:
     """Marker kwargs merged so that the closest marker wins (quotas merge per quota)."""
     merged: dict[str, Any] = {}
@@ -162,6 +153,14 @@ def sm_experiments(request: pytest.FixtureRequest) -> Generator[SageMakerExperim
             "code under test call the operation.",
             pytrace=False,
         )
+
+
+@pytest.fixture(autouse=True)
+def _sm_experiments_marker(request: pytest.FixtureRequest) -> None:
+    """The marker alone activates the mock: a marked test gets ``sm_experiments`` here, in an
+    autouse fixture, so the mock runs before the test's own fixtures set up."""
+    if request.node.get_closest_marker(MARKER) is not None:
+        request.getfixturevalue(MARKER)
 
 
 @pytest.fixture(scope="session")

@@ -68,6 +68,16 @@ def test_exact_fit_has_no_token(sm_client):
     assert "NextToken" not in sm_client.list_experiments(MaxResults=2)
 
 
+def test_max_results_of_100_is_the_documented_maximum(sm_client):
+    sm_client.create_experiment(ExperimentName="Exp")
+    sm_client.create_trial(TrialName="Run", ExperimentName="Exp")
+    sm_client.create_trial_component(TrialComponentName="Step")
+    assert experiment_names(sm_client.list_experiments(MaxResults=100)) == ["Exp"]
+    assert len(sm_client.list_trials(MaxResults=100)["TrialSummaries"]) == 1
+    assert len(sm_client.list_trial_components(MaxResults=100)["TrialComponentSummaries"]) == 1
+    assert len(sm_client.search(Resource="Experiment", MaxResults=100)["Results"]) == 1
+
+
 def test_max_results_above_100_is_refused(sm_client):
     with pytest.raises(ClientError) as raised:
         sm_client.list_trial_components(MaxResults=101)
@@ -289,6 +299,7 @@ def test_token_of_another_operation_is_refused(sm_client, token):
 
 @pytest.mark.parametrize("kwargs", [
     {"SortOrder": "Ascending"}, {"SortBy": "Name"}, {"CreatedAfter": 0},
+    {"CreatedBefore": 4102444800},
 ])
 def test_token_with_other_parameters_is_refused(sm_client, token, kwargs):
     with pytest.raises(ClientError) as raised:
@@ -297,6 +308,27 @@ def test_token_with_other_parameters_is_refused(sm_client, token, kwargs):
         "Invalid NextToken: the token was issued for a ListExperiments request with other "
         "filters or sort parameters; repeat the request with the same parameters to get the "
         "next page.")
+
+
+@pytest.mark.parametrize(("first", "then"), [
+    ({"ExperimentName": "Exp"}, {"TrialName": "Exp-0"}),
+    ({"TrialName": "Exp-0"}, {"TrialName": "Exp-1"}),
+    ({"TrialName": "Exp-0"}, {}),
+])
+def test_component_token_is_bound_to_its_filter(sm_client, first, then):
+    sm_client.create_experiment(ExperimentName="Exp")
+    for i in range(2):
+        sm_client.create_trial(TrialName=f"Exp-{i}", ExperimentName="Exp")
+        for j in range(2):
+            sm_client.create_trial_component(TrialComponentName=f"c{i}{j}")
+            sm_client.associate_trial_component(TrialComponentName=f"c{i}{j}",
+                                                TrialName=f"Exp-{i}")
+    issued = sm_client.list_trial_components(MaxResults=1, **first)["NextToken"]
+    with pytest.raises(ClientError) as raised:
+        sm_client.list_trial_components(NextToken=issued, **then)
+    assert raised.value.response["Error"]["Message"].startswith(
+        "Invalid NextToken: the token was issued for a ListTrialComponents request with other "
+        "filters")
 
 
 def test_token_for_another_filter_value_is_refused(sm_client):

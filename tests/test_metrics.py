@@ -199,3 +199,31 @@ def test_mixed_case_component_gets_metrics_by_its_lower_case_name(metrics_client
     described = sm_client.describe_trial_component(TrialComponentName="Mixed-Case-Run")
     assert [m["MetricName"] for m in described["Metrics"]] == ["loss"]
     assert list(sm_experiments.trial_components) == ["Mixed-Case-Run"]
+
+
+@pytest.mark.parametrize(("values", "avg", "std_dev"), [
+    ([0.0, 3.0, 6.0], 3.0, 3.0),
+    ([0.0], 0.0, 0.0),
+    ([0.0, 0.0], 0.0, 0.0),
+    ([-2.0, 2.0], 0.0, math.sqrt(8)),
+    ([5.0, -5.0, 0.0], 0.0, 5.0),
+    ([1e308, -1e308], 0.0, math.sqrt(2) * 1e308),
+])
+def test_average_and_deviation_from_the_first_value_on(metrics_client, sm_client, component,
+                                                       values, avg, std_dev):
+    metrics_client.batch_put_metrics(TrialComponentName=component,
+                                     MetricData=_points("m", values))
+    (summary,) = sm_client.describe_trial_component(TrialComponentName=component)["Metrics"]
+    assert summary["Avg"] == pytest.approx(avg, abs=1e-12)
+    assert summary["StdDev"] == pytest.approx(std_dev, rel=1e-12)
+
+
+def test_values_in_separate_batches_sum_up_alike(metrics_client, sm_client, component):
+    for value in (0.0, 10.0, 20.0, 30.0):
+        metrics_client.batch_put_metrics(TrialComponentName=component,
+                                         MetricData=_points("m", [value]))
+    (summary,) = sm_client.describe_trial_component(TrialComponentName=component)["Metrics"]
+    assert (summary["Count"], summary["Min"], summary["Max"], summary["Last"]) == (
+        4, 0.0, 30.0, 30.0)
+    assert summary["Avg"] == pytest.approx(15.0)
+    assert summary["StdDev"] == pytest.approx(statistics.stdev([0.0, 10.0, 20.0, 30.0]))

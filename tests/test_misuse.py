@@ -24,6 +24,13 @@ from pytest_sm_experiments import (
     ({"region": "US-EAST-1"}, "region must look like 'us-east-1', got 'US-EAST-1'"),
     ({"region": ""}, "region must look like"),
     ({"account_id": "12345"}, "account_id must be a string of 12 digits, got '12345'"),
+    ({"account_id": "1234567890123"}, "account_id must be a string of 12 digits, got "
+                                      "'1234567890123'"),
+    ({"account_id": "12345678901"}, "got '12345678901'"),
+    ({"account_id": "12345678901a"}, "got '12345678901a'"),
+    ({"account_id": "123456789012\n"}, "got '123456789012\\n'"),
+    ({"region": "us-east-1\n"}, "region must look like 'us-east-1', got 'us-east-1\\n'"),
+    ({"region": "useast-1"}, "got 'useast-1'"),
     ({"account_id": 123456789012}, "account_id must be a string of 12 digits"),
     ({"arn_case": "upper"}, "arn_case must be 'lower' or 'preserve', got 'upper'"),
 ])
@@ -76,11 +83,20 @@ def test_bad_ini_quota_is_a_usage_error_naming_it(pytester):
     result.stderr.fnmatch_lines(["*invalid sm_experiments ini option*experiments=lots*"])
 
 
-def test_bad_account_in_use_account_is_named(sm_experiments):
+@pytest.mark.parametrize("account_id", ["not-an-account", "1234567890123"])
+def test_bad_account_in_use_account_is_named(sm_experiments, account_id):
     with pytest.raises(MockUsageError, match="account_id must be a string of 12 digits"), \
-            sm_experiments.use_account("not-an-account"):
+            sm_experiments.use_account(account_id):
         pass
     assert sm_experiments.account_id == "123456789012"
+
+
+@pytest.mark.parametrize("quotas", [{"experiments": 0}, {"trials": 0, "tags_per_resource": 0},
+                                    {"components_per_trial": 10**9}])
+def test_any_non_negative_quota_is_accepted(quotas):
+    options = SageMakerExperimentsMock(quotas=quotas).options
+    assert {key: options.quotas[key] for key in quotas} == quotas
+    assert options.quotas["trials_per_experiment"] == 300
 
 
 # -- decorator and lifecycle -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from datetime import datetime, timezone
 
 import pytest
@@ -444,3 +445,30 @@ def test_tag_search_orders_like_the_general_path(sm_client, sort_by, sort_order)
     fast = pages([tag])
     assert fast == pages([tag, everyone])
     assert sum(len(page) for page in fast) == 16
+
+
+@pytest.mark.parametrize(("stat", "value"), [
+    ("Min", 1.0), ("Max", 9.0), ("Avg", 16 / 3), ("Last", 6.0), ("Count", 3.0),
+    ("StdDev", statistics.stdev([9.0, 1.0, 6.0])),
+])
+def test_each_metric_statistic_is_searchable_by_its_own_name(sm_client, sm_experiments, stat,
+                                                             value):
+    # Six different numbers: a filter on one statistic that read another finds nothing.
+    sm_client.create_trial_component(TrialComponentName="tc")
+    sm_client.create_trial_component(TrialComponentName="other")
+    now = datetime.now(timezone.utc)
+    sm_experiments.client(service="sagemaker-metrics").batch_put_metrics(
+        TrialComponentName="tc", MetricData=[
+            {"MetricName": "loss", "Value": v, "Timestamp": now} for v in (9.0, 1.0, 6.0)])
+    around = [{"Name": f"Metrics.loss.{stat}", "Operator": "GreaterThan",
+               "Value": repr(value - 0.01)},
+              {"Name": f"Metrics.loss.{stat}", "Operator": "LessThan",
+               "Value": repr(value + 0.01)}]
+    assert search_tc(sm_client, *around) == ["tc"]
+    nested = sm_client.search(Resource=TC, SearchExpression={"NestedFilters": [{
+        "NestedPropertyName": "Metrics",
+        "Filters": [{"Name": "Metrics.MetricName", "Value": "loss"},
+                    *[{**item, "Name": f"Metrics.{stat}"} for item in around]]}]})
+    assert names(nested) == ["tc"]
+    ordered = names(sm_client.search(Resource=TC, SortBy=f"Metrics.loss.{stat}"))
+    assert ordered == ["tc", "other"]
