@@ -6,6 +6,8 @@ router is put into botocore when botocore is first imported (or when a mock star
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from ._version import __version__
 from .errors import MockUsageError, UnsupportedOperationError
 from .mock import (
@@ -42,8 +44,13 @@ __all__ = [
 ]
 
 
-def attach(client: object) -> object:
-    """Route a botocore/boto3 client created before the plugin loaded through the mock."""
+_Client = TypeVar("_Client")
+
+
+def attach(client: _Client) -> _Client:
+    """Route a botocore/boto3 client created before the plugin loaded through the mock; returns
+    the same client (so its type, say ``SageMakerClient``, is kept)."""
     from . import router
 
-    return router.attach(client)
+    router.attach(client)
+    return client

@@ -10,12 +10,12 @@ import itertools
 import secrets
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from .errors import ResourceLimitExceeded, quota_message
-from .models import Experiment, ResourceKind, Trial, TrialComponent, make_arn
+from .models import Experiment, ResourceType, Trial, TrialComponent, make_arn
 from .options import QUOTAS, MockOptions
 
 
@@ -237,9 +237,6 @@ class Collection(Generic[R]):
     def keys(self) -> Iterator[str]:
         return iter(self._records.keys())
 
-    def snapshot(self) -> dict[str, R]:
-        return dict(self._records)
-
     @property
     def by_name(self) -> SortedIndex[str]:
         """Case-folded names, sorted."""
@@ -252,10 +249,15 @@ class Collection(Generic[R]):
 
 
 class RegionState:
-    """Everything one account holds in one region."""
+    """Everything one account holds in one region.
 
-    __slots__ = ("account_id", "component_trials", "experiment_trials", "experiments", "region",
-                 "token_secret", "trial_components", "trial_members", "trials")
+    Trials belong to an experiment, and trial components to any number of trials. Those relations
+    change only through the verbs here (``add_trial``, ``drop_trial``, ``associate``,
+    ``disassociate``...), which keep the indexes and the names on the records in step.
+    """
+
+    __slots__ = ("_experiment_trials", "_parents", "_trial_members", "account_id", "experiments",
+                 "region", "token_secret", "trial_components", "trials")
 
     def __init__(self, account_id: str, region: str) -> None:
         self.account_id = account_id
@@ -265,23 +267,75 @@ class RegionState:
         self.trial_components: Collection[TrialComponent] = Collection()
         # Relations by case-folded name (dicts as ordered sets): O(1) membership and counts.
         #: experiment key -> keys of its trials
-        self.experiment_trials: dict[str, dict[str, None]] = {}
+        self._experiment_trials: dict[str, dict[str, None]] = {}
         #: trial key -> keys of its associated trial components
-        self.trial_members: dict[str, dict[str, None]] = {}
+        self._trial_members: dict[str, dict[str, None]] = {}
         #: trial component key -> keys of the trials it is associated with
-        self.component_trials: dict[str, dict[str, None]] = {}
+        self._parents: dict[str, dict[str, None]] = {}
         #: signs this state's pagination tokens: a token never verifies in another mock,
         #: account or region, or after a reset.
         self.token_secret: bytes = secrets.token_bytes(32)
 
+    # -- queries (names in any letter case; answers are index keys, in insertion order) --------
     def trials_of(self, experiment_name: str) -> dict[str, None]:
-        return self.experiment_trials.get(name_key(experiment_name), {})
+        return self._experiment_trials.get(name_key(experiment_name), {})
 
     def components_of(self, trial_name: str) -> dict[str, None]:
-        return self.trial_members.get(name_key(trial_name), {})
+        return self._trial_members.get(name_key(trial_name), {})
 
     def parents_of(self, component_name: str) -> dict[str, None]:
-        return self.component_trials.get(name_key(component_name), {})
+        return self._parents.get(name_key(component_name), {})
+
+    def associated(self, trial: Trial, component: TrialComponent) -> bool:
+        return name_key(component.name) in self.components_of(trial.name)
+
+    # -- verbs -----------------------------------------------------------------------------------
+    def add_trial(self, record: Trial) -> None:
+        """Store a new trial in its experiment (``record.experiment_name``)."""
+        self.trials.add(record)
+        self._experiment_trials.setdefault(name_key(record.experiment_name), {})[
+            name_key(record.name)] = None
+
+    def drop_trial(self, record: Trial) -> None:
+        """Delete a trial that has no trial components."""
+        self.trials.remove(record.name)
+        _unlink(self._experiment_trials, name_key(record.experiment_name), name_key(record.name))
+
+    def drop_component(self, record: TrialComponent) -> None:
+        """Delete a trial component that is in no trial."""
+        self.trial_components.remove(record.name)
+
+    def drop_experiment(self, record: Experiment) -> None:
+        """Delete an experiment that has no trials."""
+        self.experiments.remove(record.name)
+
+    def associate(self, trial: Trial, component: TrialComponent) -> None:
+        """Put ``component`` into ``trial`` (not associated yet); both records list the other."""
+        trial_key, component_key = name_key(trial.name), name_key(component.name)
+        self._trial_members.setdefault(trial_key, {})[component_key] = None
+        self._parents.setdefault(component_key, {})[trial_key] = None
+        self.trials.replace(replace(
+            trial, trial_component_names=(*trial.trial_component_names, component.name)))
+        self.trial_components.replace(replace(
+            component, trial_names=(*component.trial_names, trial.name)))
+
+    def disassociate(self, trial: Trial, component: TrialComponent) -> None:
+        """Take ``component`` out of ``trial`` (associated); both records forget the other."""
+        trial_key, component_key = name_key(trial.name), name_key(component.name)
+        _unlink(self._trial_members, trial_key, component_key)
+        _unlink(self._parents, component_key, trial_key)
+        self.trials.replace(replace(trial, trial_component_names=tuple(
+            name for name in trial.trial_component_names if name_key(name) != component_key)))
+        self.trial_components.replace(replace(component, trial_names=tuple(
+            name for name in component.trial_names if name_key(name) != trial_key)))
+
+
+def _unlink(relation: dict[str, dict[str, None]], key: str, member: str) -> None:
+    """Remove ``member`` from ``relation[key]``, and the key once it has no members left."""
+    members = relation[key]
+    del members[member]
+    if not members:
+        del relation[key]
 
 
 @dataclass(slots=True)
@@ -295,17 +349,16 @@ class Context:
     now: datetime
     seq: int
 
-    def arn(self, kind: ResourceKind, name: str) -> str:
-        return make_arn(kind, self.region, self.account_id, name, self.options.arn_case)
+    def arn(self, resource_type: ResourceType, name: str) -> str:
+        return make_arn(resource_type, self.region, self.account_id, name, self.options.arn_case)
 
-    def check_quota(self, key: str, current: int, delta: int = 1) -> None:
-        """Raise AWS's ResourceLimitExceeded when ``current + delta`` passes quota ``key``."""
+    def check_quota(self, key: str, total: int) -> None:
+        """Raise AWS's ResourceLimitExceeded when ``total`` (what the request would make the
+        count) passes quota ``key``."""
         limit = self.options.quotas[key]
-        if current + delta > limit:
+        if total > limit:
             quota = QUOTAS[key]
-            raise ResourceLimitExceeded(
-                quota_message(quota.aws_name, limit, quota.unit, current + delta)
-            )
+            raise ResourceLimitExceeded(quota_message(quota.aws_name, limit, quota.unit, total))
 
 
 class Backend:

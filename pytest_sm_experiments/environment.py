@@ -65,8 +65,8 @@ def enter(region: str) -> None:
         if _depth > 1:
             return
         environ = os.environ
-        # One pass over the names is cheaper than a lookup per key: most keys are absent, and
-        # each miss costs os.environ an exception.
+        # One pass over the names rather than a lookup per key (most are absent, and a missing
+        # key costs os.environ an exception): BENCHMARKS.md, "Hot spots removed".
         present = _KEY_SET.intersection(environ)
         _saved.clear()
         for key in _KEYS:
@@ -109,8 +109,8 @@ def leave() -> None:
             if (environ.get(key) if key in present else None) == value:
                 continue
             if value is None:
-                # del, not pop(): MutableMapping.pop reads the value before deleting it, and
-                # contextlib.suppress costs more than the delete.
+                # del in a try, not pop() (it reads the value first) or contextlib.suppress:
+                # the cheapest delete (BENCHMARKS.md, "Hot spots removed").
                 try:  # noqa: SIM105
                     del environ[key]
                 except KeyError:  # removed meanwhile by another thread

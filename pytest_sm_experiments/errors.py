@@ -40,14 +40,6 @@ class ResourceLimitExceeded(AWSError):
     code = "ResourceLimitExceeded"
 
 
-class ResourceInUse(AWSError):
-    code = "ResourceInUse"
-
-
-class ConflictError(AWSError):
-    code = "ConflictException"
-
-
 def validation_message(failures: list[str]) -> str:
     """AWS's summary line: ``1 validation error detected: a; b`` (plural from two on)."""
     count = len(failures)

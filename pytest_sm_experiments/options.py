@@ -67,9 +67,6 @@ class MockOptions:
     quotas: Mapping[str, int] = field(default_factory=lambda: _frozen_quotas({}))
     arn_case: ArnCase = "lower"
 
-    def quota(self, key: str) -> int:
-        return self.quotas[key]
-
 
 OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(MockOptions))
 

@@ -52,8 +52,8 @@ _HOOKED = "botocore.session"
 
 class _InstallAfterImport:
     """A one-shot ``sys.meta_path`` finder: once ``botocore.session`` has been executed, install
-    the router.  The same as a wrapt post-import hook, but importing wrapt at start-up would
-    also import asyncio (wrapt 2.x), which cost more than the rest of the plugin."""
+    the router.  The same as a wrapt post-import hook, without importing wrapt (and, with wrapt
+    2.x, asyncio) at start-up: see BENCHMARKS.md, "Hot spots removed"."""
 
     def find_spec(self, fullname: str, path: Sequence[str] | None = None,
                   target: ModuleType | None = None) -> ModuleSpec | None:

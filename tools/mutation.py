@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+TOOLS = Path(__file__).resolve().parent
+ROOT = TOOLS.parent
 PACKAGE = "pytest_sm_experiments"
 RESULTS = ROOT / "MUTATION.md"
 
@@ -42,22 +43,24 @@ _RESOURCES = ["tests/test_experiments.py", "tests/test_create_experiment.py",
               "tests/test_trials.py", "tests/test_trial_components.py",
               "tests/test_associations.py", "tests/test_tags.py", "tests/test_listing.py"]
 _SEARCH = ["tests/test_search.py", "tests/sdk/test_sdk_run.py"]
-_HOSTILE = ["tests/test_hostile.py", "tests/test_faults.py"]
 
 #: Module (path under the package) -> the test files whose tests may kill its mutants.
-#: mutmut narrows each mutant to the tests among these that ran the mutated function.
+#: mutmut narrows each mutant to the tests among these that ran the mutated function, and
+#: tools/mutation_order.py runs the quickest first. The generated-input tests
+#: (test_hostile.py) are slow per mutant: only the modules they are the best net for map them.
 MODULE_TESTS: dict[str, list[str]] = {
     # The request path.
-    "router.py": [*_API, *_HOSTILE, "tests/test_network.py", "tests/test_async.py",
-                  "tests/test_sts.py", "tests/test_validation.py", "tests/test_metrics.py"],
-    "backend.py": [*_RESOURCES, *_SEARCH[:1], "tests/test_threads.py", *_API[:1],
-                   "tests/test_isolation.py", "tests/test_metrics.py"],
+    "router.py": [*_API, "tests/test_faults.py", "tests/test_network.py", "tests/test_async.py",
+                  "tests/test_sts.py", "tests/test_validation.py", "tests/test_metrics.py",
+                  "tests/test_journal.py"],
+    "backend.py": [*_RESOURCES, "tests/test_search.py", "tests/test_threads.py",
+                   "tests/test_mock_api.py", "tests/test_isolation.py", "tests/test_metrics.py"],
     "validation.py": ["tests/test_validation.py", "tests/test_create_experiment.py",
                       "tests/test_metrics.py", "tests/test_tags.py", "tests/test_search.py",
                       "tests/test_hostile.py"],
     "wire.py": ["tests/test_hostile.py", "tests/test_sts.py", "tests/test_validation.py",
                 "tests/test_async.py", "tests/test_metrics.py", "tests/test_mock_api.py"],
-    "recorder.py": ["tests/test_mock_api.py", "tests/test_plugin.py",
+    "recorder.py": ["tests/test_journal.py", "tests/test_mock_api.py", "tests/test_plugin.py",
                     "tests/test_faults.py", "tests/test_readme.py"],
     "environment.py": ["tests/test_network.py", "tests/test_isolation.py",
                        "tests/sdk/test_sdk_run.py"],
@@ -66,8 +69,7 @@ MODULE_TESTS: dict[str, list[str]] = {
     "plugin.py": ["tests/test_plugin.py", "tests/test_misuse.py", "tests/test_readme.py",
                   "examples/test_tracking.py"],
     "_botocore.py": ["tests/test_mock_api.py", "tests/test_async.py", "tests/test_isolation.py",
-                     "tests/test_network.py", "tests/test_sts.py", "tests/test_plugin.py",
-                     "tests/test_hostile.py"],
+                     "tests/test_network.py", "tests/test_sts.py", "tests/test_plugin.py"],
     "operations/__init__.py": ["tests/test_docs_sync.py", "tests/test_misuse.py",
                                "tests/test_mock_api.py"],
     "operations/_common.py": [*_RESOURCES, "tests/test_validation.py", "tests/test_metrics.py"],
@@ -76,7 +78,8 @@ MODULE_TESTS: dict[str, list[str]] = {
     "operations/trials.py": ["tests/test_trials.py", "tests/test_listing.py",
                              "tests/test_associations.py", "tests/test_search.py"],
     "operations/components.py": ["tests/test_trial_components.py", "tests/test_listing.py",
-                                 "tests/test_associations.py", "tests/test_search.py"],
+                                 "tests/test_associations.py", "tests/test_search.py",
+                                 "tests/test_metrics.py"],
     "operations/associations.py": ["tests/test_associations.py", "tests/test_threads.py",
                                    "tests/test_search.py"],
     "operations/tags.py": ["tests/test_tags.py", "tests/test_threads.py", "tests/test_search.py"],
@@ -89,11 +92,11 @@ MODULE_TESTS: dict[str, list[str]] = {
     "operations/sts.py": ["tests/test_sts.py", "tests/test_network.py",
                           "tests/test_isolation.py"],
     # Off the request path.
-    "mock.py": [*_API, "tests/test_faults.py", "tests/test_async.py", "tests/test_network.py",
-                "tests/test_readme.py"],
+    "mock.py": [*_API, "tests/test_journal.py", "tests/test_faults.py", "tests/test_async.py",
+                "tests/test_network.py", "tests/test_readme.py"],
     "models.py": ["tests/test_metrics.py", "tests/test_experiments.py", "tests/test_trials.py",
                   "tests/test_trial_components.py", "tests/test_mock_api.py",
-                  "tests/test_hostile.py", "tests/test_search.py"],
+                  "tests/test_hostile.py", "tests/test_search.py", "tests/test_sts.py"],
     "errors.py": ["tests/test_validation.py", "tests/test_misuse.py", "tests/test_experiments.py",
                   "tests/test_trials.py", "tests/test_trial_components.py"],
 }
@@ -124,6 +127,9 @@ class Equivalent:
 
 #: Survivors that behave exactly as the original, each with why.
 EQUIVALENTS: tuple[Equivalent, ...] = ()
+
+#: Added to every pytest run: no cache writes, the quickest tests first (mutation_order.py).
+PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "mutation_order"]
 
 #: Hypothesis examples per unit in mutation runs (the ``mutation`` profile in tests/conftest.py).
 HYPOTHESIS_PROFILE = "mutation"
@@ -195,7 +201,7 @@ def _scratch_copy(module: str, tests: list[str]) -> Path:
         f"only_mutate = {json.dumps([f'{PACKAGE}/{module}'])}",
         f"also_copy = {json.dumps(also_copy)}",
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
-        f"pytest_add_cli_args = {json.dumps(['-p', 'no:cacheprovider'])}",
+        f"pytest_add_cli_args = {json.dumps(PYTEST_ARGS)}",
         "use_git_change_detection = false",
         # Each mutant runs in a process forked from a server that has only collected the tests:
         # forked from mutmut's own process (the default), it would inherit the caches the
@@ -238,9 +244,12 @@ json.dump({name: get_diff_for_mutant(name, path=path) for name in names}, sys.st
 
 
 def run_module(module: str, max_children: int, keep: bool) -> ModuleResult:
-    tests = MODULE_TESTS[module]
+    tests = [test for test in MODULE_TESTS[module] if (ROOT / test).is_file()]
+    if tests != MODULE_TESTS[module]:
+        print(f"{module}: no such test files: {sorted(set(MODULE_TESTS[module]) - set(tests))}",
+              file=sys.stderr)
     scratch = _scratch_copy(module, tests)
-    env = {**os.environ, "PYTHONPATH": str(scratch / "mutants"),
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(scratch / "mutants"), str(TOOLS)]),
            "SM_HYPOTHESIS_PROFILE": HYPOTHESIS_PROFILE, "PYTHONDONTWRITEBYTECODE": "1"}
     started = time.monotonic()
     try:

@@ -15,14 +15,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from pytest_sm_experiments.backend import Context, name_key
-from pytest_sm_experiments.errors import ValidationError
-from pytest_sm_experiments.models import Artifact, MetricSummary, ResourceKind, TrialComponent
-
-from ._common import Params, Response, already_exists, require, strip_arn, tag_dict, timestamp
+from ..backend import Context
+from ..errors import ValidationError
+from ..models import Artifact, MetricSummary, ResourceType, TrialComponent
+from ._common import Params, Response, new_record, require, strip_arn, timestamp
 from .paging import list_page, page_request, with_token
 
-_KIND: ResourceKind = "experiment-trial-component"
+_TYPE: ResourceType = "experiment-trial-component"
 _ARTIFACT_MEMBERS = (("InputArtifacts", "input_artifacts"), ("OutputArtifacts", "output_artifacts"))
 
 
@@ -49,9 +48,9 @@ def _check_sizes(ctx: Context, parameters: int, inputs: int, outputs: int) -> No
     # CHOICE: a merge (UpdateTrialComponent) past a per-component limit is the same
     # ResourceLimitExceeded as on create, though the model lists it for CreateTrialComponent only;
     # botocore raises client.exceptions.ResourceLimitExceeded for it on any operation.
-    ctx.check_quota("parameters_per_trial_component", 0, parameters)
-    ctx.check_quota("artifacts_per_trial_component", 0, inputs)
-    ctx.check_quota("artifacts_per_trial_component", 0, outputs)
+    ctx.check_quota("parameters_per_trial_component", parameters)
+    ctx.check_quota("artifacts_per_trial_component", inputs)
+    ctx.check_quota("artifacts_per_trial_component", outputs)
 
 
 def _optional_time(params: Params, member: str) -> Any:
@@ -60,26 +59,17 @@ def _optional_time(params: Params, member: str) -> Any:
 
 
 def create_trial_component(ctx: Context, params: Params) -> Response:
-    state = ctx.state
-    name: str = params["TrialComponentName"]
-    tags = tag_dict(params.get("Tags"))
+    components = ctx.state.trial_components
     parameters = _parameters(params.get("Parameters") or {})
     inputs = _artifacts(params.get("InputArtifacts") or {})
     outputs = _artifacts(params.get("OutputArtifacts") or {})
-    if name in state.trial_components:
-        raise already_exists(_KIND, name)
-    ctx.check_quota("trial_components", len(state.trial_components))
-    ctx.check_quota("tags_per_resource", 0, len(tags))
+    fields = new_record(ctx, components, _TYPE, params["TrialComponentName"], params)
+    ctx.check_quota("trial_components", len(components) + 1)
     _check_sizes(ctx, len(parameters), len(inputs), len(outputs))
     status = params.get("Status")
     metadata = params.get("MetadataProperties")
     record = TrialComponent(
-        name=name,
-        arn=ctx.arn(_KIND, name),
-        display_name=params.get("DisplayName") or name,
-        tags=tags,
-        creation_time=ctx.now,
-        last_modified_time=ctx.now,
+        **fields,
         status=dict(status) if status is not None else None,
         start_time=_optional_time(params, "StartTime"),
         end_time=_optional_time(params, "EndTime"),
@@ -87,15 +77,14 @@ def create_trial_component(ctx: Context, params: Params) -> Response:
         input_artifacts=inputs,
         output_artifacts=outputs,
         metadata_properties=dict(metadata) if metadata is not None else None,
-        seq=ctx.seq,
     )
-    state.trial_components.add(record)
+    components.add(record)
     return {"TrialComponentArn": record.arn}
 
 
 def describe_trial_component(ctx: Context, params: Params) -> Response:
     name = strip_arn(params["TrialComponentName"])
-    return trial_component_view(require(ctx, ctx.state.trial_components, _KIND, name))
+    return trial_component_view(require(ctx, ctx.state.trial_components, _TYPE, name))
 
 
 def list_trial_components(ctx: Context, params: Params) -> Response:
@@ -114,7 +103,7 @@ def list_trial_components(ctx: Context, params: Params) -> Response:
         experiment = require(ctx, state.experiments, "experiment", filters["ExperimentName"])
         keys: dict[str, None] = {}
         for trial_key in state.trials_of(experiment.name):
-            keys.update(state.trial_members.get(trial_key, {}))
+            keys.update(state.components_of(trial_key))
         candidates = [state.trial_components.get_by_key(key) for key in keys]
     elif filters["TrialName"] is not None:
         trial = require(ctx, state.trials, "experiment-trial", filters["TrialName"])
@@ -131,7 +120,7 @@ def list_trial_components(ctx: Context, params: Params) -> Response:
 
 def update_trial_component(ctx: Context, params: Params) -> Response:
     components = ctx.state.trial_components
-    record = require(ctx, components, _KIND, params["TrialComponentName"])
+    record = require(ctx, components, _TYPE, params["TrialComponentName"])
     parameters = _merge(dict(record.parameters), _parameters(params.get("Parameters") or {}),
                         params.get("ParametersToRemove"), "Parameters")
     merged_artifacts: list[dict[str, Artifact]] = []
@@ -174,15 +163,14 @@ def _merge(current: dict[str, Any], added: dict[str, Any], removed: list[str] | 
 
 def delete_trial_component(ctx: Context, params: Params) -> Response:
     state = ctx.state
-    record = require(ctx, state.trial_components, _KIND, params["TrialComponentName"])
+    record = require(ctx, state.trial_components, _TYPE, params["TrialComponentName"])
     if state.parents_of(record.name):
         # CHOICE: AWS documents that a component must be disassociated from all trials first;
         # the error code and text are not public.
         raise ValidationError(
             f"TrialComponent '{record.arn}' is still associated with trials; disassociate it "
             "from every trial before deleting it.")
-    state.trial_components.remove(record.name)
-    state.component_trials.pop(name_key(record.name), None)
+    state.drop_component(record)
     return {"TrialComponentArn": record.arn}
 
 
@@ -202,15 +190,8 @@ def metric_view(summary: MetricSummary) -> Response:
     view: Response = {"MetricName": summary.name}
     if summary.source_arn is not None:
         view["SourceArn"] = summary.source_arn
-    view.update({
-        "TimeStamp": summary.timestamp,
-        "Max": summary.max,
-        "Min": summary.min,
-        "Last": summary.last,
-        "Count": summary.count,
-        "Avg": summary.avg,
-        "StdDev": summary.std_dev,
-    })
+    view["TimeStamp"] = summary.timestamp
+    view.update(summary.statistics())
     return view
 
 

@@ -10,32 +10,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pytest_sm_experiments.backend import Context, name_key
-from pytest_sm_experiments.errors import ValidationError
-from pytest_sm_experiments.models import Experiment
-
-from ._common import Params, Response, already_exists, require, tag_dict
+from ..backend import Context
+from ..errors import ValidationError
+from ..models import Experiment
+from ._common import Params, Response, new_record, require
 from .paging import list_page, page_request, with_token
 
 
 def create_experiment(ctx: Context, params: Params) -> Response:
-    name: str = params["ExperimentName"]
-    tags = tag_dict(params.get("Tags"))
     experiments = ctx.state.experiments
-    if name in experiments:
-        raise already_exists("experiment", name)
-    ctx.check_quota("experiments", len(experiments))
-    ctx.check_quota("tags_per_resource", 0, len(tags))
-    record = Experiment(
-        name=name,
-        arn=ctx.arn("experiment", name),
-        display_name=params.get("DisplayName") or name,
-        description=params.get("Description"),
-        tags=tags,
-        creation_time=ctx.now,
-        last_modified_time=ctx.now,
-        seq=ctx.seq,
-    )
+    fields = new_record(ctx, experiments, "experiment", params["ExperimentName"], params)
+    ctx.check_quota("experiments", len(experiments) + 1)
+    record = Experiment(**fields, description=params.get("Description"))
     experiments.add(record)
     return {"ExperimentArn": record.arn}
 
@@ -72,8 +58,7 @@ def delete_experiment(ctx: Context, params: Params) -> Response:
         raise ValidationError(
             f"Experiment '{record.arn}' still has trials; delete its trials before deleting "
             "the experiment.")
-    state.experiments.remove(record.name)
-    state.experiment_trials.pop(name_key(record.name), None)
+    state.drop_experiment(record)
     return {"ExperimentArn": record.arn}
 
 

@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pytest_sm_experiments.backend import Collection, Context, R, SortedIndex, TimeEntry, name_key
-from pytest_sm_experiments.errors import ValidationError
-
+from ..backend import Collection, Context, R, SortedIndex, TimeEntry, name_key
+from ..errors import ValidationError
 from ._common import Params, timestamp
 
 #: botocore's default page size for these operations is AWS's: 10 (CONFIRMED, docs).
