@@ -216,3 +216,20 @@ def test_a_required_member_sent_as_json_null_is_missing(sm_experiments, body, me
     assert response.status_code == 400
     assert json.loads(response.content) == {"__type": "ValidationException", "Message": message}
     assert (len(sm_experiments.experiments), len(sm_experiments.trials)) == (0, 0)
+
+
+@pytest.mark.parametrize(("value", "failure"), [
+    (0, "Member must have value greater than or equal to 1"), (1, None), (100, None),
+    (101, "Member must have value less than or equal to 100"),
+])
+def test_integer_limits_are_inclusive(sm_experiments, value, failure):
+    # MaxResults: min 1, max 100 in the model.
+    client = sm_experiments.client(config=Config(parameter_validation=False))
+    if failure is None:
+        assert client.list_experiments(MaxResults=value)["ExperimentSummaries"] == []
+        return
+    with pytest.raises(ClientError) as raised:
+        client.list_experiments(MaxResults=value)
+    assert _error(raised)["Message"] == (
+        f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy "
+        f"constraint: {failure}")

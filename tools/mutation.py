@@ -93,7 +93,7 @@ MODULE_TESTS: dict[str, list[str]] = {
                           "tests/test_isolation.py"],
     # Off the request path.
     "mock.py": [*_API, "tests/test_journal.py", "tests/test_faults.py", "tests/test_async.py",
-                "tests/test_network.py", "tests/test_readme.py"],
+                "tests/test_plugin.py", "tests/test_network.py", "tests/test_readme.py"],
     "models.py": ["tests/test_metrics.py", "tests/test_experiments.py", "tests/test_trials.py",
                   "tests/test_trial_components.py", "tests/test_mock_api.py",
                   "tests/test_hostile.py", "tests/test_search.py", "tests/test_sts.py"],
@@ -127,6 +127,100 @@ class Equivalent:
 
 #: Survivors that behave exactly as the original, each with why.
 EQUIVALENTS: tuple[Equivalent, ...] = ()
+
+@dataclass(frozen=True)
+class NamedMutant:
+    """A bug written by hand (issue 12 lists these): ``edits`` are (module, old, new) text
+    replacements; the suite must fail on it. mutmut cannot generate some of them (module-level
+    tables, decorated functions, changes over several lines or modules)."""
+
+    description: str
+    edits: tuple[tuple[str, str, str], ...]
+
+
+NAMED_MUTANTS: tuple[NamedMutant, ...] = (
+    NamedMutant("choose-signer answers UNSIGNED with no mock running", (
+        ("router.py", "return _botocore.UNSIGNED if ACTIVE else None",
+         "return _botocore.UNSIGNED"),)),
+    NamedMutant("a real AWS_SESSION_TOKEN stays in the environment while a mock runs", (
+        ("environment.py", '    "AWS_SESSION_TOKEN": FAKE_SESSION_TOKEN,\n', ""),)),
+    NamedMutant("assert_called_once passes when the operation was never called", (
+        ("recorder.py", "        return self.one(operation, **params)\n",
+         "        return self.one(operation, **params) if self.filter(operation, **params) "
+         "else None  # type: ignore[return-value]\n"),)),
+    NamedMutant("calls.one() returns the first of several matches", (
+        ("recorder.py", "        if len(found) != 1:\n            raise AssertionError(\n"
+         "                f\"expected exactly one",
+         "        if not found:\n            raise AssertionError(\n"
+         "                f\"expected exactly one"),)),
+    NamedMutant("filter(X=None) matches calls that never sent X", (
+        ("recorder.py", "return all(key in own and own[key] == value",
+         "return all(own.get(key) == value"),)),
+    NamedMutant("CreateTrial stores the trial before its tag quota check fails", (
+        ("operations/_common.py", '    ctx.check_quota("tags_per_resource", len(tags))\n', ""),
+        ("operations/trials.py", "    state.add_trial(record)\n",
+         "    state.add_trial(record)\n"
+         '    ctx.check_quota("tags_per_resource", len(record.tags))\n'))),
+    NamedMutant("a metric whose first value is 0 gets a wrong running mean", (
+        ("models.py", "(-1.0 if value < 0 else 0.0)", "(-1.0 if value < 0 else 1.0)"),)),
+    NamedMutant("Search on Metrics.<name>.StdDev reads the average", (
+        ("operations/search.py", "for stat, value in summary.statistics().items():",
+         'for stat, value in {**summary.statistics(), "StdDev": summary.avg}.items():'),)),
+    NamedMutant("a NextToken is accepted with another CreatedBefore", (
+        ("operations/paging.py", '"before": before,', '"before": None,'),)),
+    NamedMutant("MaxResults=100 (the documented maximum) is refused", (
+        ("validation.py", "elif high is not None and value > high:",
+         "elif high is not None and value >= high:"),)),
+    NamedMutant("a required member sent as JSON null passes validation", (
+        ("validation.py", "if value.get(name) is None:", "if name not in value:"),)),
+    NamedMutant("a quota of 0 is refused", (
+        ("options.py", "or not isinstance(value, int) or value < 0:",
+         "or not isinstance(value, int) or value < 1:"),)),
+    NamedMutant("a 13-digit account id is accepted", (
+        ("options.py", "_ACCOUNT.fullmatch(account_id)", "_ACCOUNT.match(account_id)"),)),
+    NamedMutant("a partly used injected error is reported as unused at teardown", (
+        ("mock.py", "if injected.used == 0]", "if injected.remaining > 0]"),)),
+    NamedMutant("the marker starts the mock after the test's other fixtures", (
+        ("plugin.py", "@pytest.fixture(autouse=True)\ndef _sm_experiments_marker",
+         "def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:\n"
+         "    for item in items:\n"
+         "        if item.get_closest_marker(MARKER) is not None:\n"
+         "            item.fixturenames.append(\"_sm_experiments_marker\")  # type: ignore\n\n\n"
+         "@pytest.fixture\ndef _sm_experiments_marker"),)),
+)
+
+
+def run_named(mutant: NamedMutant) -> tuple[bool, str]:
+    """(killed, how): apply the edits to a scratch copy, run the first module's test files."""
+    scratch = Path(tempfile.mkdtemp(prefix="sm-named-mutant-"))
+    try:
+        for name in COPIED:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, scratch / name, ignore=shutil.ignore_patterns(
+                    "__pycache__", ".hypothesis", ".pytest_cache"))
+            elif source.exists():
+                shutil.copy2(source, scratch / name)
+        for module, old, new in mutant.edits:
+            path = scratch / PACKAGE / module
+            text = path.read_text(encoding="utf-8")
+            if text.count(old) != 1:
+                return False, f"the code changed: {old!r} is not in {module} exactly once"
+            path.write_text(text.replace(old, new), encoding="utf-8")
+        tests = MODULE_TESTS[mutant.edits[0][0]]
+        env = {**os.environ, "PYTHONPATH": str(scratch), "SM_HYPOTHESIS_PROFILE":
+               HYPOTHESIS_PROFILE, "PYTHONDONTWRITEBYTECODE": "1"}
+        ran = subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p",
+             "no:cacheprovider", *tests], cwd=scratch, env=env, capture_output=True, text=True,
+            check=False)
+        failed = [line for line in ran.stdout.splitlines() if line.startswith("FAILED ")]
+        if ran.returncode == 1 and failed:
+            return True, failed[0].removeprefix("FAILED ").split(" - ")[0]
+        return False, f"pytest exit {ran.returncode}: {ran.stdout.splitlines()[-1:]}"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
 
 #: Added to every pytest run: no cache writes, the quickest tests first (mutation_order.py).
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "mutation_order"]
@@ -368,6 +462,8 @@ def _read_sections() -> tuple[dict[str, str], dict[str, list[str]]]:
             details[current] = [line]
         elif line.startswith("## "):
             current = None
+            if line == _NAMED_HEAD:
+                break
         elif current is not None:
             details[current].append(line)
     return rows, details
@@ -413,7 +509,33 @@ def write_results(results: list[ModuleResult], command: str) -> None:
     ]
     for module in order:
         text += details.get(module, [])
-    RESULTS.write_text("\n".join(text).rstrip() + "\n", encoding="utf-8")
+    named = ""
+    if RESULTS.exists():
+        previous = RESULTS.read_text(encoding="utf-8")
+        if _NAMED_HEAD in previous:
+            named = "\n" + _NAMED_HEAD + previous.partition(_NAMED_HEAD)[2]
+    RESULTS.write_text("\n".join(text).rstrip() + "\n" + named, encoding="utf-8")
+
+
+def check_named() -> int:
+    rows = ["| mutant | killed | by |", "|---|---|---|"]
+    survivors = 0
+    for mutant in NAMED_MUTANTS:
+        killed, how = run_named(mutant)
+        survivors += not killed
+        rows.append(f"| {mutant.description} | {'yes' if killed else '**no**'} | `{how}` |")
+        print(rows[-1], flush=True)
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Mutation testing\n"
+    head = text.partition(_NAMED_HEAD)[0]
+    RESULTS.write_text(head.rstrip("\n") + "\n\n" + "\n".join([
+        _NAMED_HEAD, "",
+        "Bugs written by hand (the issue's list), each run against its module's test files by "
+        "`python tools/mutation.py --named` (first failing test shown).", "", *rows]) + "\n",
+        encoding="utf-8")
+    return 1 if survivors else 0
+
+
+_NAMED_HEAD = "## Hand-written mutants"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -422,6 +544,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutants (2)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch copies")
     parser.add_argument("--list", action="store_true", help="print the module -> tests map")
+    parser.add_argument("--named", action="store_true",
+                        help="check that the suite kills NAMED_MUTANTS instead")
     args = parser.parse_args(argv)
     # kill <pid> stops mutmut's workers too (they run in a session of their own).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -432,6 +556,8 @@ def main(argv: list[str] | None = None) -> int:
         for module, tests in MODULE_TESTS.items():
             print(f"{module}: {' '.join(tests)}")
         return 0
+    if args.named:
+        return check_named()
     modules = args.modules or list(MODULE_TESTS)
     unknown = [module for module in modules if module not in MODULE_TESTS]
     if unknown:
