@@ -10,7 +10,7 @@ round) and reported as the median over rounds, so background load hits all varia
 The results table is written between the ``bench:begin``/``bench:end`` markers of
 BENCHMARKS.md (hand-written text outside the markers is kept).  The script installs nothing.
 
-Sections (``--only``): per-call, per-test, suite, startup, scale.
+Sections (``--only``): per-call, per-test, suite, sdk, startup, scale.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 FAKE = {"aws_access_key_id": "AKIABENCHFAKEKEY0000", "aws_secret_access_key": "bench-fake-secret"}
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-SECTIONS = ("per-call", "per-test", "suite", "startup", "scale")
+SECTIONS = ("per-call", "per-test", "suite", "sdk", "startup", "scale")
 #: ``--clock wall`` (default): elapsed time.  ``--clock cpu``: CPU time of the measuring thread
 #: (of the child for subprocesses), which time slices taken by other processes do not inflate.
 CLOCK: Callable[[], float] = time.perf_counter
@@ -294,6 +294,61 @@ def bench_per_call(results: Results) -> None:
                                 f"{calls} calls each"))
 
 
+def bench_per_call_and_unserved(results: Results) -> None:
+    bench_per_call(results)
+    bench_unserved(results)
+
+
+def bench_unserved(results: Results) -> None:
+    """A call the mock does not serve (S3 PutObject), answered by moto: the boundary's cost on
+    every botocore request while a mock runs, beside the same call with moto alone."""
+    mode = results.mode
+    print("a call the mock does not serve", flush=True)
+    import moto
+
+    import pytest_sm_experiments as sme
+
+    moto_mock = moto.mock_aws()
+    moto_mock.start()
+    s3 = botocore.session.Session().create_client("s3", region_name=REGION, **FAKE)
+    s3.create_bucket(Bucket="bench-bucket")
+    moto_mock.stop(remove_data=False)
+    mock = sme.SageMakerExperimentsMock()
+    body = b"x" * 64
+
+    def put(with_mock: bool) -> Callable[[], float]:
+        keys = _Names("key-with" if with_mock else "key-without")
+
+        def run() -> float:
+            batch = keys.take(mode.calls_per_round)
+            moto_mock.start(reset=False)
+            if with_mock:
+                mock.start()
+            try:
+                start = CLOCK()
+                for key in batch:
+                    s3.put_object(Bucket="bench-bucket", Key=key, Body=body)
+                elapsed = CLOCK() - start
+            finally:
+                if with_mock:
+                    mock.stop()
+                moto_mock.stop(remove_data=False)
+            return elapsed / len(batch)
+        return run
+
+    variants = {"plugin": put(True), "moto": put(False)}
+    for run in variants.values():  # warm every path once
+        run()
+    medians = interleaved(variants, mode.call_rounds)
+    ratio = medians["plugin"] / medians["moto"]
+    results.add(Row("per-call", "S3 PutObject per call, not served: answered by moto beside "
+                    "the mock", fmt_time(medians["plugin"]),
+                    f"moto mock_aws alone: {fmt_time(medians['moto'])}", f"{ratio:.2f}x",
+                    "", None,
+                    f"{mode.call_rounds * mode.calls_per_round} calls each; the boundary's "
+                    "checks and the fake-credential signing"))
+
+
 # -- 2. per test --------------------------------------------------------------------------------
 
 def bench_per_test(results: Results) -> None:
@@ -423,6 +478,62 @@ def bench_suite(results: Results) -> None:
                     f"{other / own:.1f}x faster", "≥ 5x faster", other / own >= 5,
                     "each test: CreateExperiment + DescribeExperiment; moto run with "
                     "`-p no:sm_experiments`"))
+
+
+# -- 2c. the SageMaker SDK: the sm_session fixture against a Session per test ---------------
+
+_SDK_HEADER = '''
+import boto3
+
+try:
+    from sagemaker.core.experiments.run import Run
+    from sagemaker.core.helper.session_helper import Session
+except ImportError:  # SDK v2
+    from sagemaker.experiments.run import Run
+    from sagemaker.session import Session
+
+
+def run_once(session, index):
+    with Run(experiment_name="bench", run_name=f"run-{index}", sagemaker_session=session) as run:
+        for number in range(10):
+            run.log_parameter(f"p{number}", number)
+        for step in range(20):
+            run.log_metric("loss", 1.0 / (step + 1), step=step)
+'''
+_SDK_FIXTURE_TEST = '''
+
+def test_{i}(sm_session):
+    run_once(sm_session, {i})
+'''
+_SDK_FRESH_TEST = '''
+
+def test_{i}(sm_experiments):
+    run_once(Session(boto_session=boto3.Session(region_name="us-east-1")), {i})
+'''
+SDK_TESTS = 100
+
+
+def bench_sdk(results: Results) -> None:
+    mode = results.mode
+    print(f"SDK suite of {SDK_TESTS} tests", flush=True)
+    with tempfile.TemporaryDirectory(prefix="sme-bench-") as tmp:
+        root = Path(tmp)
+        for name, test in (("fixture", _SDK_FIXTURE_TEST), ("fresh", _SDK_FRESH_TEST)):
+            (root / name).mkdir()
+            (root / name / "pytest.ini").write_text(_PYTEST_INI)
+            (root / name / f"test_{name}.py").write_text(
+                _SDK_HEADER + "".join(test.format(i=i) for i in range(SDK_TESTS)))
+        variants = {name: (lambda name=name: _timed_run(_pytest("."), root / name))
+                    for name in ("fixture", "fresh")}
+        for func in variants.values():  # bytecode written once, outside the rounds
+            func()
+        medians = interleaved(variants, mode.suite_rounds)
+    own, other = medians["fixture"], medians["fresh"]
+    results.add(Row("sdk", f"pytest run of {SDK_TESTS} SDK tests (subprocess)", fmt_time(own),
+                    f"a new `Session(boto_session=boto3.Session())` per test: {fmt_time(other)}",
+                    f"{other / own:.1f}x faster", "≥ 5x faster", other / own >= 5,
+                    "each test: `with Run(...)`, 10 `log_parameter`, 20 `log_metric` steps; "
+                    "`sm_session` fixture vs a Session built in the test"))
 
 
 # -- 3. start-up --------------------------------------------------------------------------------
@@ -646,8 +757,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     CLOCK = time.thread_time if args.clock == "cpu" else time.perf_counter
     results = Results(QUICK if args.quick else FULL, args.clock)
     started = time.perf_counter()
-    benches = {"per-call": bench_per_call, "per-test": bench_per_test, "suite": bench_suite,
-               "startup": bench_startup, "scale": bench_scale_and_memory}
+    benches = {"per-call": bench_per_call_and_unserved, "per-test": bench_per_test,
+               "suite": bench_suite, "sdk": bench_sdk, "startup": bench_startup,
+               "scale": bench_scale_and_memory}
     for section in args.only or SECTIONS:
         benches[section](results)
     table = render(results, started)

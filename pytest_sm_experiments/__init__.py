@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import TypeVar
 
 from ._version import __version__
-from .errors import MockUsageError, UnsupportedOperationError
+from .errors import MockUsageError, RequestRefusedError, UnsupportedOperationError
 from .mock import (
-    InjectedError,
     RegionView,
     ResourceView,
     SageMakerExperimentsMock,
@@ -21,6 +20,7 @@ from .mock import (
 from .models import Artifact, Experiment, MetricSummary, Trial, TrialComponent
 from .options import MockOptions
 from .recorder import CallJournal, RecordedCall
+from .service import InjectedError
 
 __all__ = [
     "Artifact",
@@ -32,6 +32,7 @@ __all__ = [
     "MockUsageError",
     "RecordedCall",
     "RegionView",
+    "RequestRefusedError",
     "ResourceView",
     "SageMakerExperimentsMock",
     "Trial",

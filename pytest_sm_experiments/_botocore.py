@@ -22,17 +22,14 @@ from botocore.model import OperationModel, ServiceModel
 
 UNSIGNED = botocore.UNSIGNED
 
-#: Services whose requests the router looks at, as botocore's hyphenized service ids.
-#: STS is registered for GetCallerIdentity only, so that the SageMaker SDK's account lookup works
-#: offline; every other STS call is left to whatever else is installed (moto, or the network).
-EVENT_SUFFIXES = ("sagemaker", "sagemaker-metrics", "sts.GetCallerIdentity")
+#: The events the router listens to, for every service: while a mock runs it sees every request.
+EVENTS = ("choose-signer", "before-sign", "before-send")
 
 _UNIQUE_ID = "pytest-sm-experiments-router"
 #: Modules whose frames can be the event emitter that calls the hook.
 _EMITTERS = ("botocore.", "aiobotocore.")
 
 Handler = Callable[..., Any]
-
 
 @cache
 def service_model(service_name: str) -> ServiceModel:
@@ -46,29 +43,26 @@ def operation_model(service_name: str, operation: str) -> OperationModel:
     return service_model(service_name).operation_model(operation)
 
 
-def install_builtin_handlers(before_send: Handler, choose_signer: Handler) -> None:
+def install_builtin_handlers(handlers_by_event: Mapping[str, Handler]) -> None:
     """Put the router into every botocore Session created from now on (idempotent).
 
     botocore copies BUILTIN_HANDLERS into each new Session; registering first means the mock
-    answers before any other before-send hook (moto's included) for the services it serves.
+    answers before any other before-send hook (moto's included) for the operations it serves.
     """
     handlers = botocore.handlers.BUILTIN_HANDLERS
     # Every mock start calls this: first check that the specs found last time are still where
     # they were (identity, a few list reads) before searching the whole list.
     if _installed and all(index < len(handlers) and handlers[index] is spec
-                          and spec[1] in (before_send, choose_signer)
                           for index, spec in _installed):
         return
     first = botocore.handlers.REGISTER_FIRST
     found: list[tuple[int, tuple[str, Handler, Any]]] = []
-    for suffix in EVENT_SUFFIXES:
-        for event, handler in ((f"before-send.{suffix}", before_send),
-                               (f"choose-signer.{suffix}", choose_signer)):
-            spec = (event, handler, first)
-            if spec not in handlers:
-                handlers.append(spec)
-            index = handlers.index(spec)
-            found.append((index, handlers[index]))
+    for event, handler in handlers_by_event.items():
+        spec = (event, handler, first)
+        if spec not in handlers:
+            handlers.append(spec)
+        index = handlers.index(spec)
+        found.append((index, handlers[index]))
     _installed[:] = found
 
 
@@ -76,14 +70,108 @@ def install_builtin_handlers(before_send: Handler, choose_signer: Handler) -> No
 _installed: list[tuple[int, tuple[str, Handler, Any]]] = []
 
 
-def attach(client: Any, before_send: Handler, choose_signer: Handler) -> None:
+def attach(client: Any, handlers_by_event: Mapping[str, Handler]) -> None:
     """Register the router on a client whose Session predates :func:`install_builtin_handlers`."""
     events = client.meta.events
-    for suffix in EVENT_SUFFIXES:
-        events.register_first(f"before-send.{suffix}", before_send,
-                              unique_id=f"{_UNIQUE_ID}-send-{suffix}")
-        events.register_first(f"choose-signer.{suffix}", choose_signer,
-                              unique_id=f"{_UNIQUE_ID}-signer-{suffix}")
+    for event, handler in handlers_by_event.items():
+        events.register_first(event, handler, unique_id=f"{_UNIQUE_ID}-{event}")
+
+
+# -- the transport: the last step before bytes leave -------------------------------------------
+
+#: ``guard(endpoint, request, aio)``: a response to use instead of sending, None to send, or
+#: raise to refuse.
+TransportGuard = Callable[[Any, Any, bool], Any]
+_GUARD_MARK = "__pytest_sm_experiments_guard__"
+
+
+def install_transport_guard(guard: TransportGuard) -> None:
+    """Wrap ``Endpoint._send`` (botocore's, and aiobotocore's once it is imported) so that
+    ``guard`` sees every request about to be sent, from any client, hooked or not (idempotent:
+    each class is wrapped once)."""
+    import botocore.endpoint
+
+    _wrap_send(botocore.endpoint.Endpoint, guard, aio=False)
+    module = sys.modules.get("aiobotocore.endpoint")
+    if module is not None:
+        _wrap_send(module.AioEndpoint, guard, aio=True)
+
+
+def _wrap_send(cls: type, guard: TransportGuard, aio: bool) -> None:
+    original = cls.__dict__.get("_send")
+    if original is None or getattr(original, _GUARD_MARK, False):
+        return
+    send: Any
+    if aio:
+        async def send(self: Any, request: Any) -> Any:
+            response = guard(self, request, True)
+            if response is not None:
+                return response
+            return await original(self, request)
+    else:
+        def send(self: Any, request: Any) -> Any:
+            response = guard(self, request, False)
+            if response is not None:
+                return response
+            return original(self, request)
+    setattr(send, _GUARD_MARK, True)
+    send.__wrapped__ = original
+    setattr(cls, "_send", send)  # noqa: B010 (mypy: a method assigned on a class)
+
+
+def endpoint_prefix(endpoint: Any) -> str:
+    """The endpoint prefix of a botocore Endpoint (``s3``, ``api.sagemaker``), or ''."""
+    prefix = getattr(endpoint, "_endpoint_prefix", "")
+    return prefix if isinstance(prefix, str) else ""
+
+
+# -- signing -------------------------------------------------------------------------------------
+
+def _supports_request_credentials() -> bool:
+    """botocore from 1.34.5x on signs with ``request.context['signing']['request_credentials']``
+    when set; older botocore has no way to change one request's credentials."""
+    from botocore.signers import RequestSigner
+
+    return "request_credentials" in inspect.signature(RequestSigner.get_auth_instance).parameters
+
+
+PER_REQUEST_CREDENTIALS = _supports_request_credentials()
+
+
+@cache
+def fake_credentials(aio: bool) -> Any:
+    """The mock's fake credentials as botocore's (or aiobotocore's) credentials object."""
+    from .environment import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN
+
+    if aio:
+        from aiobotocore.credentials import AioCredentials
+
+        return AioCredentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN,
+                              method="pytest-sm-experiments")
+    from botocore.credentials import Credentials
+
+    return Credentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN,
+                       method="pytest-sm-experiments")
+
+
+def sign_with(request: Any, request_signer: Any, credentials_for: Callable[[bool], Any]) -> None:
+    """Make botocore sign ``request`` with ``credentials_for(aio)`` instead of the client's."""
+    aio = inspect.iscoroutinefunction(type(request_signer).get_auth_instance)
+    context = request.context
+    signing = context.get("signing")
+    if signing is None:
+        signing = context["signing"] = {}
+    signing["request_credentials"] = credentials_for(aio)
+
+
+def static_access_key(request_signer: Any) -> str | None:
+    """The access key of a client whose credentials are static (given in code, or resolved
+    once), read without refreshing anything; None for refreshable credentials or none."""
+    credentials = getattr(request_signer, "_credentials", None)
+    if credentials is None:
+        return None
+    key = vars(credentials).get("access_key")  # refreshable credentials keep it as a property
+    return key if isinstance(key, str) else None
 
 
 @cache
@@ -138,16 +226,42 @@ def is_aio_request(request: Any) -> bool:
     return _called_from_coroutine()
 
 
+class _AioBody:
+    """The part of aiohttp's ``StreamReader`` aiobotocore's streaming bodies read."""
+
+    __slots__ = ("_data", "_position")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._position = 0
+
+    async def read(self, amt: int = -1) -> bytes:
+        start = self._position
+        end = len(self._data) if amt is None or amt < 0 else start + amt
+        self._position = min(end, len(self._data))
+        return self._data[start:self._position]
+
+    def at_eof(self) -> bool:
+        return self._position >= len(self._data)
+
+
 class _RawHeaders:
-    """Where older aiobotocore (2.13) reads headers from: aiohttp's ``raw_headers`` pairs."""
+    """The raw response aiobotocore reads: aiohttp's ``raw_headers`` pairs (older aiobotocore
+    reads headers there) and ``content``, which streaming outputs (S3 GetObject) read."""
 
-    __slots__ = ("raw_headers",)
+    __slots__ = ("content", "raw_headers", "url")
 
-    def __init__(self, headers: Mapping[str, str]) -> None:
-        self.raw_headers = tuple((key.encode(), value.encode()) for key, value in headers.items())
+    def __init__(self, headers: Mapping[str, Any], body: bytes = b"", url: str = "") -> None:
+        self.raw_headers = tuple((str(key).encode(), str(value).encode())
+                                 for key, value in headers.items())
+        self.content = _AioBody(body)
+        self.url = url
+
+    def close(self) -> None:
+        """Nothing to release: the body is in memory."""
 
 
-def make_response(url: str, status: int, headers: Mapping[str, str], body: bytes,
+def make_response(url: str, status: int, headers: Mapping[str, Any], body: bytes,
                   aio: bool = False) -> AWSResponse:
     """A response botocore parses as if it came off the wire (body pre-read, no socket)."""
     # Any: botocore's stubs type headers as HTTPHeaders and hide _content; both are fine here.
@@ -155,7 +269,7 @@ def make_response(url: str, status: int, headers: Mapping[str, str], body: bytes
     if aio:
         from aiobotocore.awsrequest import AioAWSResponse
 
-        response = AioAWSResponse(url, status, headers, _RawHeaders(headers))
+        response = AioAWSResponse(url, status, headers, _RawHeaders(headers, body, url))
     elif _fast_response is not None:
         return cast(AWSResponse, _fast_response(url, status, headers, body))
     else:

@@ -15,7 +15,15 @@ from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from .errors import ResourceLimitExceeded, quota_message
-from .models import Experiment, ResourceType, Trial, TrialComponent, make_arn
+from .models import (
+    Experiment,
+    LineageArtifact,
+    LineageAssociation,
+    ResourceType,
+    Trial,
+    TrialComponent,
+    make_arn,
+)
 from .options import QUOTAS, MockOptions
 
 
@@ -253,10 +261,12 @@ class RegionState:
 
     Trials belong to an experiment, and trial components to any number of trials. Those relations
     change only through the verbs here (``add_trial``, ``drop_trial``, ``associate``,
-    ``disassociate``...), which keep the indexes and the names on the records in step.
+    ``disassociate``...), which keep the indexes and the names on the records in step; lineage
+    associations likewise (``add_lineage``, ``remove_lineage``, ``drop_lineage_of``).
     """
 
-    __slots__ = ("_experiment_trials", "_parents", "_trial_members", "account_id", "experiments",
+    __slots__ = ("_experiment_trials", "_parents", "_trial_members", "account_id",
+                 "artifact_sources", "artifacts", "experiments", "lineage", "lineage_edges",
                  "region", "token_secret", "trial_components", "trials")
 
     def __init__(self, account_id: str, region: str) -> None:
@@ -275,6 +285,14 @@ class RegionState:
         #: signs this state's pagination tokens: a token never verifies in another mock,
         #: account or region, or after a reset.
         self.token_secret: bytes = secrets.token_bytes(32)
+        #: lineage artifacts, keyed by the id in their ARN
+        self.artifacts: Collection[LineageArtifact] = Collection()
+        #: artifact SourceUri -> artifact id (one artifact per SourceUri)
+        self.artifact_sources: dict[str, str] = {}
+        #: lineage associations by (source ARN, destination ARN), in creation order
+        self.lineage: dict[tuple[str, str], LineageAssociation] = {}
+        #: entity ARN -> keys of the lineage associations it is an end of
+        self.lineage_edges: dict[str, dict[tuple[str, str], None]] = {}
 
     # -- queries (names in any letter case; answers are index keys, in insertion order) --------
     def trials_of(self, experiment_name: str) -> dict[str, None]:
@@ -302,12 +320,15 @@ class RegionState:
         _unlink(self._experiment_trials, name_key(record.experiment_name), name_key(record.name))
 
     def drop_component(self, record: TrialComponent) -> None:
-        """Delete a trial component that is in no trial."""
+        """Delete a trial component that is in no trial, and its lineage associations."""
         self.trial_components.remove(record.name)
+        # CHOICE: lineage associations go with their entity (see lineage.delete_artifact).
+        self.drop_lineage_of(record.arn)
 
     def drop_experiment(self, record: Experiment) -> None:
-        """Delete an experiment that has no trials."""
+        """Delete an experiment that has no trials, and its lineage associations."""
         self.experiments.remove(record.name)
+        self.drop_lineage_of(record.arn)
 
     def associate(self, trial: Trial, component: TrialComponent) -> None:
         """Put ``component`` into ``trial`` (not associated yet); both records list the other."""
@@ -328,6 +349,26 @@ class RegionState:
             name for name in trial.trial_component_names if name_key(name) != component_key)))
         self.trial_components.replace(replace(component, trial_names=tuple(
             name for name in component.trial_names if name_key(name) != trial_key)))
+
+    def add_lineage(self, association: LineageAssociation) -> None:
+        key = (association.source_arn, association.destination_arn)
+        self.lineage[key] = association
+        for arn in key:
+            self.lineage_edges.setdefault(arn, {})[key] = None
+
+    def remove_lineage(self, key: tuple[str, str]) -> LineageAssociation:
+        association = self.lineage.pop(key)
+        for arn in key:
+            edges = self.lineage_edges[arn]
+            edges.pop(key, None)
+            if not edges:
+                del self.lineage_edges[arn]
+        return association
+
+    def drop_lineage_of(self, arn: str) -> None:
+        """Remove every lineage association that ``arn`` is an end of (its entity is deleted)."""
+        for key in list(self.lineage_edges.get(arn, ())):
+            self.remove_lineage(key)
 
 
 def _unlink(relation: dict[str, dict[str, None]], key: str, member: str) -> None:

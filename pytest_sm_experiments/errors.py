@@ -65,16 +65,31 @@ class MockUsageError(Exception):
     """The mock was used wrongly (bad option, stop without start, ...): a bug in the test."""
 
 
-class UnsupportedOperationError(MockUsageError):
-    """A SageMaker operation the mock does not serve was called while the mock was active.
+class RequestRefusedError(MockUsageError):
+    """A request no running mock answered, refused before any byte was sent.
+
+    While a mock runs, every botocore request is answered by this mock, by another in-process
+    mock (moto's ``mock_aws``), or refused with this error, unless its service was named in
+    ``allow_network``. ``service`` and ``operation`` name the request as botocore does (the
+    service id, e.g. ``s3``, and the API's operation name, e.g. ``PutObject``).
+    """
+
+    def __init__(self, service: str, operation: str, message: str) -> None:
+        self.service = service
+        self.operation = operation
+        super().__init__(message)
+
+
+class UnsupportedOperationError(RequestRefusedError):
+    """A SageMaker operation the mock does not serve, that no other mock answered either.
 
     Raised instead of sending anything: a mocked test must never reach AWS.
     """
 
-    def __init__(self, service: str, operation: str, supported: list[str]) -> None:
-        self.service = service
-        self.operation = operation
+    def __init__(self, service: str, operation: str, supported: list[str],
+                 advice: str = "") -> None:
         super().__init__(
+            service, operation,
             f"pytest-sm-experiments does not serve {service}:{operation}; nothing was sent to AWS. "
-            f"Supported operations: {', '.join(supported)}"
+            f"{advice}Supported operations: {', '.join(supported)}",
         )

@@ -8,20 +8,19 @@ per call; the innermost running mock answers, so mocks nest.
 from __future__ import annotations
 
 import inspect
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
-from . import environment
+from . import environment, service
 from .backend import Backend, Collection, R, RegionState
-from .errors import AWSError, MockUsageError
+from .errors import MockUsageError
 from .models import Experiment, Trial, TrialComponent
 from .options import ArnCase, MockOptions, make_options
 from .recorder import CallJournal, RecordedCall
+from .service import InjectedError, Service
 
 if TYPE_CHECKING:
     import unittest
@@ -33,29 +32,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
 
-@dataclass(slots=True)
-class InjectedError:
-    """A fault the mock answers with instead of serving ``operation``, ``remaining`` times."""
-
-    operation: str
-    code: str
-    message: str
-    http_status: int
-    remaining: int
-    used: int = 0
-
-
 class ResourceView(Mapping[str, R], Generic[R]):
-    """A read-only, live mapping of one resource type; keys are names in any letter case."""
+    """A read-only, live mapping of one resource type; keys are names in any letter case.
 
-    __slots__ = ("_collection",)
+    A missing name raises a ``KeyError`` that says which account and region the view shows and
+    where else in the mock the name exists.
+    """
 
-    def __init__(self, collection: Collection[R]) -> None:
+    __slots__ = ("_collection", "_missing")
+
+    def __init__(self, collection: Collection[R],
+                 missing: Callable[[str], str] | None = None) -> None:
         self._collection = collection
+        self._missing = missing
 
     def __getitem__(self, name: str) -> R:
         record = self._collection.get(name) if isinstance(name, str) else None
         if record is None:
+            if self._missing is not None and isinstance(name, str):
+                raise KeyError(self._missing(name))
             raise KeyError(name)
         return record
 
@@ -72,13 +67,18 @@ class ResourceView(Mapping[str, R], Generic[R]):
         return f"ResourceView({sorted(self)!r})"
 
 
+_KINDS = {"experiments": "experiment", "trials": "trial",
+          "trial_components": "trial component"}
+
+
 class RegionView:
     """What one account holds in one region, read-only."""
 
-    __slots__ = ("_state",)
+    __slots__ = ("_backend", "_state")
 
-    def __init__(self, state: RegionState) -> None:
+    def __init__(self, state: RegionState, backend: Backend | None = None) -> None:
         self._state = state
+        self._backend = backend
 
     @property
     def account_id(self) -> str:
@@ -90,15 +90,34 @@ class RegionView:
 
     @property
     def experiments(self) -> ResourceView[Experiment]:
-        return ResourceView(self._state.experiments)
+        return ResourceView(self._state.experiments, self._missing("experiments"))
 
     @property
     def trials(self) -> ResourceView[Trial]:
-        return ResourceView(self._state.trials)
+        return ResourceView(self._state.trials, self._missing("trials"))
 
     @property
     def trial_components(self) -> ResourceView[TrialComponent]:
-        return ResourceView(self._state.trial_components)
+        return ResourceView(self._state.trial_components, self._missing("trial_components"))
+
+    def _missing(self, collection: str) -> Callable[[str], str]:
+        state, backend = self._state, self._backend
+
+        def message(name: str) -> str:
+            here = f"account {state.account_id}, region {state.region}"
+            found = [other for other in (backend.states() if backend is not None else [])
+                     if other is not state and name in getattr(other, collection)]
+            if not found:
+                return f"no {_KINDS[collection]} named {name!r} in {here} (nor anywhere else in " \
+                       f"this mock)"
+            places = "; ".join(
+                f"account {other.account_id}, region {other.region}: "
+                f"sm_experiments.region({other.region!r}, {other.account_id!r})."
+                f"{collection}[{name!r}]" for other in found)
+            return (f"no {_KINDS[collection]} named {name!r} in {here}, which this view shows; "
+                    f"it exists in {places}")
+
+        return message
 
 
 class SageMakerExperimentsMock:
@@ -111,22 +130,19 @@ class SageMakerExperimentsMock:
         region: str | None = None,
         quotas: Mapping[str, int] | None = None,
         arn_case: ArnCase | None = None,
+        allow_network: Iterable[str] | None = None,
         options: MockOptions | None = None,
     ) -> None:
         overrides = {key: value for key, value in (
             ("account_id", account_id), ("region", region), ("quotas", quotas),
-            ("arn_case", arn_case)) if value is not None}
+            ("arn_case", arn_case), ("allow_network", allow_network)) if value is not None}
         if overrides:
             options = make_options(options, **overrides)
         self.options: MockOptions = options if options is not None else _default_options()
-        self.lock = threading.RLock()
-        self.backend = Backend()
-        self._calls: list[RecordedCall] = []
-        self._injected: dict[str, list[InjectedError]] = {}
-        self._all_injected: list[InjectedError] = []
-        self._recording = True
+        #: The state and request pipeline behind this handle (internal API).
+        self.service = Service(self.options, owner=self)
         self._running = False
-        self.account_id: str = self.options.account_id
+        self._environment: environment.Entry | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -140,24 +156,21 @@ class SageMakerExperimentsMock:
         from . import router
 
         router.install()
-        environment.enter(self.options.region)
+        router.prepare(self.options)
+        self._environment = environment.enter(self.options.region)
         self._running = True
-        router.ACTIVE.append(self)
+        service.push(self.service)
         return self
 
     def stop(self) -> None:
         """Deactivate; the environment is restored when the last running mock stops."""
         if not self._running:
             raise MockUsageError("stop() called on a SageMakerExperimentsMock that is not running")
-        from . import router
-
         self._running = False
-        # Remove this mock wherever it is: mocks may be stopped out of order.
-        for index in range(len(router.ACTIVE) - 1, -1, -1):
-            if router.ACTIVE[index] is self:
-                del router.ACTIVE[index]
-                break
-        environment.leave()
+        service.remove(self.service)
+        if self._environment is not None:
+            environment.leave(self._environment)
+            self._environment = None
 
     def __enter__(self) -> SageMakerExperimentsMock:
         return self.start()
@@ -175,11 +188,7 @@ class SageMakerExperimentsMock:
 
     def reset(self) -> None:
         """Forget every resource, call and injected error (the options stay)."""
-        with self.lock:
-            self.backend = Backend()
-            self._calls.clear()
-            self._injected.clear()
-            self._all_injected.clear()
+        self.service.reset()
 
     # -- decorator ---------------------------------------------------------------------------
     @overload
@@ -201,8 +210,9 @@ class SageMakerExperimentsMock:
     # -- state -------------------------------------------------------------------------------
     def region(self, region: str | None = None, account_id: str | None = None) -> RegionView:
         """The resources of one region and account (default: the mock's own)."""
-        return RegionView(self.backend.state(account_id or self.account_id,
-                                             region or self.options.region))
+        backend = self.service.backend
+        return RegionView(backend.state(account_id or self.account_id,
+                                        region or self.options.region), backend)
 
     @property
     def experiments(self) -> ResourceView[Experiment]:
@@ -217,34 +227,37 @@ class SageMakerExperimentsMock:
     def trial_components(self) -> ResourceView[TrialComponent]:
         return self.region().trial_components
 
+    @property
+    def account_id(self) -> str:
+        """The account calls are answered as right now (see :meth:`use_account`)."""
+        return self.service.account_id
+
     @contextmanager
     def use_account(self, account_id: str) -> Iterator[SageMakerExperimentsMock]:
         """Answer calls as account ``account_id`` inside the block (state is per account)."""
         make_options(account_id=account_id)  # validates
-        previous, self.account_id = self.account_id, account_id
+        service = self.service
+        previous, service.account_id = service.account_id, account_id
         try:
             yield self
         finally:
-            self.account_id = previous
+            service.account_id = previous
 
     @contextmanager
     def unrecorded(self) -> Iterator[SageMakerExperimentsMock]:
         """Seed state: calls made inside the block are served but not journaled."""
-        previous, self._recording = self._recording, False
+        service = self.service
+        previous, service.recording = service.recording, False
         try:
             yield self
         finally:
-            self._recording = previous
+            service.recording = previous
 
     # -- journal -----------------------------------------------------------------------------
     @property
     def calls(self) -> CallJournal:
         """Every call answered so far, oldest first."""
-        return CallJournal(self._calls)
-
-    def _record(self, call: RecordedCall) -> None:
-        if self._recording:
-            self._calls.append(call)
+        return CallJournal(self.service.journal)
 
     def assert_called(self, operation: str, **params: Any) -> RecordedCall:
         __tracebackhide__ = True
@@ -266,7 +279,7 @@ class SageMakerExperimentsMock:
             raise MockUsageError(f"operation must be an operation name, got {operation!r}")
         from .operations import OPERATIONS, supported
 
-        if operation not in {served for _, served in OPERATIONS}:
+        if operation not in {name for _, name in OPERATIONS}:
             # Unserved operations fail before injected errors are looked at: only a typo.
             raise MockUsageError(
                 f"cannot inject an error into {operation!r}: not an operation the mock serves "
@@ -285,29 +298,13 @@ class SageMakerExperimentsMock:
                                  f"got {http_status!r}")
         injected = InjectedError(operation, code, message or f"Injected {code}",
                                  http_status, times)
-        with self.lock:
-            self._injected.setdefault(operation, []).append(injected)
-            self._all_injected.append(injected)
+        self.service.inject(injected)
         return injected
 
     @property
     def unused_injected_errors(self) -> list[InjectedError]:
         """Injected errors that were never answered with (the plugin fails a test on them)."""
-        return [injected for injected in self._all_injected if injected.used == 0]
-
-    def _take_injected_error(self, operation: str) -> None:
-        if not self._injected:
-            return
-        with self.lock:
-            queue = self._injected.get(operation)
-            if not queue:
-                return
-            injected = queue[0]
-            injected.remaining -= 1
-            injected.used += 1
-            if injected.remaining == 0:
-                queue.pop(0)
-        raise AWSError(injected.message, code=injected.code, status=injected.http_status)
+        return [injected for injected in self.service.faults if injected.used == 0]
 
     # -- clients -----------------------------------------------------------------------------
     def client(self, region: str | None = None, service: str = "sagemaker",
@@ -328,14 +325,13 @@ class SageMakerExperimentsMock:
     def __repr__(self) -> str:
         state = "running" if self._running else "stopped"
         return (f"<SageMakerExperimentsMock {state} account={self.account_id} "
-                f"region={self.options.region} calls={len(self._calls)}>")
+                f"region={self.options.region} calls={len(self.service.journal)}>")
 
 
 def active_mock() -> SageMakerExperimentsMock | None:
     """The mock that answers calls right now (the innermost running one), or None."""
-    from . import router
-
-    return router.ACTIVE[-1] if router.ACTIVE else None
+    found = service.current()
+    return cast(SageMakerExperimentsMock, found.owner) if found is not None else None
 
 
 @cache
@@ -405,6 +401,7 @@ def mock_sm_experiments(target: F, /) -> F: ...
 def mock_sm_experiments(
     *, account_id: str | None = None, region: str | None = None,
     quotas: Mapping[str, int] | None = None, arn_case: ArnCase | None = None,
+    allow_network: Iterable[str] | None = None,
 ) -> SageMakerExperimentsMock: ...
 
 

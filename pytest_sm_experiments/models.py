@@ -182,3 +182,41 @@ class TrialComponent:
     #: names (as created) of the trials this component is associated with, in order
     trial_names: tuple[str, ...] = ()
     seq: int = field(default=0, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LineageArtifact:
+    """A lineage artifact (CreateArtifact): a URI-addressable object, such as a graph the
+    SageMaker SDK's ``Run`` logs, identified by an id in its ARN (names need not be unique)."""
+
+    #: the hexadecimal id that ends the ARN; the backend's key for the record
+    artifact_id: str
+    arn: str
+    artifact_name: str | None
+    artifact_type: str
+    source_uri: str
+    #: ``(SourceIdType, Value)`` pairs, as sent
+    source_types: tuple[tuple[str, str], ...]
+    properties: dict[str, str]
+    tags: dict[str, str]
+    creation_time: datetime
+    last_modified_time: datetime
+    metadata_properties: dict[str, str] | None = None
+    seq: int = field(default=0, repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        """The backend's key (the ARN's id): what a collection indexes records by."""
+        return self.artifact_id
+
+
+@dataclass(frozen=True, slots=True)
+class LineageAssociation:
+    """A directed lineage edge (AddAssociation) between two entities, by their ARNs."""
+
+    #: the canonical ARNs of the two entities (as the mock made them)
+    source_arn: str
+    destination_arn: str
+    association_type: str | None
+    creation_time: datetime
+    seq: int = field(default=0, repr=False, compare=False)

@@ -49,6 +49,8 @@ QUOTAS: Mapping[str, Quota] = MappingProxyType({q.key: q for q in (
 )})
 
 _ACCOUNT = re.compile(r"[0-9]{12}")
+# A botocore service name: lower-case letters, digits, dots and hyphens ("s3", "runtime.sagemaker").
+_SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 
 
@@ -66,6 +68,9 @@ class MockOptions:
     region: str = "us-east-1"
     quotas: Mapping[str, int] = field(default_factory=lambda: _frozen_quotas({}))
     arn_case: ArnCase = "lower"
+    #: Services (boto3 client names, e.g. ``"s3"``) whose requests no mock answers may reach the
+    #: network while the mock runs; every other unanswered request is refused.
+    allow_network: frozenset[str] = frozenset()
 
 
 OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(MockOptions))
@@ -105,8 +110,30 @@ def make_options(base: MockOptions | None = None, **overrides: Any) -> MockOptio
                     f"quota {key!r} must be a non-negative int, got {value!r}"
                 )
             quotas[key] = value
+    allow_network = base.allow_network
+    if "allow_network" in overrides:
+        allow_network = parse_services(overrides["allow_network"])
     return MockOptions(account_id=account_id, region=region,
-                       quotas=MappingProxyType(quotas), arn_case=arn_case)
+                       quotas=MappingProxyType(quotas), arn_case=arn_case,
+                       allow_network=allow_network)
+
+
+def parse_services(value: Any) -> frozenset[str]:
+    """``allow_network``: service names as an iterable, or one string separated by commas or
+    spaces (the ini form, ``s3, sts``).  Whether each names a real service is checked when a
+    mock starts (that needs botocore's list of services)."""
+    if isinstance(value, str):
+        names: list[Any] = value.replace(",", " ").split()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        names = list(value)
+    else:
+        raise MockUsageError(f"allow_network must be a list of service names such as ['s3'], "
+                             f"got {value!r}")
+    for name in names:
+        if not isinstance(name, str) or not _SERVICE.fullmatch(name):
+            raise MockUsageError(f"allow_network takes boto3 client names such as 's3' or "
+                                 f"'sagemaker-runtime', got {name!r}")
+    return frozenset(names)
 
 
 def parse_quotas(text: str) -> dict[str, int]:

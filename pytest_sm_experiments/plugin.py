@@ -1,9 +1,9 @@
 """The pytest plugin (``pytest11`` entry point ``sm_experiments``).
 
-Fixtures ``sm_experiments`` and ``sm_client``, the ``sm_experiments`` marker, ini defaults, a
-teardown error for injected errors that were never used, and the call journal in the report of
-a failing test.  botocore is not imported here: a post-import hook installs the router when the
-code under test first imports botocore, so start-up stays cheap.
+Fixtures ``sm_experiments``, ``sm_client`` and ``sm_session``, the ``sm_experiments`` marker,
+ini defaults, a teardown error for injected errors that were never used, and the call journal
+in the report of a failing test.  botocore is not imported here: a post-import hook installs the
+router when the code under test first imports botocore, so start-up stays cheap.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ _INI = {
     "region": "default region of sm_experiments mocks",
     "quotas": "default quotas of sm_experiments mocks, as name=number pairs separated by commas",
     "arn_case": "'lower' (default) or 'preserve': the letter case of names in mocked ARNs",
+    "allow_network": "services (boto3 client names, separated by commas) whose requests may "
+                     "reach AWS while a mock runs; default: none",
 }
 _base_options = pytest.StashKey[MockOptions]()
 _mock_key = pytest.StashKey["SageMakerExperimentsMock"]()
@@ -178,6 +180,21 @@ def sm_client(sm_experiments: SageMakerExperimentsMock,
     if client is None:
         client = _sm_experiments_clients[region] = sm_experiments.client(region)
     return client
+
+
+@pytest.fixture(scope="session")
+def _sm_experiments_sdk_sessions() -> dict[Any, Any]:
+    return {}
+
+
+@pytest.fixture
+def sm_session(sm_experiments: SageMakerExperimentsMock,
+               _sm_experiments_sdk_sessions: dict[Any, Any]) -> Any:
+    """A SageMaker Python SDK ``Session`` (v3's if installed, else v2's) in the mock's region,
+    telemetry off, shared across tests like ``sm_client`` (building one costs about a second)."""
+    from .sdk_session import shared_session
+
+    return shared_session(_sm_experiments_sdk_sessions, sm_experiments.options.region)
 
 
 # Old-style hookwrapper: pytest 7.4 may run on pluggy < 1.2, which has no ``wrapper=True``.

@@ -1,107 +1,124 @@
-"""The hook: decode -> validate -> operate -> encode -> record, for the innermost active mock.
+"""The botocore front door: dormant ``choose-signer`` / ``before-sign`` / ``before-send`` hooks
+for every service, and a guard on the transport.
 
-The router is the one process-level object.  It holds no data: ``ACTIVE`` is the stack of
-running mocks (innermost last), and with none running each hook is a single check.
+It holds no data. With no mock running each hook is a single check; with one running, a request
+for an operation the mock serves is answered by the innermost running service
+(``service.RUNNING``), unsigned, and every other request follows the boundary's rule
+(``boundary.py``): another in-process mock answers it, or it is allowed out on purpose, or the
+transport guard refuses it before any byte is sent.
 """
 
 from __future__ import annotations
 
-import itertools
-import uuid
+import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import _botocore
-from .backend import Context
-from .errors import AWSError, UnsupportedOperationError, ValidationError
-from .models import utcnow
-from .recorder import RecordedCall
-from .validation import Validator
-from .wire import PROTOCOLS, decode, encode_error, encode_success
+from . import _botocore, boundary, http_guard
+from .options import MockOptions
+from .service import RUNNING, Route, route, served
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSResponse
 
-    from .mock import SageMakerExperimentsMock
-
-#: Running mocks, innermost last.  Shared by all threads: code under test may start its own.
-ACTIVE: list[SageMakerExperimentsMock] = []
-
-_BEFORE_SEND = len("before-send.")
-_validators: dict[tuple[str, str], Validator] = {}
+#: event name -> (service id, operation, route if this mock serves it)
+_events: dict[str, tuple[str, str, Route | None]] = {}
 _url_regions: dict[str, str | None] = {}
 
-# CHOICE: request ids are UUID-shaped and unique in the process, not each a fresh random UUID:
-# a random (version 4) UUID's first four groups, then a counter as the last group.  A fresh
-# uuid4() per call cost more than the rest of the encoding.
-_REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
-_request_numbers = itertools.count(1)
 
-
-class _Route:
-    """What serving one operation needs, looked up once per event name."""
-
-    __slots__ = ("handler", "operation", "protocol", "service", "validate")
-
-    def __init__(self, service: str, operation: str, handler: Any, protocol: str,
-                 validate: Validator) -> None:
-        self.service = service
-        self.operation = operation
-        self.handler = handler
-        self.protocol = protocol
-        self.validate = validate
-
-
-_routes: dict[str, _Route] = {}
+def _event(event_name: str) -> tuple[str, str, Route | None]:
+    """``<event>.<service id>.<Operation>`` -> what it names, looked up once per event name."""
+    found = _events.get(event_name)
+    if found is None:
+        _, _, rest = event_name.partition(".")
+        service, _, operation = rest.partition(".")
+        found = _events[event_name] = (
+            service, operation, route(service, operation) if served(service, operation) else None)
+    return found
 
 
 def before_send(request: Any, event_name: str, **_: Any) -> AWSResponse | None:
-    """``before-send.<service>`` handler: answer from the innermost active mock, if any."""
-    if not ACTIVE:
+    """``before-send``: answer from the innermost running mock, if it serves the operation."""
+    if not RUNNING:
         return None
-    return serve(ACTIVE[-1], request, event_name)
+    if len(sys.modules) != _modules_seen:
+        ensure_guards()
+    service_id, operation, found = _event(event_name)
+    if request.url == _botocore.ANSWERED_URL:  # answered already (the router registered twice)
+        return None
+    if found is None:
+        answered: AWSResponse | None = boundary.unanswered(request, service_id, operation)
+        return answered
+    service = RUNNING[-1]
+    region = (_botocore.request_region(request) or region_from_url(request.url)
+              or service.options.region)
+    status, headers, body = service.handle(found, request.body, region)
+    response = _botocore.make_response(request.url, status, headers, body,
+                                       _botocore.is_aio_request(request))
+    _botocore.mark_answered(request)
+    return response
 
 
-def choose_signer(**_: Any) -> Any:
-    """``choose-signer.<service>`` handler: requests the mock answers are never signed."""
-    return _botocore.UNSIGNED if ACTIVE else None
+def choose_signer(event_name: str, signature_version: Any = None, **_: Any) -> Any:
+    """``choose-signer``: requests the mock answers are never signed."""
+    if not RUNNING:
+        return None
+    service_id, _operation, found = _event(event_name)
+    if found is not None:
+        return _botocore.UNSIGNED
+    return boundary.signature(service_id, signature_version)
+
+
+def before_sign(event_name: str, request: Any = None, signature_version: Any = None,
+                request_signer: Any = None, **_: Any) -> None:
+    """``before-sign``: no real credential signs a request while a mock runs (see boundary)."""
+    if not RUNNING or signature_version is _botocore.UNSIGNED or request_signer is None:
+        return
+    service_id, _operation, found = _event(event_name)
+    if found is None:
+        boundary.sign(request, request_signer, service_id)
+
+
+HANDLERS: dict[str, Callable[..., Any]] = {
+    "choose-signer": choose_signer, "before-sign": before_sign, "before-send": before_send}
 
 
 def install() -> None:
-    """Put the dormant router into every botocore Session created from now on."""
-    _botocore.install_builtin_handlers(before_send, choose_signer)
+    """Put the dormant router into every botocore Session created from now on, and the guard
+    on botocore's transport."""
+    _botocore.install_builtin_handlers(HANDLERS)
+    _botocore.install_transport_guard(boundary.at_transport)
+
+
+_modules_seen = 0
+
+
+def ensure_guards() -> None:
+    """Guard what was imported since the last look (aiobotocore's transport, ``requests``, the
+    SDKs' telemetry): called at every mock start and when a module was imported while a mock
+    runs, so nothing imported mid-test can send before it is guarded."""
+    global _modules_seen
+    _modules_seen = len(sys.modules)
+    _botocore.install_transport_guard(boundary.at_transport)
+    http_guard.install()
+
+
+def prepare(options: MockOptions) -> None:
+    """Before a mock starts: check its options against botocore, and guard what is imported."""
+    boundary.prepare(options)
+    ensure_guards()
 
 
 def attach(client: Any) -> Any:
     """Route an existing client (created before the plugin loaded) through the mock."""
-    _botocore.attach(client, before_send, choose_signer)
+    _botocore.attach(client, HANDLERS)
     return client
 
 
-def validator(service: str, operation: str) -> Validator:
-    found = _validators.get((service, operation))
-    if found is None:
-        shape = None
-        if PROTOCOLS[service] != "query":
-            shape = _botocore.operation_model(service, operation).input_shape
-        found = _validators[(service, operation)] = Validator(service, shape)
-    return found
-
-
-def route(event_name: str) -> _Route:
+def event_route(event_name: str) -> Route:
     """The route of ``before-send.<service>.<Operation>``; unserved operations raise."""
-    found = _routes.get(event_name)
-    if found is None:
-        # Imported on the first request, not at install(): the plugin installs the router when
-        # a test module imports botocore, and a suite that never starts a mock skips the cost.
-        from .operations import OPERATIONS, supported
-
-        service, _, operation = event_name[_BEFORE_SEND:].partition(".")
-        handler = OPERATIONS.get((service, operation))
-        if handler is None:
-            raise UnsupportedOperationError(service, operation, supported())
-        found = _routes[event_name] = _Route(service, operation, handler, PROTOCOLS[service],
-                                             validator(service, operation))
-    return found
+    service_id, operation, found = _event(event_name)
+    return found if found is not None else route(service_id, operation)
 
 
 def region_from_url(url: str) -> str | None:
@@ -120,43 +137,3 @@ def region_from_url(url: str) -> str | None:
     if len(_url_regions) < 1024:
         _url_regions[url] = region
     return region
-
-
-def _too_deep() -> AWSError:
-    """CHOICE: a body nested deeper than Python can parse or walk (about 1,000 levels: AWS's
-    JSON parsers cap nesting too, at a depth that is not public) is a ValidationException."""
-    return ValidationError("Request body is nested too deeply.")
-
-
-def serve(mock: SageMakerExperimentsMock, request: Any, event_name: str) -> AWSResponse:
-    found = route(event_name)
-    service, operation, protocol = found.service, found.operation, found.protocol
-    region = (_botocore.request_region(request) or region_from_url(request.url)
-              or mock.options.region)
-    account_id = mock.account_id
-    request_id = f"{_REQUEST_ID_PREFIX}{next(_request_numbers):012x}"
-    params: dict[str, Any] = {}
-    try:
-        params = decode(protocol, request.body)
-        if mock._injected:
-            mock._take_injected_error(operation)
-        found.validate(params)
-        with mock.lock:
-            backend = mock.backend
-            ctx = Context(state=backend.state(account_id, region), options=mock.options,
-                          region=region, account_id=account_id, now=utcnow(),
-                          seq=backend.next_seq())
-            result = found.handler(ctx, params)
-        status, headers, body = encode_success(protocol, operation, result, request_id)
-        call = RecordedCall(operation, params, result, None, None, region, account_id,
-                            service, request_id)
-    except (AWSError, RecursionError) as raised:
-        error = raised if isinstance(raised, AWSError) else _too_deep()
-        status, headers, body = encode_error(protocol, error, request_id)
-        call = RecordedCall(operation, params, None, error.code, error.message, region,
-                            account_id, service, request_id)
-    mock._record(call)
-    response = _botocore.make_response(request.url, status, headers, body,
-                                       _botocore.is_aio_request(request))
-    _botocore.mark_answered(request)
-    return response

@@ -1,7 +1,8 @@
-"""Suite-wide set-up: not one byte may leave the process.
+"""Suite-wide set-up: not one byte may leave the machine.
 
-Every socket connection (instance-metadata addresses included) and every DNS lookup of a host
-name fails loudly for the whole run, so a test that would reach AWS, or a mock that would let a
+Every socket connection to an address outside the loopback interface (instance-metadata
+addresses included) and every DNS lookup of a host name other than ``localhost`` fails loudly
+for the whole run, so a test that would reach AWS, or a mock that would let a
 request through, cannot pass.
 
 Hypothesis profiles (used by tests/test_hostile.py, see its docstring): ``ci`` is the default,
@@ -54,9 +55,20 @@ _real_getaddrinfo = socket.getaddrinfo
 attempts: list[Any] = []
 
 
+def _is_loopback(address: Any) -> bool:
+    """A numeric loopback address (127.0.0.0/8, ::1): a connection there stays on the machine
+    (a test's own local server)."""
+    if not isinstance(address, tuple) or not address:
+        return False
+    try:
+        return ipaddress.ip_address(address[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def _guarded(real: Any) -> Any:
     def connect(self: socket.socket, address: Any) -> Any:
-        if self.family == socket.AF_UNIX:
+        if self.family == socket.AF_UNIX or _is_loopback(address):
             return real(self, address)
         attempts.append(address)
         # Closed here: NetworkBlocked is not an OSError, so socket.create_connection and

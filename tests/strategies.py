@@ -158,6 +158,14 @@ MODEL_PATTERNS: dict[str, ModelPattern] = {
     "experiment-trial-component|artifact|action|context)\\/)?([a-zA-Z0-9](-*[a-zA-Z0-9]){0,119})":
         _regex("(?:arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:(?:experiment|experiment-trial|"
                f"experiment-trial-component|artifact|action|context)/)?{_NAME}"),
+    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:(experiment|experiment-trial-component|"
+    "artifact|action|context)/.*": _regex(
+        "arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:(?:experiment|experiment-trial-component|"
+        f"artifact|action|context)/{_JAVA_DOT}*"),
+    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-].*/.*": _regex(
+        f"arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{{12}}:[a-z-]{_JAVA_DOT}*/{_JAVA_DOT}*"),
+    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:artifact/.*": _regex(
+        f"arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{{12}}:artifact/{_JAVA_DOT}*"),
     "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)": ModelPattern(
         _is_tag_text,
         st.text(st.characters(categories=("L", "Zs", "Zl", "Zp", "N"),
@@ -484,7 +492,7 @@ def records(mock: Any) -> tuple[dict[str, dict[str, Any]], ...]:
 def snapshot(mock: Any) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
     """A deep, comparable copy of every non-empty region state (records as plain dicts)."""
     result: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
-    for state in mock.backend.states():
+    for state in mock.service.backend.states():
         tables = {kind: {key: dataclasses.asdict(record) for key, record in
                          zip(collection.keys(), collection, strict=True)}
                   for kind, collection in _collections(state).items()}
@@ -505,7 +513,7 @@ def invariant_problems(mock: Any) -> list[str]:
     """
     problems: list[str] = []
     quotas = mock.options.quotas
-    for state in mock.backend.states():
+    for state in mock.service.backend.states():
         where = f"{state.account_id}/{state.region}"
         tables = _collections(state)
         for kind, collection in tables.items():

@@ -211,9 +211,8 @@ async def test_attach_routes_an_aio_client_whose_session_lacks_the_router(
 
     session = aio_session.get_session()
     # As if the session had been created before the plugin put the router into botocore.
-    for suffix in ("sagemaker", "sagemaker-metrics", "sts.GetCallerIdentity"):
-        session.unregister(f"before-send.{suffix}", router.before_send)
-        session.unregister(f"choose-signer.{suffix}", router.choose_signer)
+    for event, handler in router.HANDLERS.items():
+        session.unregister(event, handler)
     async with session.create_client("sagemaker", region_name="us-east-1") as client:
         attach(client)
         created = await client.create_experiment(ExperimentName="attached")

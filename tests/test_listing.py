@@ -270,7 +270,7 @@ def test_component_summary_members(sm_client):
                                      Status={"PrimaryStatus": "Completed"})
     summary = sm_client.list_trial_components()["TrialComponentSummaries"][0]
     assert set(summary) == {"TrialComponentName", "TrialComponentArn", "DisplayName", "Status",
-                            "CreationTime", "LastModifiedTime"}
+                            "CreationTime", "LastModifiedTime", "CreatedBy", "LastModifiedBy"}
     assert summary["Status"] == {"PrimaryStatus": "Completed"}
 
 

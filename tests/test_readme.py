@@ -12,6 +12,7 @@ Other fences (```console, ```json, ...) are not run; every fence must name its l
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.util
 import re
 from dataclasses import dataclass
@@ -27,6 +28,11 @@ from pytest_sm_experiments.options import OPTION_NAMES, QUOTAS
 # one copy of botocore (and its handler table, which holds the router) for every run.
 if importlib.util.find_spec("aiobotocore") is not None:
     import aiobotocore.session  # noqa: F401
+# The same for the SDK examples' imports: the SDK and moto patch and cache module-level state
+# (importlib.metadata among it) that must outlive one in-process run.
+for _name in ("moto", "sklearn.metrics", "sagemaker.core.experiments.run"):
+    with contextlib.suppress(ImportError):
+        importlib.import_module(_name)
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 PYTHON_LANGS = {"python", "py", "python3"}

@@ -281,7 +281,7 @@ def test_cross_account_finds_nothing(lab):
 # -- errors -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("search_filter", "fragment"), [
-    ({"Name": "Colour", "Value": "x"}, "Unknown property name 'Colour'"),
+    ({"Name": "Colour", "Value": "x"}, "Unknown property name: Colour"),
     ({"Name": "TrialComponentName", "Operator": "GreaterThan", "Value": "a"},
      "Operator GreaterThan is not supported for text property 'TrialComponentName'"),
     ({"Name": "Metrics.loss.Max", "Operator": "Contains", "Value": "1"},
@@ -364,8 +364,7 @@ def test_empty_expression_and_bad_nested_names(sm_client):
 
 def test_bad_sort_by(sm_client):
     error = error_of(sm_client.search, Resource=TC, SortBy="Colour")
-    assert error["Message"] == (
-        "Unknown property name 'Colour' for Search resource ExperimentTrialComponent.")
+    assert error["Message"] == "Unknown property name: Colour"
     error = error_of(sm_client.search, Resource=TC, SortBy="Parents.TrialName")
     assert "cannot be sorted on" in error["Message"]
 

@@ -45,6 +45,8 @@ def test_create_and_describe_every_member(sm_client):
         "InputArtifacts": {"train": {"Value": "s3://bucket/train.csv", "MediaType": "text/csv"}},
         "OutputArtifacts": {"model": {"Value": "s3://bucket/model.tar.gz"}},
         "MetadataProperties": {"GeneratedBy": "pytest"},
+        "CreatedBy": {},
+        "LastModifiedBy": {},
     }
 
 
@@ -53,7 +55,7 @@ def test_describe_minimal_component_has_no_empty_members(sm_client):
     described = sm_client.describe_trial_component(TrialComponentName="Bare")
     described.pop("ResponseMetadata")
     assert set(described) == {"TrialComponentName", "TrialComponentArn", "DisplayName",
-                              "CreationTime", "LastModifiedTime"}
+                              "CreationTime", "LastModifiedTime", "CreatedBy", "LastModifiedBy"}
 
 
 def test_describe_by_arn_in_any_case(sm_client):
@@ -128,16 +130,45 @@ def test_update_merges_and_removes_by_key(sm_client, sm_experiments):
     assert sm_experiments.trial_components["Train-1"].parameters["lr"] == 0.02
 
 
-def test_update_setting_and_removing_one_key_is_refused(sm_client, sm_experiments):
-    create_full(sm_client)
-    before = S.records(sm_experiments)
-    with pytest.raises(ClientError) as raised:
-        sm_client.update_trial_component(
-            TrialComponentName="Train-1", DisplayName="Changed",
-            Parameters={"lr": {"NumberValue": 1}}, ParametersToRemove=["lr"])
-    assert raised.value.response["Error"]["Message"] == (
-        "The same key cannot be in both Parameters and ParametersToRemove: lr")
-    assert S.records(sm_experiments) == before
+def test_update_setting_and_removing_one_key_removes_it(sm_client):
+    """A key both set and removed in one UpdateTrialComponent is accepted and ends up removed,
+    in the parameters and in both artifact maps.
+
+    Evidence (CONFIRMED): aws/sagemaker-python-sdk
+    tests/integ/sagemaker/experiments/test_trial_component.py::test_save runs against AWS; it
+    saves parameters {"foo", "whizz"} with parameters_to_remove ["foo"], input artifacts
+    {"snizz", "snizz1"} removing "snizz", output artifacts {"fly", "fly2"} removing "fly2", in
+    one UpdateTrialComponent, and loads back {"whizz"}, {"snizz1"} and {"fly"}.
+    """
+    sm_client.create_trial_component(TrialComponentName="tc")
+    sm_client.update_trial_component(
+        TrialComponentName="tc",
+        Parameters={"foo": {"StringValue": "bar"}, "whizz": {"NumberValue": 100.1}},
+        ParametersToRemove=["foo"],
+        InputArtifacts={"snizz": {"Value": "s3:/foo/bar", "MediaType": "text/plain"},
+                        "snizz1": {"Value": "s3:/foo/bar2", "MediaType": "text/plain2"}},
+        InputArtifactsToRemove=["snizz"],
+        OutputArtifacts={"fly": {"Value": "s3:/sky/far", "MediaType": "away/tomorrow"},
+                         "fly2": {"Value": "s3:/sky/far2", "MediaType": "away/tomorrow2"}},
+        OutputArtifactsToRemove=["fly2"])
+    loaded = sm_client.describe_trial_component(TrialComponentName="tc")
+    assert loaded["Parameters"] == {"whizz": {"NumberValue": 100.1}}
+    assert loaded["InputArtifacts"] == {
+        "snizz1": {"Value": "s3:/foo/bar2", "MediaType": "text/plain2"}}
+    assert loaded["OutputArtifacts"] == {
+        "fly": {"Value": "s3:/sky/far", "MediaType": "away/tomorrow"}}
+
+
+def test_removing_a_key_the_same_call_sets_drops_the_stored_value_too(sm_client):
+    """The removal applies after the merge: the new value and the stored one both go."""
+    sm_client.create_trial_component(TrialComponentName="tc",
+                                     Parameters={"lr": {"NumberValue": 0.1},
+                                                 "keep": {"StringValue": "x"}})
+    sm_client.update_trial_component(TrialComponentName="tc",
+                                     Parameters={"lr": {"NumberValue": 1}},
+                                     ParametersToRemove=["lr"])
+    loaded = sm_client.describe_trial_component(TrialComponentName="tc")
+    assert loaded["Parameters"] == {"keep": {"StringValue": "x"}}
 
 
 def test_update_missing(sm_client):
@@ -200,6 +231,12 @@ def test_account_quota(sm_client):
 
 
 def test_delete_and_delete_while_associated(sm_client, sm_experiments):
+    """Deleting a component still in a trial is refused and changes nothing.
+
+    Evidence (CONFIRMED): AWS's ValidationException text as quoted in
+    aws/sagemaker-python-sdk#1515 (integration tests failing against AWS on
+    DeleteTrialComponent).
+    """
     sm_client.create_experiment(ExperimentName="Exp")
     sm_client.create_trial(TrialName="Run", ExperimentName="Exp")
     sm_client.create_trial_component(TrialComponentName="Step")
@@ -209,8 +246,8 @@ def test_delete_and_delete_while_associated(sm_client, sm_experiments):
         sm_client.delete_trial_component(TrialComponentName="Step")
     assert raised.value.response["Error"] == {
         "Code": "ValidationException",
-        "Message": f"TrialComponent '{ARN}step' is still associated with trials; disassociate "
-                   "it from every trial before deleting it."}
+        "Message": f"TrialComponent '{ARN}step' is linked to 1 or more trials and cannot be "
+                   "deleted."}
     assert S.records(sm_experiments) == before
     sm_client.disassociate_trial_component(TrialComponentName="Step", TrialName="Run")
     assert sm_client.delete_trial_component(TrialComponentName="STEP")["TrialComponentArn"] == (

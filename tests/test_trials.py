@@ -24,7 +24,8 @@ def test_create_and_describe(sm_client, sm_experiments, experiment):
     described = sm_client.describe_trial(TrialName="RUN-1")
     described.pop("ResponseMetadata")
     assert set(described) == {"TrialName", "TrialArn", "DisplayName", "ExperimentName",
-                              "CreationTime", "LastModifiedTime", "MetadataProperties"}
+                              "CreationTime", "LastModifiedTime", "MetadataProperties",
+                              "CreatedBy", "LastModifiedBy"}
     assert described["TrialName"] == "Run-1"
     assert described["DisplayName"] == "First-Run"
     # The experiment's own spelling, not the one the request used.

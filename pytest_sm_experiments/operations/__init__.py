@@ -12,7 +12,18 @@ from types import MappingProxyType
 from typing import Any
 
 from ..backend import Context
-from . import associations, components, experiments, metrics, search, sts, tags, trials
+from . import (
+    associations,
+    components,
+    experiments,
+    lineage,
+    metric_queries,
+    metrics,
+    search,
+    sts,
+    tags,
+    trials,
+)
 
 Handler = Callable[[Context, Mapping[str, Any]], dict[str, Any]]
 
@@ -41,7 +52,16 @@ OPERATIONS: Mapping[tuple[str, str], Handler] = MappingProxyType({
     (SAGEMAKER, "AddTags"): tags.add_tags,
     (SAGEMAKER, "ListTags"): tags.list_tags,
     (SAGEMAKER, "DeleteTags"): tags.delete_tags,
+    (SAGEMAKER, "CreateArtifact"): lineage.create_artifact,
+    (SAGEMAKER, "DescribeArtifact"): lineage.describe_artifact,
+    (SAGEMAKER, "ListArtifacts"): lineage.list_artifacts,
+    (SAGEMAKER, "UpdateArtifact"): lineage.update_artifact,
+    (SAGEMAKER, "DeleteArtifact"): lineage.delete_artifact,
+    (SAGEMAKER, "AddAssociation"): lineage.add_association,
+    (SAGEMAKER, "ListAssociations"): lineage.list_associations,
+    (SAGEMAKER, "DeleteAssociation"): lineage.delete_association,
     (METRICS, "BatchPutMetrics"): metrics.batch_put_metrics,
+    (METRICS, "BatchGetMetrics"): metric_queries.batch_get_metrics,
     (STS, "GetCallerIdentity"): sts.get_caller_identity,
     (SAGEMAKER, "Search"): search.search,
 })

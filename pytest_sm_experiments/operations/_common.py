@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from types import MappingProxyType
 from typing import Any
 
 from ..backend import Collection, Context, R
@@ -14,6 +15,13 @@ Params = Mapping[str, Any]
 Response = dict[str, Any]
 
 RESERVED_TAG_PREFIX = "aws:"
+
+#: ``CreatedBy``/``LastModifiedBy`` of every record the mock holds. INFERRED: real responses
+#: carry them (the SageMaker SDK v2 drops CreatedBy from DescribeTrialComponent's answer,
+#: trial_component.py ``_boto_ignore``), and a UserContext only has members for Studio user
+#: profiles (and IAM identities for model packages and projects), none of which a plain API
+#: caller has: an empty structure, as moto answers too.
+USER_CONTEXT: Mapping[str, Any] = MappingProxyType({})
 
 #: What AWS's messages call each resource type.
 TYPE_NAMES: Mapping[ResourceType, str] = {

@@ -18,7 +18,7 @@ from typing import Any
 from ..backend import Context
 from ..errors import ValidationError
 from ..models import Artifact, MetricSummary, ResourceType, TrialComponent
-from ._common import Params, Response, new_record, require, strip_arn, timestamp
+from ._common import USER_CONTEXT, Params, Response, new_record, require, strip_arn, timestamp
 from .paging import list_page, page_request, with_token
 
 _TYPE: ResourceType = "experiment-trial-component"
@@ -147,17 +147,16 @@ def update_trial_component(ctx: Context, params: Params) -> Response:
 
 def _merge(current: dict[str, Any], added: dict[str, Any], removed: list[str] | None,
            member: str) -> dict[str, Any]:
-    """Keys in ``added`` overwrite; keys in ``removed`` go (absent keys are ignored)."""
-    removed = removed or []
-    both = [key for key in removed if key in added]
-    if both:
-        # CHOICE: a key both set and removed in one call is refused (AWS's answer is not
-        # public); applying either first would silently drop the other half of the request.
-        raise ValidationError(
-            f"The same key cannot be in both {member} and {member}ToRemove: {', '.join(both)}")
-    for key in removed:
-        current.pop(key, None)
+    """Keys in ``added`` overwrite; then keys in ``removed`` go (absent keys are ignored).
+
+    CONFIRMED: a key both set and removed in one call is removed: the SageMaker SDK's
+    integration test ``tests/integ/sagemaker/experiments/test_trial_component.py::test_save``
+    (aws/sagemaker-python-sdk, run against AWS) sends exactly that for parameters and both
+    artifact maps and reads the keys back as gone.
+    """
     current.update(added)
+    for key in removed or ():
+        current.pop(key, None)
     return current
 
 
@@ -165,11 +164,10 @@ def delete_trial_component(ctx: Context, params: Params) -> Response:
     state = ctx.state
     record = require(ctx, state.trial_components, _TYPE, params["TrialComponentName"])
     if state.parents_of(record.name):
-        # CHOICE: AWS documents that a component must be disassociated from all trials first;
-        # the error code and text are not public.
+        # CONFIRMED: AWS's answer, quoted in aws/sagemaker-python-sdk#1515.
         raise ValidationError(
-            f"TrialComponent '{record.arn}' is still associated with trials; disassociate it "
-            "from every trial before deleting it.")
+            f"TrialComponent '{record.arn}' is linked to 1 or more trials and cannot be "
+            "deleted.")
     state.drop_component(record)
     return {"TrialComponentArn": record.arn}
 
@@ -227,7 +225,9 @@ def trial_component_summary(record: TrialComponent) -> Response:
     }
     _add_status_and_times(view, record)
     view["CreationTime"] = record.creation_time
+    view["CreatedBy"] = dict(USER_CONTEXT)
     view["LastModifiedTime"] = record.last_modified_time
+    view["LastModifiedBy"] = dict(USER_CONTEXT)
     return view
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from ..backend import Context
 from ..errors import ValidationError
 from ..models import Experiment
-from ._common import Params, Response, new_record, require
+from ._common import USER_CONTEXT, Params, Response, new_record, require
 from .paging import list_page, page_request, with_token
 
 
@@ -67,6 +67,8 @@ def experiment_view(record: Experiment) -> Response:
     view = experiment_summary(record)
     if record.description is not None:
         view["Description"] = record.description
+    view["CreatedBy"] = dict(USER_CONTEXT)
+    view["LastModifiedBy"] = dict(USER_CONTEXT)
     return view
 
 

@@ -41,7 +41,9 @@ def batch_put_metrics(ctx: Context, params: Params) -> Response:
             accepted.append((item["MetricName"], point))
     if accepted:
         ctx.state.trial_components.replace(_with_points(record, accepted))
-    return {"Errors": errors}
+    # INFERRED: with nothing to report, Errors is left out: the model makes the list at least
+    # one long, and the SageMaker SDK reads it only ``if "Errors" in response``.
+    return {"Errors": errors} if errors else {}
 
 
 def _point(ctx: Context, item: Mapping[str, Any]) -> MetricPoint | None:

@@ -19,7 +19,7 @@ from typing import Any
 from ..backend import Collection, Context, RegionState, name_key
 from ..errors import UnsupportedOperationError
 from ..models import METRIC_STATISTICS, Experiment, Trial, TrialComponent
-from ._common import Params, Response, tag_list
+from ._common import USER_CONTEXT, Params, Response, tag_list
 from .components import trial_component_view
 from .experiments import experiment_view
 from .paging import page_of, page_request, with_token
@@ -219,7 +219,8 @@ def experiment_record(state: RegionState, record: Experiment) -> Response:
 def trial_record(state: RegionState, record: Trial) -> Response:
     view = trial_view(record)
     view["Tags"] = tag_list(record.tags)
-    view["TrialComponentSummaries"] = _summaries(state, record)
+    view["TrialComponentSummaries"] = [{**summary, "CreatedBy": dict(USER_CONTEXT)}
+                                       for summary in _summaries(state, record)]
     return {"Trial": view}
 
 

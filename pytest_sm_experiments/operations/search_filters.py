@@ -82,7 +82,7 @@ class Schema:
                     if name.endswith(".StringValue"):
                         return "text", name
                 return prefix_type, name
-        raise unknown_property(self.resource, name)
+        raise unknown_property(name)
 
     def contains_limited(self, name: str) -> bool:
         if name in self.contains_free:
@@ -99,9 +99,10 @@ def metric_path(name: str) -> str:
     return f"{name}.Last"
 
 
-def unknown_property(resource: str, name: str) -> ValidationError:
-    # CHOICE: wording not public.
-    return ValidationError(f"Unknown property name '{name}' for Search resource {resource}.")
+def unknown_property(name: str) -> ValidationError:
+    """INFERRED: ``Unknown property name: <name>``, the text moto's Search (getmoto/moto,
+    moto/sagemaker/models.py) gives as AWS's; nothing from AWS itself is public."""
+    return ValidationError(f"Unknown property name: {name}")
 
 
 # -- values ---------------------------------------------------------------------------------

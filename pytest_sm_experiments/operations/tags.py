@@ -20,6 +20,7 @@ def _collection(ctx: Context, resource_type: str) -> Collection[Any] | None:
         "experiment": state.experiments,
         "experiment-trial": state.trials,
         "experiment-trial-component": state.trial_components,
+        "artifact": state.artifacts,
     }
     return collections.get(resource_type)
 

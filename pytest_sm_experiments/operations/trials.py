@@ -13,7 +13,7 @@ from dataclasses import replace
 from ..backend import Context
 from ..errors import ValidationError
 from ..models import Trial
-from ._common import Params, Response, new_record, require
+from ._common import USER_CONTEXT, Params, Response, new_record, require
 from .paging import list_page, page_request, with_token
 
 
@@ -91,6 +91,8 @@ def trial_view(record: Trial) -> Response:
     """The Describe/Search shape of a trial (Search adds Tags and TrialComponentSummaries)."""
     view = trial_summary(record)
     view["ExperimentName"] = record.experiment_name
+    view["CreatedBy"] = dict(USER_CONTEXT)
+    view["LastModifiedBy"] = dict(USER_CONTEXT)
     if record.metadata_properties is not None:
         view["MetadataProperties"] = dict(record.metadata_properties)
     return view

@@ -1,7 +1,8 @@
-"""The real SageMaker SDK (``sagemaker-core``'s ``sagemaker.core.experiments.Run``) end to end,
-offline, with only this plugin: what the SDK leaves in the mock, and what it called.
+"""The SageMaker SDK's ``Run`` end to end, offline, with only this plugin: what the SDK leaves
+in the mock and what it called. Written once for both SDK generations (``sdk`` fixture, see
+conftest.py); CI runs it against v3 and, in a second environment, v2.
 
-The session opts out of the SDK's telemetry: with telemetry on, every ``Experiment.create``
+The sessions opt out of the SDK's telemetry: with telemetry on, every ``Experiment.create``
 starts a thread that asks STS for the account (the mock answers) and then sends an HTTPS GET to
 an S3 telemetry endpoint, which no botocore hook can answer.
 """
@@ -12,24 +13,14 @@ import math
 
 import pytest
 
-pytest.importorskip("sagemaker.core.experiments.run")
 boto3 = pytest.importorskip("boto3")
 
-from sagemaker.core.experiments.run import Run, list_runs, load_run  # noqa: E402
-from sagemaker.core.helper.session_helper import Session  # noqa: E402
-
-NO_TELEMETRY = {"SchemaVersion": "1.0",
-                "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}}}
 RUN_TAG = {"sagemaker:trial-component-source": "run"}
 
 
 @pytest.fixture
-def session(sm_experiments, monkeypatch):
-    # Inside a SageMaker job the SDK reads the job's ARN from these and calls Describe*Job.
-    for name in ("TRAINING_JOB_ARN", "PROCESSING_JOB_CONFIG_PATH", "TRANSFORM_JOB_ARN"):
-        monkeypatch.delenv(name, raising=False)
-    boto_session = boto3.Session(region_name=sm_experiments.options.region)
-    return Session(boto_session=boto_session, sagemaker_config=NO_TELEMETRY)
+def session(sm_session):
+    return sm_session
 
 
 def run_calls(sm_experiments):
@@ -37,8 +28,8 @@ def run_calls(sm_experiments):
             if call.operation != "BatchPutMetrics"]
 
 
-def test_new_run_logs_parameters_and_metrics(session, sm_experiments, sm_client):
-    with Run(experiment_name="Churn-Exp", run_name="Run-1", sagemaker_session=session) as run:
+def test_new_run_logs_parameters_and_metrics(sdk, session, sm_experiments, sm_client):
+    with sdk.Run(experiment_name="Churn-Exp", run_name="Run-1", sagemaker_session=session) as run:
         run.log_parameter("lr", 0.1)
         run.log_parameters({"optimizer": "adam", "epochs": 3})
         for step in range(105):
@@ -85,7 +76,7 @@ def test_new_run_logs_parameters_and_metrics(session, sm_experiments, sm_client)
     # 106 points in batches of 10, each batch answered without errors.
     puts = sm_experiments.calls.filter("BatchPutMetrics")
     assert len(puts) == math.ceil(106 / 10)
-    assert all(call.response == {"Errors": []} for call in puts)
+    assert all(call.response == {} for call in puts)
     assert sum(len(call.params["MetricData"]) for call in puts) == 106
     sm_experiments.assert_not_called("GetCallerIdentity")
 
@@ -96,9 +87,9 @@ def test_new_run_logs_parameters_and_metrics(session, sm_experiments, sm_client)
     assert metrics["accuracy"]["Last"] == 0.93
 
 
-def test_run_that_raises_is_failed_with_the_message(session, sm_experiments):
+def test_run_that_raises_is_failed_with_the_message(sdk, session, sm_experiments):
     def train():
-        with Run(experiment_name="exp", run_name="bad", sagemaker_session=session) as run:
+        with sdk.Run(experiment_name="exp", run_name="bad", sagemaker_session=session) as run:
             run.log_parameter("lr", 10.0)
             run.log_metric("loss", 1e6, step=0)
             raise RuntimeError("training diverged")
@@ -112,13 +103,13 @@ def test_run_that_raises_is_failed_with_the_message(session, sm_experiments):
     assert component.metrics["loss"].count == 1
 
 
-def test_load_run_reuses_the_existing_run(session, sm_experiments):
-    with Run(experiment_name="exp", run_name="r1", sagemaker_session=session) as run:
+def test_load_run_reuses_the_existing_run(sdk, session, sm_experiments):
+    with sdk.Run(experiment_name="exp", run_name="r1", sagemaker_session=session) as run:
         run.log_parameter("lr", 0.1)
         run.log_metric("loss", 0.5, step=0)
     first_calls = len(sm_experiments.calls)
 
-    with load_run(experiment_name="exp", run_name="r1", sagemaker_session=session) as run:
+    with sdk.run.load_run(experiment_name="exp", run_name="r1", sagemaker_session=session) as run:
         run.log_parameter("batch", 64)
         run.log_metric("loss", 0.25, step=1)
 
@@ -152,9 +143,9 @@ def test_load_run_reuses_the_existing_run(session, sm_experiments):
     sm_experiments.assert_called_once("AssociateTrialComponent")
 
 
-def test_list_runs_keeps_only_run_components(session, sm_experiments, sm_client):
+def test_list_runs_keeps_only_run_components(sdk, session, sm_experiments, sm_client):
     for name in ("first", "second"):
-        with Run(experiment_name="exp", run_name=name, sagemaker_session=session) as run:
+        with sdk.Run(experiment_name="exp", run_name=name, sagemaker_session=session) as run:
             run.log_parameter("name", name)
     # A component made outside the SDK, in the same run group, without the run tag.
     sm_client.create_trial_component(TrialComponentName="manual-step")
@@ -162,7 +153,7 @@ def test_list_runs_keeps_only_run_components(session, sm_experiments, sm_client)
                                         TrialName="Default-Run-Group-exp")
     before = len(sm_experiments.calls)
 
-    runs = list_runs(experiment_name="exp", sagemaker_session=session)
+    runs = sdk.run.list_runs(experiment_name="exp", sagemaker_session=session)
 
     assert [run.run_name for run in runs] == ["second", "first"]
     assert [run.experiment_name for run in runs] == ["exp", "exp"]
@@ -177,8 +168,8 @@ def test_list_runs_keeps_only_run_components(session, sm_experiments, sm_client)
     assert "manual-step" not in {run._trial_component.trial_component_name for run in runs}
 
 
-def test_run_tags_reach_every_resource_and_search(session, sm_experiments, sm_client):
-    with Run(experiment_name="exp", run_name="tagged", sagemaker_session=session,
+def test_run_tags_reach_every_resource_and_search(sdk, session, sm_experiments, sm_client):
+    with sdk.Run(experiment_name="exp", run_name="tagged", sagemaker_session=session,
              tags=[{"Key": "team", "Value": "risk"}]):
         pass
     assert sm_experiments.experiments["exp"].tags == {"team": "risk"}
@@ -190,13 +181,13 @@ def test_run_tags_reach_every_resource_and_search(session, sm_experiments, sm_cl
     assert [r["TrialComponent"]["TrialComponentName"] for r in found] == ["exp-tagged"]
 
 
-def test_default_session_from_environment(sm_experiments, monkeypatch, tmp_path):
+def test_default_session_from_environment(sdk, sm_experiments, monkeypatch, tmp_path):
     """No session given: the SDK builds one from the environment the mock set up."""
     config = tmp_path / "config.yaml"
     config.write_text("SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n"
                       "      TelemetryOptOut: true\n")
     monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))
-    with Run(experiment_name="exp", run_name="implicit") as run:
+    with sdk.Run(experiment_name="exp", run_name="implicit") as run:
         run.log_metric("loss", 1.0, step=0)
     component = sm_experiments.trial_components["exp-implicit"]
     assert component.metrics["loss"].count == 1
@@ -205,22 +196,21 @@ def test_default_session_from_environment(sm_experiments, monkeypatch, tmp_path)
     sm_experiments.assert_not_called("GetCallerIdentity")
 
 
-def test_experiment_analytics_pages_through_search(session, sm_experiments):
+def test_experiment_analytics_pages_through_search(sdk, session, sm_experiments):
     """The SDK's ExperimentAnalytics: Search on Parents.ExperimentName, sorted, all pages."""
     pytest.importorskip("pandas")
-    from sagemaker.core.analytics import ExperimentAnalytics
 
     for index in range(12):
-        with Run(experiment_name="exp", run_name=f"r{index:02d}",
+        with sdk.Run(experiment_name="exp", run_name=f"r{index:02d}",
                  sagemaker_session=session) as run:
             run.log_parameter("lr", 0.01 * (index + 1))
             for step in range(3):
                 run.log_metric("loss", 1.0 - 0.05 * index + 0.1 * step, step=step)
-    with Run(experiment_name="other", run_name="r00", sagemaker_session=session):
+    with sdk.Run(experiment_name="other", run_name="r00", sagemaker_session=session):
         pass
     before = len(sm_experiments.calls)
 
-    frame = ExperimentAnalytics(experiment_name="exp", sagemaker_session=session,
+    frame = sdk.analytics.ExperimentAnalytics(experiment_name="exp", sagemaker_session=session,
                                 sort_by="Metrics.loss.Min", sort_order="Ascending").dataframe()
 
     assert list(frame["TrialComponentName"]) == [f"exp-r{i:02d}" for i in reversed(range(12))]
@@ -238,22 +228,20 @@ def test_experiment_analytics_pages_through_search(session, sm_experiments):
 
 
 @pytest.mark.sm_experiments(account_id="444455556666", region="eu-west-1")
-def test_session_account_id_comes_from_sts(session, sm_experiments):
+def test_session_account_id_comes_from_sts(sdk, session, sm_experiments):
     # The SDK asks STS's regional endpoint (default bucket names, telemetry).
     assert session.account_id() == "444455556666"
     call = sm_experiments.calls.one("GetCallerIdentity")
     assert (call.service, call.region) == ("sts", "eu-west-1")
 
 
-def test_default_sdk_session_sends_no_telemetry(sm_experiments, network_attempts, monkeypatch):
+def test_default_sdk_session_sends_no_telemetry(sdk, sm_experiments, network_attempts):
     """With no config of the user's, the mock opts the SDK out of its `requests` telemetry."""
     import threading
 
-    for name in ("TRAINING_JOB_ARN", "PROCESSING_JOB_CONFIG_PATH", "TRANSFORM_JOB_ARN"):
-        monkeypatch.delenv(name, raising=False)
     before = set(threading.enumerate())
-    session = Session(boto_session=boto3.Session(region_name=sm_experiments.options.region))
-    with Run(experiment_name="Quiet", run_name="Run-1", sagemaker_session=session) as run:
+    session = sdk.Session(boto_session=boto3.Session(region_name=sm_experiments.options.region))
+    with sdk.Run(experiment_name="Quiet", run_name="Run-1", sagemaker_session=session) as run:
         run.log_parameter("lr", 0.1)
     for thread in set(threading.enumerate()) - before:
         thread.join(timeout=5)

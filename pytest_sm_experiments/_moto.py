@@ -1,0 +1,61 @@
+"""The only module that touches moto's internals (moto is never imported here: a process that
+has not imported it has no moto running).
+
+moto 5 puts one ``BotocoreStubber`` into ``botocore.handlers.BUILTIN_HANDLERS`` when
+``moto.core.models`` is first imported and switches it on (``enabled``) while any ``mock_aws``
+runs (``moto/core/models.py``: ``_enable_patching`` / ``_disable_patching``).  Clients whose
+botocore Session was created before that import do not carry the stubber, so moto alone would
+let their requests through; the boundary asks the stubber itself for them.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+_MODELS = "moto.core.models"
+
+
+def stubber() -> Any | None:
+    """moto's before-send stubber while a ``mock_aws`` runs, else None."""
+    module = sys.modules.get(_MODELS)
+    if module is None:
+        return None
+    found = getattr(module, "botocore_stubber", None)
+    return found if getattr(found, "enabled", False) else None
+
+
+def active() -> bool:
+    """True while a moto ``mock_aws`` runs in this process."""
+    return stubber() is not None
+
+
+def answer(request: Any) -> tuple[int, dict[str, Any], bytes] | None:
+    """moto's answer to a botocore prepared request, or None when moto does not serve it (a
+    host outside AWS, or a service moto's own config passes through)."""
+    found = stubber()
+    if found is None:
+        return None
+    reply = found.process_request(request)
+    if reply is None:
+        return None
+    status, headers, body = reply
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return int(status), dict(headers), bytes(body or b"")
+
+
+def issued(access_key: str) -> bool:
+    """True when moto handed out ``access_key`` (IAM CreateAccessKey, STS AssumeRole): moto picks
+    the account of a request by its key (``moto.iam.models.get_account_id_from``), so such keys
+    must reach it unchanged."""
+    module = sys.modules.get("moto.iam.models")
+    if module is None:
+        return False
+    try:
+        backends = list(module.iam_backends.items())
+        partitions = module.PARTITION_NAMES
+        return any(access_key in account[partition].access_keys
+                   for _, account in backends for partition in partitions)
+    except (AttributeError, KeyError, TypeError):  # another moto layout: treat as not moto's
+        return False

@@ -1,0 +1,426 @@
+"""The sealed boundary: while a mock runs, every botocore request (any client, any session,
+aiobotocore too) is answered by this mock, answered by moto's ``mock_aws``, sent on purpose
+(``allow_network``) or to a server on this machine, or refused before a byte is sent.
+
+The suite's socket guard (tests/conftest.py) fails any connection outside the loopback
+interface and any DNS lookup, and ``network_attempts`` lists them, so "nothing was sent" is
+checked, not assumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+import boto3
+import botocore.handlers
+import botocore.session
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError, HTTPClientError
+
+from pytest_sm_experiments import (
+    MockUsageError,
+    RequestRefusedError,
+    SageMakerExperimentsMock,
+    UnsupportedOperationError,
+    attach,
+    mock_sm_experiments,
+)
+from pytest_sm_experiments._botocore import PER_REQUEST_CREDENTIALS
+
+ONE_ATTEMPT = Config(retries={"total_max_attempts": 1})
+FAKE_KEY = "AKIAMOCKSMEXPERIMENTS"
+
+# Made when this module is imported, long before any mock starts (as code under test does).
+EARLY_S3 = boto3.session.Session().client(
+    "s3", region_name="us-east-1", aws_access_key_id="AKIAEARLYCLIENTKEY01",
+    aws_secret_access_key="early-secret", config=ONE_ATTEMPT)
+
+
+def _training_job(name: str) -> dict[str, Any]:
+    return {
+        "TrainingJobName": name,
+        "AlgorithmSpecification": {"TrainingImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/"
+                                                    "train:latest", "TrainingInputMode": "File"},
+        "RoleArn": "arn:aws:iam::123456789012:role/SageMakerRole",
+        "OutputDataConfig": {"S3OutputPath": "s3://bucket/output"},
+        "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
+                           "VolumeSizeInGB": 10},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+    }
+
+
+def _session_without(*modules: str) -> botocore.session.Session:
+    """A Session whose handlers lack those of ``modules``: as if it had been created before
+    they were imported (a client made before the plugin, or before moto, was loaded)."""
+    handlers = botocore.handlers.BUILTIN_HANDLERS
+    kept = [spec for spec in handlers
+            if not any(getattr(spec[1], "__module__", "").startswith(m) for m in modules)]
+    saved = handlers[:]
+    handlers[:] = kept
+    try:
+        return botocore.session.Session()
+    finally:
+        handlers[:] = saved
+
+
+# -- refused: nothing else runs ------------------------------------------------------------------
+
+REFUSED_CALLS = [
+    ("s3", "PutObject", lambda c: c.put_object(Bucket="bucket", Key="k", Body=b"x")),
+    ("sts", "AssumeRole", lambda c: c.assume_role(RoleArn="arn:aws:iam::123456789012:role/r",
+                                                  RoleSessionName="session")),
+    ("cloudwatch", "PutMetricData", lambda c: c.put_metric_data(
+        Namespace="ns", MetricData=[{"MetricName": "m", "Value": 1.0}])),
+    ("logs", "PutLogEvents", lambda c: c.put_log_events(
+        logGroupName="g", logStreamName="s", logEvents=[{"timestamp": 1, "message": "m"}])),
+]
+
+
+@pytest.mark.parametrize(("client_name", "operation", "call"), REFUSED_CALLS,
+                         ids=[row[0] for row in REFUSED_CALLS])
+def test_other_services_are_refused_naming_service_operation_and_remedy(
+        sm_experiments, network_attempts, client_name, operation, call):
+    client = boto3.client(client_name, region_name="us-east-1")
+    service_id = "cloudwatch-logs" if client_name == "logs" else client_name
+    with pytest.raises(RequestRefusedError) as raised:
+        call(client)
+    error = raised.value
+    assert (error.service, error.operation) == (service_id, operation)
+    message = str(error)
+    assert f"refused {service_id}:{operation}" in message
+    assert "nothing was sent to AWS" in message
+    assert "start moto's mock_aws" in message
+    assert f"allow_network=[{service_id!r}]" in message
+    assert not isinstance(error, ClientError)
+    assert list(network_attempts) == []
+    assert len(sm_experiments.calls) == 0
+
+
+def test_refusal_is_not_retried(sm_experiments, network_attempts):
+    client = boto3.client("s3", region_name="us-east-1",
+                          config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    attempts: list[str] = []
+    client.meta.events.register("before-send", lambda request, **_: attempts.append(request.url))
+    with pytest.raises(RequestRefusedError):
+        client.list_buckets()
+    assert len(attempts) == 1
+    assert list(network_attempts) == []
+
+
+@pytest.mark.parametrize("operation", ["CreateTrainingJob", "DescribeTrainingJob",
+                                       "ListTrainingJobs"])
+def test_unserved_sagemaker_operations_are_refused_without_moto(
+        sm_experiments, sm_client, network_attempts, operation):
+    calls = {
+        "CreateTrainingJob": lambda: sm_client.create_training_job(**_training_job("job-1")),
+        "DescribeTrainingJob": lambda: sm_client.describe_training_job(TrainingJobName="job-1"),
+        "ListTrainingJobs": sm_client.list_training_jobs,
+    }
+    with pytest.raises(UnsupportedOperationError) as raised:
+        calls[operation]()
+    assert isinstance(raised.value, RequestRefusedError)
+    message = str(raised.value)
+    assert f"does not serve sagemaker:{operation}; nothing was sent to AWS" in message
+    assert "start moto's mock_aws beside this mock" in message
+    assert "sagemaker:CreateExperiment" in message
+    assert list(network_attempts) == []
+
+
+def test_client_created_before_the_mock_started_is_refused_then_free_again(network_attempts):
+    with mock_sm_experiments(), pytest.raises(RequestRefusedError, match="s3:ListBuckets"):
+        EARLY_S3.list_buckets()
+    assert list(network_attempts) == []
+    # The boundary is gone with the mock: the same client goes to the network again.
+    with pytest.raises(HTTPClientError, match="DNS lookup attempted"):
+        EARLY_S3.list_buckets()
+    assert network_attempts[0][0] == "s3.amazonaws.com"
+
+
+def test_client_the_router_never_saw_is_refused_at_the_transport(network_attempts):
+    session = _session_without("pytest_sm_experiments")
+    keys = {"aws_access_key_id": "AKIAEARLYSESSION0001", "aws_secret_access_key": "secret",
+            "config": ONE_ATTEMPT, "region_name": "us-east-1"}
+    s3 = session.create_client("s3", **keys)
+    sagemaker = session.create_client("sagemaker", **keys)
+    with mock_sm_experiments() as mock:
+        with pytest.raises(RequestRefusedError) as raised:
+            s3.list_buckets()
+        assert "created before pytest-sm-experiments was loaded" in str(raised.value)
+        assert "attach()" in str(raised.value)
+        with pytest.raises(RequestRefusedError, match=r"api\.sagemaker:CreateExperiment"):
+            sagemaker.create_experiment(ExperimentName="unseen")
+        attach(sagemaker)
+        sagemaker.create_experiment(ExperimentName="seen")
+    assert list(mock.experiments) == ["seen"]
+    assert list(network_attempts) == []
+
+
+async def test_aiobotocore_requests_are_refused_too(sm_experiments, network_attempts):
+    aio_session = pytest.importorskip("aiobotocore.session")
+    async with aio_session.get_session().create_client("s3", region_name="us-east-1") as s3:
+        with pytest.raises(RequestRefusedError, match="s3:PutObject"):
+            await s3.put_object(Bucket="bucket", Key="k", Body=b"x")
+    assert list(network_attempts) == []
+
+
+# -- moto's mock_aws beside the mock, in both orders -----------------------------------------------
+
+@contextlib.contextmanager
+def _both(order: str) -> Iterator[SageMakerExperimentsMock]:
+    moto = pytest.importorskip("moto")
+    with contextlib.ExitStack() as stack:
+        if order == "moto first":
+            stack.enter_context(moto.mock_aws())
+            mock = stack.enter_context(mock_sm_experiments())
+        else:
+            mock = stack.enter_context(mock_sm_experiments())
+            stack.enter_context(moto.mock_aws())
+        yield mock
+
+
+ORDERS = ["mock first", "moto first"]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_moto_serves_what_the_mock_does_not(order, network_attempts):
+    with _both(order) as mock:
+        sagemaker = boto3.client("sagemaker", region_name="us-east-1")
+        sagemaker.create_experiment(ExperimentName="churn")
+        arn = sagemaker.create_training_job(**_training_job("job-1"))["TrainingJobArn"]
+        described = sagemaker.describe_training_job(TrainingJobName="job-1")
+        listed = sagemaker.list_training_jobs()["TrainingJobSummaries"]
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="artifacts")
+        s3.put_object(Bucket="artifacts", Key="model.tar.gz", Body=b"weights")
+        body = s3.get_object(Bucket="artifacts", Key="model.tar.gz")["Body"].read()
+        assumed = boto3.client("sts", region_name="us-east-1").assume_role(
+            RoleArn="arn:aws:iam::123456789012:role/r", RoleSessionName="session")
+        experiment = sagemaker.describe_experiment(ExperimentName="churn")
+    assert arn.endswith(":training-job/job-1")
+    assert described["TrainingJobName"] == "job-1"
+    assert [job["TrainingJobName"] for job in listed] == ["job-1"]
+    assert body == b"weights"
+    assert assumed["Credentials"]["AccessKeyId"].startswith("ASIA")
+    assert experiment["ExperimentName"] == "churn"
+    # The journal holds the mock's calls only.
+    assert mock.calls.operations == ["CreateExperiment", "DescribeExperiment"]
+    assert list(network_attempts) == []
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_refused_again_once_moto_stops_in_any_order(order, network_attempts):
+    moto = pytest.importorskip("moto")
+    if order == "mock first":
+        mock = mock_sm_experiments().start()
+        beside = moto.mock_aws()
+        beside.start()
+    else:
+        beside = moto.mock_aws()
+        beside.start()
+        mock = mock_sm_experiments().start()
+    s3 = boto3.client("s3", region_name="us-east-1")
+    try:
+        s3.create_bucket(Bucket="while-moto-runs")
+    finally:
+        beside.stop()
+    try:
+        with pytest.raises(RequestRefusedError, match="start moto's mock_aws"):
+            s3.list_buckets()
+    finally:
+        mock.stop()
+    assert list(network_attempts) == []
+
+
+def test_moto_answers_a_client_made_before_moto_was_imported(network_attempts):
+    moto = pytest.importorskip("moto")
+    # No moto stubber in this Session's handlers; moto alone would let its requests out.
+    s3 = _session_without("moto").create_client(
+        "s3", region_name="us-east-1", aws_access_key_id="AKIABEFOREMOTO000001",
+        aws_secret_access_key="secret")
+    with mock_sm_experiments(), moto.mock_aws():
+        s3.create_bucket(Bucket="early")
+        names = [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]]
+    assert names == ["early"]
+    assert list(network_attempts) == []
+
+
+def test_moto_answers_aiobotocore_clients(network_attempts):
+    moto = pytest.importorskip("moto")
+    aio_session = pytest.importorskip("aiobotocore.session")
+
+    async def use() -> tuple[bytes, str]:
+        session = aio_session.get_session()
+        async with session.create_client("s3", region_name="us-east-1") as s3, \
+                session.create_client("sagemaker", region_name="us-east-1") as sagemaker:
+            await s3.create_bucket(Bucket="aio-bucket")
+            await s3.put_object(Bucket="aio-bucket", Key="k", Body=b"streamed")
+            got = await s3.get_object(Bucket="aio-bucket", Key="k")
+            body = await got["Body"].read()
+            await sagemaker.create_experiment(ExperimentName="aio-exp")
+            jobs = await sagemaker.list_training_jobs()
+            return body, repr(jobs["TrainingJobSummaries"])
+
+    with mock_sm_experiments() as mock, moto.mock_aws():
+        body, jobs = asyncio.run(use())
+    assert (body, jobs) == (b"streamed", "[]")
+    assert mock.calls.operations == ["CreateExperiment"]
+    assert list(network_attempts) == []
+
+
+def test_keys_moto_handed_out_reach_moto_unchanged(sm_experiments):
+    """moto picks a request's account by its access key (multi-account tests)."""
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        credentials = boto3.client("sts", region_name="us-east-1").assume_role(
+            RoleArn="arn:aws:iam::111111111111:role/deployer",
+            RoleSessionName="session")["Credentials"]
+        other = boto3.client("s3", region_name="us-east-1",
+                             aws_access_key_id=credentials["AccessKeyId"],
+                             aws_secret_access_key=credentials["SecretAccessKey"],
+                             aws_session_token=credentials["SessionToken"])
+        other.create_bucket(Bucket="in-the-other-account")
+        theirs = [bucket["Name"] for bucket in other.list_buckets()["Buckets"]]
+        ours = boto3.client("s3", region_name="us-east-1").list_buckets()["Buckets"]
+    assert theirs == ["in-the-other-account"]
+    assert ours == []
+
+
+@pytest.mark.sm_experiments(account_id="444455556666")
+def test_get_caller_identity_stays_the_mocks_beside_moto(sm_experiments):
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        identity = boto3.client("sts", region_name="us-east-1").get_caller_identity()
+    assert identity["Account"] == "444455556666"
+    sm_experiments.assert_called_once("GetCallerIdentity")
+
+
+# -- allow_network: out on purpose -----------------------------------------------------------------
+
+def _reaches_the_network(network_attempts: Any) -> None:
+    s3 = boto3.client("s3", region_name="us-east-1", config=ONE_ATTEMPT)
+    with pytest.raises(HTTPClientError, match="DNS lookup attempted"):
+        s3.list_buckets()
+    assert network_attempts[-1][0] == "s3.amazonaws.com"
+
+
+def test_allow_network_by_context_manager_and_handle(network_attempts):
+    with mock_sm_experiments(allow_network=["s3"]) as mock:
+        assert mock.options.allow_network == frozenset({"s3"})
+        _reaches_the_network(network_attempts)
+        with pytest.raises(RequestRefusedError, match="sts:AssumeRole"):
+            boto3.client("sts", region_name="us-east-1").assume_role(
+                RoleArn="arn:aws:iam::123456789012:role/r", RoleSessionName="session")
+    with SageMakerExperimentsMock(allow_network=("s3", "sts")):
+        _reaches_the_network(network_attempts)
+
+
+@mock_sm_experiments(allow_network="s3, logs")
+def test_allow_network_by_decorator_as_a_string(network_attempts):
+    _reaches_the_network(network_attempts)
+
+
+@pytest.mark.sm_experiments(allow_network=["s3"])
+def test_allow_network_by_marker(sm_experiments, network_attempts):
+    _reaches_the_network(network_attempts)
+
+
+@pytest.mark.sm_experiments(allow_network=["sagemaker"])
+def test_allowing_sagemaker_still_serves_what_the_mock_serves(sm_experiments, network_attempts):
+    client = boto3.client("sagemaker", region_name="us-east-1", config=ONE_ATTEMPT)
+    client.create_experiment(ExperimentName="still-mocked")
+    with pytest.raises(HTTPClientError, match="DNS lookup attempted"):
+        client.list_training_jobs()
+    assert network_attempts[-1][0] == "api.sagemaker.us-east-1.amazonaws.com"
+    assert sm_experiments.calls.operations == ["CreateExperiment"]
+
+
+def test_allowed_service_is_signed_with_the_clients_own_credentials(network_attempts):
+    seen: list[str] = []
+    with mock_sm_experiments(allow_network=["s3"]):
+        s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="AKIAOPTEDOUTKEY00001",
+                          aws_secret_access_key="secret", config=ONE_ATTEMPT)
+        s3.meta.events.register("before-send", lambda request, **_: seen.append(
+            request.headers["Authorization"].decode()))
+        with pytest.raises(HTTPClientError):
+            s3.list_buckets()
+    assert "Credential=AKIAOPTEDOUTKEY00001/" in seen[0]
+
+
+@pytest.mark.parametrize(("value", "match"), [
+    (["S3"], "boto3 client names"),
+    (["no-such-service"], "not a service botocore knows"),
+    (42, "list of service names"),
+])
+def test_allow_network_misuse_is_a_usage_error(value, match):
+    with pytest.raises(MockUsageError, match=match):
+        mock_sm_experiments(allow_network=value).start()
+
+
+def test_allow_network_in_the_ini_file_and_closest_marker(pytester):
+    pytester.makeini("[pytest]\nsm_experiments_allow_network = s3, sts\n")
+    pytester.makepyfile("""
+        import pytest
+
+        def test_ini(sm_experiments):
+            assert sm_experiments.options.allow_network == {"s3", "sts"}
+
+        @pytest.mark.sm_experiments(allow_network=[])
+        def test_marker_wins(sm_experiments):
+            assert sm_experiments.options.allow_network == frozenset()
+    """)
+    pytester.runpytest("-p", "no:randomly", "-p", "no:asyncio").assert_outcomes(passed=2)
+
+
+def test_allow_network_in_the_ini_file_is_checked(pytester):
+    pytester.makeini("[pytest]\nsm_experiments_allow_network = s3, Not A Service\n")
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:asyncio")
+    result.stderr.fnmatch_lines(["*invalid sm_experiments ini option*boto3 client names*"])
+
+
+# -- a server on this machine ----------------------------------------------------------------------
+
+class _ListBuckets(BaseHTTPRequestHandler):
+    authorizations: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:  # http.server's name
+        type(self).authorizations.append(self.headers.get("Authorization", ""))
+        body = (b'<?xml version="1.0" encoding="UTF-8"?><ListAllMyBucketsResult>'
+                b"<Buckets><Bucket><Name>local</Name></Bucket></Buckets>"
+                b"</ListAllMyBucketsResult>")
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: Any) -> None:
+        """Quiet."""
+
+
+def test_an_endpoint_on_the_loopback_interface_is_reached(network_attempts):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ListBuckets)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with mock_sm_experiments():
+            s3 = boto3.client("s3", region_name="us-east-1",
+                              endpoint_url=f"http://127.0.0.1:{server.server_address[1]}",
+                              aws_access_key_id="AKIALOCALSTACKUSER01",
+                              aws_secret_access_key="secret")
+            buckets = s3.list_buckets()["Buckets"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [bucket["Name"] for bucket in buckets] == ["local"]
+    assert list(network_attempts) == []
+    # Not a service named in allow_network: signed with the mock's fake credentials (unsigned on
+    # botocore older than 1.34.5x, which cannot change one request's credentials).
+    expected = f"Credential={FAKE_KEY}/" if PER_REQUEST_CREDENTIALS else ""
+    assert expected in _ListBuckets.authorizations[-1]
+    assert "AKIALOCALSTACKUSER01" not in _ListBuckets.authorizations[-1]
