@@ -6,8 +6,6 @@ router is put into botocore when botocore is first imported (or when a mock star
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from ._version import __version__
 from .errors import MockUsageError, RequestRefusedError, UnsupportedOperationError
 from .mock import (
@@ -15,6 +13,7 @@ from .mock import (
     ResourceView,
     SageMakerExperimentsMock,
     active_mock,
+    attach,
     mock_sm_experiments,
 )
 from .models import Artifact, Experiment, MetricSummary, Trial, TrialComponent
@@ -43,15 +42,3 @@ __all__ = [
     "attach",
     "mock_sm_experiments",
 ]
-
-
-_Client = TypeVar("_Client")
-
-
-def attach(client: _Client) -> _Client:
-    """Route a botocore/boto3 client created before the plugin loaded through the mock; returns
-    the same client (so its type, say ``SageMakerClient``, is kept)."""
-    from . import router
-
-    router.attach(client)
-    return client

@@ -26,10 +26,12 @@ if TYPE_CHECKING:
     import unittest
 
 # wrapt and unittest are imported when something is decorated, not at import: the pytest plugin
-# imports this module at start-up, and wrapt 2.x alone imports asyncio (~20 ms).
+# imports this module at start-up, and wrapt 2.x alone imports asyncio (BENCHMARKS.md, "Hot
+# spots removed").
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
+Client = TypeVar("Client")
 
 
 class ResourceView(Mapping[str, R], Generic[R]):
@@ -67,8 +69,9 @@ class ResourceView(Mapping[str, R], Generic[R]):
         return f"ResourceView({sorted(self)!r})"
 
 
-_KINDS = {"experiments": "experiment", "trials": "trial",
-          "trial_components": "trial component"}
+#: What one record of each view is called in a KeyError's message.
+_SINGULAR = {"experiments": "experiment", "trials": "trial",
+             "trial_components": "trial component"}
 
 
 class RegionView:
@@ -108,13 +111,13 @@ class RegionView:
             found = [other for other in (backend.states() if backend is not None else [])
                      if other is not state and name in getattr(other, collection)]
             if not found:
-                return f"no {_KINDS[collection]} named {name!r} in {here} (nor anywhere else in " \
-                       f"this mock)"
+                return (f"no {_SINGULAR[collection]} named {name!r} in {here} (nor anywhere "
+                        f"else in this mock)")
             places = "; ".join(
                 f"account {other.account_id}, region {other.region}: "
                 f"sm_experiments.region({other.region!r}, {other.account_id!r})."
                 f"{collection}[{name!r}]" for other in found)
-            return (f"no {_KINDS[collection]} named {name!r} in {here}, which this view shows; "
+            return (f"no {_SINGULAR[collection]} named {name!r} in {here}, which this view shows; "
                     f"it exists in {places}")
 
         return message
@@ -316,16 +319,23 @@ class SageMakerExperimentsMock:
         return _botocore.shared_client(service, region or self.options.region, **kwargs)
 
     @staticmethod
-    def attach(client: Any) -> Any:
-        """Route a client created before the plugin was loaded through the router."""
-        from . import router
-
-        return router.attach(client)
+    def attach(client: Client) -> Client:
+        """The same as :func:`pytest_sm_experiments.attach`."""
+        return attach(client)
 
     def __repr__(self) -> str:
         state = "running" if self._running else "stopped"
         return (f"<SageMakerExperimentsMock {state} account={self.account_id} "
                 f"region={self.options.region} calls={len(self.service.journal)}>")
+
+
+def attach(client: Client) -> Client:
+    """Route a botocore/boto3 client created before the plugin loaded through the mock; returns
+    the same client (so its type, say ``SageMakerClient``, is kept)."""
+    from . import router
+
+    router.attach(client)
+    return client
 
 
 def active_mock() -> SageMakerExperimentsMock | None:

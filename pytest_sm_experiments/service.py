@@ -31,7 +31,7 @@ Reply = tuple[int, dict[str, str], bytes]
 
 # CHOICE: request ids are UUID-shaped and unique in the process, not each a fresh random UUID:
 # a random (version 4) UUID's first four groups, then a counter as the last group (a uuid4() per
-# call is the most expensive step of encoding a response).
+# call was a hot spot: BENCHMARKS.md, "Hot spots removed").
 _REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
 _request_numbers = itertools.count(1)
 

@@ -39,10 +39,10 @@ _SESSION_ENVIRON = dict(os.environ)
 
 
 @pytest.fixture(scope="session")
-def session_environ() -> dict[str, str]:
-    """``os.environ`` as it was when the session started, less pytest's per-test variable."""
-    return {key: value for key, value in _SESSION_ENVIRON.items()
-            if key != "PYTEST_CURRENT_TEST"}
+def session_aws_environ() -> dict[str, str]:
+    """The ``AWS_*`` variables (AWS's configuration namespace) as the session started; libraries
+    imported later may set others of their own, the SageMaker SDK among them."""
+    return {key: value for key, value in _SESSION_ENVIRON.items() if key.startswith("AWS_")}
 
 
 class NetworkBlocked(AssertionError):

@@ -67,5 +67,6 @@ if TYPE_CHECKING:
 
         assert_type(decorated_async, Callable[[], Coroutine[Any, Any, int]])
 
-    def attached(client: SageMakerClient) -> None:
+    def attached(client: SageMakerClient, sm_experiments: SageMakerExperimentsMock) -> None:
         assert_type(attach(client), SageMakerClient)
+        assert_type(sm_experiments.attach(client), SageMakerClient)
