@@ -1,14 +1,16 @@
-"""Mutation testing, one module at a time, with the tests that cover it (mutmut 3).
+"""Mutation testing of the package with mutmut 3, each module against the tests that cover it.
 
     python tools/mutation.py                      # every module in MODULE_TESTS
     python tools/mutation.py router.py wire.py    # some modules (paths under the package)
-    python tools/mutation.py --list               # the module -> tests map
+    python tools/mutation.py --named              # the hand-written mutants (NAMED_MUTANTS)
+    python tools/mutation.py --list               # the module -> test files map
 
-For each module, a scratch copy of the repository gets a ``[tool.mutmut]`` section that mutates
-that module only and collects mutmut's per-function coverage over the module's test files; mutmut
-then runs, for each mutant, the tests that executed the mutated function (``-x``, no random
-order). Results are merged into MUTATION.md: counts per module, the survivors this file lists as
-equivalent (with the reason), and every other survivor with its diff.
+One mutmut run (in a scratch copy of the repository, so the working tree is never touched)
+mutates the modules asked for. mutmut first runs the test files mapped to them, recording
+which tests run which function; each mutant then runs against the tests that ran any code of
+its module (among that module's mapped files), the quickest first (tools/mutation_order.py),
+stopping at the first failure. Results are merged into MUTATION.md: counts per module, the
+survivors this file lists as equivalent (with the reason), and every other survivor's diff.
 
 A module missing from MODULE_TESTS is an error (tests/test_mutation_map.py checks it too), so a
 new module is never left out silently: add it with the test files that exercise it.
@@ -261,7 +263,6 @@ class ModuleResult:
     module: str
     counts: dict[str, int] = field(default_factory=dict)
     survivors: list[Survivor] = field(default_factory=list)
-    seconds: float = 0.0
 
     @property
     def total(self) -> int:
@@ -291,7 +292,7 @@ def unmapped_modules() -> list[str]:
             if module not in MODULE_TESTS and module not in NOT_MUTATED]
 
 
-def _scratch_copy(module: str, tests: list[str]) -> Path:
+def _scratch_copy(modules: list[str], tests: list[str], pytest_args: list[str]) -> Path:
     scratch = Path(tempfile.mkdtemp(prefix="sm-mutation-"))
     for name in COPIED:
         source = ROOT / name
@@ -304,10 +305,10 @@ def _scratch_copy(module: str, tests: list[str]) -> Path:
     section = "\n".join([
         "", "[tool.mutmut]",
         f"source_paths = {json.dumps([PACKAGE])}",
-        f"only_mutate = {json.dumps([f'{PACKAGE}/{module}'])}",
+        f"only_mutate = {json.dumps([f'{PACKAGE}/{module}' for module in modules])}",
         f"also_copy = {json.dumps(also_copy)}",
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
-        f"pytest_add_cli_args = {json.dumps(PYTEST_ARGS)}",
+        f"pytest_add_cli_args = {json.dumps(pytest_args)}",
         "use_git_change_detection = false",
         # Each mutant runs in a process forked from a server that has only collected the tests:
         # forked from mutmut's own process (the default), it would inherit the caches the
@@ -319,9 +320,54 @@ def _scratch_copy(module: str, tests: list[str]) -> Path:
     ])
     with (scratch / "pyproject.toml").open("a", encoding="utf-8") as file:
         file.write(section)
-    # Created up front: PYTHONPATH names it, and Python caches "no such directory" per entry.
-    (scratch / "mutants").mkdir()
     return scratch
+
+
+def _dotted(module: str) -> str:
+    """``operations/search.py`` -> ``pytest_sm_experiments.operations.search``."""
+    return ".".join([PACKAGE, *module.removesuffix(".py").split("/")]).removesuffix(".__init__")
+
+
+def _module_of_key(key: str) -> str:
+    """The dotted module of a mutmut function key (``pkg.mod.x_func``, ``pkg.mod.xǁCǁm``)."""
+    parts = key.split(".")
+    while parts and not parts[-1].startswith(("x_", "x\u01c1")):
+        parts.pop()
+    return ".".join(parts[:-1])
+
+
+def _tests_per_module(stats_path: Path, modules: list[str]) -> None:
+    """Give every function of a module the tests that cover the module.
+
+    mutmut runs each mutant against the tests that executed the mutated function while it
+    collected its stats. Behind a process-wide cache (routes, validators compiled per shape,
+    region lookups) a function runs for the first test that needs it only, so per function that
+    set is an accident of test order; per module it is what the module is exercised by. Only
+    tests from the module's own test files are kept.
+    """
+    stats = json.loads(stats_path.read_text())
+    by_function: dict[str, list[str]] = stats["tests_by_mangled_function_name"]
+    for module in modules:
+        dotted = _dotted(module)
+        files = set(MODULE_TESTS[module])
+        keys = [key for key in by_function if _module_of_key(key) == dotted]
+        covering = sorted({test for key in keys for test in by_function[key]
+                           if test.split("::", 1)[0] in files})
+        for key in keys:
+            by_function[key] = covering
+    stats_path.write_text(json.dumps(stats, indent=1))
+
+
+_FIRST_MUTANT = """
+import sys
+from mutmut.mutation.file_mutation import mutate_file_contents
+for path in sys.argv[1:]:
+    names = mutate_file_contents(path, open(path).read()).mutant_names
+    if names:
+        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        print(f"{module}.{names[0]}")
+        break
+"""
 
 
 def _function_of(key: str) -> str:
@@ -349,50 +395,100 @@ json.dump({name: get_diff_for_mutant(name, path=path) for name in names}, sys.st
 """
 
 
-def run_module(module: str, max_children: int, keep: bool) -> ModuleResult:
-    tests = [test for test in MODULE_TESTS[module] if (ROOT / test).is_file()]
-    if tests != MODULE_TESTS[module]:
-        print(f"{module}: no such test files: {sorted(set(MODULE_TESTS[module]) - set(tests))}",
-              file=sys.stderr)
-    scratch = _scratch_copy(module, tests)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(scratch / "mutants"), str(TOOLS)]),
-           "SM_HYPOTHESIS_PROFILE": HYPOTHESIS_PROFILE, "PYTHONDONTWRITEBYTECODE": "1"}
-    started = time.monotonic()
+def run_modules(modules: list[str], max_children: int, keep: bool) -> list[ModuleResult]:
+    """One mutmut run over ``modules``: each mutant against the tests that cover its module."""
+    tests = sorted({test for module in modules for test in MODULE_TESTS[module]
+                    if (ROOT / test).is_file()})
+    missing = sorted({test for module in modules for test in MODULE_TESTS[module]} - set(tests))
+    if missing:
+        print(f"no such test files: {missing}", file=sys.stderr)
+    pytest_args = list(PYTEST_ARGS)
+    if not any("async def test" in (ROOT / test).read_text(encoding="utf-8") for test in tests):
+        # pytest-asyncio's set-up is most of the start-up time of a mutant's pytest run.
+        pytest_args += ["-p", "no:asyncio", "-o", "addopts=-ra --strict-markers"]
+    scratch = _scratch_copy(modules, tests, pytest_args)
+    # Not the mutants: a test's own subprocess (pytester's runpytest_subprocess) runs the code
+    # as it is; in mutmut's stats run, mutated code there would look for mutmut's config.
+    env = {**os.environ, "PYTHONPATH": str(TOOLS), "SM_HYPOTHESIS_PROFILE": HYPOTHESIS_PROFILE,
+           "PYTHONDONTWRITEBYTECODE": "1"}
     try:
-        run = _run_mutmut(["run", "--max-children", str(max_children)], scratch, env)
-        meta = scratch / "mutants" / PACKAGE / f"{module}.meta"
-        if run.returncode != 0 or not meta.exists():
-            # The clean run or the stats run failed: the output says which test, and why.
-            sys.stderr.write(run.stdout[-6000:].replace("\r", "\n") + run.stderr[-4000:])
-            raise MutationRunFailed(f"mutmut failed on {module} (exit {run.returncode})")
-        from mutmut.stats import status_by_exit_code
-
-        exit_codes = json.loads(meta.read_text())["exit_code_by_key"]
-        unchecked = [key for key, code in exit_codes.items() if code is None]
-        if unchecked:
-            raise MutationRunFailed(f"mutmut left {len(unchecked)} mutants of {module} unchecked")
-        result = ModuleResult(module, seconds=time.monotonic() - started)
-        for code in exit_codes.values():
-            status = status_by_exit_code[code]
-            result.counts[status] = result.counts.get(status, 0) + 1
-        survivors = sorted((key for key, code in exit_codes.items()
-                            if status_by_exit_code[code] not in ("killed", "timeout")),
-                           key=_mutant_order)
-        diffs = json.loads(subprocess.run(
-            [sys.executable, "-c", _DIFFS, f"{PACKAGE}/{module}"], input=json.dumps(survivors),
-            cwd=scratch, env=env, capture_output=True, text=True, check=True).stdout)
-        for key in survivors:
-            removed, added = _changed_lines(diffs[key])
-            survivor = Survivor(key, _function_of(key), status_by_exit_code[exit_codes[key]],
-                                removed, added, diffs[key])
-            survivor.reason = _equivalence(module, survivor)
-            result.survivors.append(survivor)
-        return result
+        # 1. Mutants, stats and a clean run, testing one mutant only.
+        first = subprocess.run(
+            [sys.executable, "-c", _FIRST_MUTANT, *[f"{PACKAGE}/{module}" for module in modules]],
+            cwd=scratch, env=env, capture_output=True, text=True, check=True).stdout.strip()
+        if not first:
+            raise MutationRunFailed(f"nothing to mutate in {modules}")
+        _log(f"mutating {len(modules)} modules; stats over {len(tests)} test files")
+        _mutmut(["run", "--max-children", str(max_children), first], scratch, env)
+        # 2. Every function of a module gets the module's tests; the first mutant is run again.
+        _tests_per_module(scratch / "mutants" / "mutmut-stats.json", modules)
+        meta_of_first = scratch / "mutants" / PACKAGE / f"{_module_path(first)}.meta"
+        meta = json.loads(meta_of_first.read_text())
+        meta["exit_code_by_key"][first] = None
+        meta_of_first.write_text(json.dumps(meta))
+        # 3. Every mutant.
+        _log("stats done; running every mutant")
+        _mutmut(["run", "--max-children", str(max_children)], scratch, env)
+        _log("done")
+        return [_result(module, scratch, env) for module in modules]
     finally:
         if keep:
             print(f"kept {scratch}")
         else:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+_STARTED = time.monotonic()
+
+
+def _log(message: str) -> None:
+    print(f"[{(time.monotonic() - _STARTED) / 60:5.1f} min] {message}", file=sys.stderr,
+          flush=True)
+
+
+def _module_path(key: str) -> str:
+    """The path under the package of the module a mutant key belongs to."""
+    dotted = _module_of_key(key).split(".")[1:]
+    path = "/".join(dotted)
+    return f"{path}.py" if (ROOT / PACKAGE / f"{path}.py").is_file() else f"{path}/__init__.py"
+
+
+def _mutmut(args: list[str], scratch: Path, env: dict[str, str]) -> None:
+    run = _run_mutmut(args, scratch, env)
+    if run.returncode != 0:
+        # The clean run or the stats run failed: the output says which test, and why.
+        sys.stderr.write(run.stdout[-6000:].replace("\r", "\n") + run.stderr[-4000:])
+        raise MutationRunFailed(f"mutmut {' '.join(args)} failed (exit {run.returncode})")
+
+
+def _result(module: str, scratch: Path, env: dict[str, str]) -> ModuleResult:
+    from mutmut.stats import status_by_exit_code
+
+    meta = scratch / "mutants" / PACKAGE / f"{module}.meta"
+    if not meta.exists():
+        return ModuleResult(module)  # nothing to mutate
+    data = json.loads(meta.read_text())
+    exit_codes = data["exit_code_by_key"]
+    unchecked = [key for key, code in exit_codes.items() if code is None]
+    if unchecked:
+        raise MutationRunFailed(f"mutmut left {len(unchecked)} mutants of {module} unchecked")
+    result = ModuleResult(module)
+    for code in exit_codes.values():
+        status = status_by_exit_code[code]
+        result.counts[status] = result.counts.get(status, 0) + 1
+    survivors = sorted((key for key, code in exit_codes.items()
+                        if status_by_exit_code[code] not in ("killed", "timeout")),
+                       key=_mutant_order)
+    diffs = json.loads(subprocess.run(
+        [sys.executable, "-c", _DIFFS, f"{PACKAGE}/{module}"], input=json.dumps(survivors),
+        cwd=scratch, env=env, capture_output=True, text=True, check=True).stdout)
+    for key in survivors:
+        removed, added = _changed_lines(diffs[key])
+        survivor = Survivor(key, _function_of(key), status_by_exit_code[exit_codes[key]],
+                            removed, added, diffs[key])
+        survivor.reason = _equivalence(module, survivor)
+        result.survivors.append(survivor)
+    return result
 
 
 def _run_mutmut(args: list[str], cwd: Path,
@@ -428,7 +524,7 @@ def _equivalence(module: str, survivor: Survivor) -> str | None:
 # -- MUTATION.md --------------------------------------------------------------------------------
 
 _TABLE_HEAD = ("| module | mutants | killed | equivalent | survived | not covered | killed % "
-               f"| killed % of the non-equivalent | ≥ {TARGET:.0f}% killed | seconds |")
+               f"| killed % of the non-equivalent | ≥ {TARGET:.0f}% killed |")
 _ROW_PREFIX = "| `"
 
 
@@ -441,8 +537,7 @@ def _row(result: ModuleResult) -> str:
     met = ("n/a (off the request path)" if result.module in OFF_THE_REQUEST_PATH
            else "yes" if percent >= TARGET else "**no**")
     return (f"| `{result.module}` | {result.total} | {result.killed} | {result.equivalent} "
-            f"| {survived} | {not_covered} | {percent:.1f} | {effective_percent:.1f} | {met} "
-            f"| {result.seconds:.0f} |")
+            f"| {survived} | {not_covered} | {percent:.1f} | {effective_percent:.1f} | {met} |")
 
 
 def _details(result: ModuleResult) -> list[str]:
@@ -483,7 +578,7 @@ def _read_sections() -> tuple[dict[str, str], dict[str, list[str]]]:
     return rows, details
 
 
-def write_results(results: list[ModuleResult], command: str) -> None:
+def write_results(results: list[ModuleResult], command: str, elapsed: float) -> None:
     rows, details = _read_sections()
     for result in results:
         rows[result.module] = _row(result)
@@ -494,15 +589,16 @@ def write_results(results: list[ModuleResult], command: str) -> None:
     text = [
         "# Mutation testing",
         "",
-        f"Tool: mutmut {mutmut.__version__}, one module at a time, each mutant against the tests "
-        "(among the module's test files in `tools/mutation.py`) that ran the mutated function; "
-        f"Hypothesis profile `{HYPOTHESIS_PROFILE}`. Last run {date.today().isoformat()}.",
+        f"Tool: mutmut {mutmut.__version__}. Each mutant runs against the tests that cover its "
+        "module: the tests, among the module's test files in `tools/mutation.py` "
+        "(`MODULE_TESTS`), that ran any of the module's code; the quickest first, stopping at "
+        f"the first failure. Hypothesis profile `{HYPOTHESIS_PROFILE}`.",
         "",
-        "Reproduce every row (about 45 minutes on 2 cores): `tox -e mutation`, or",
-        "`.venv/bin/python tools/mutation.py` after",
-        "`pip install -e \".[test,async,sdk,mutation]\"`.",
-        "One module: `.venv/bin/python tools/mutation.py operations/paging.py`.",
-        f"This file was last written by `{command}`.",
+        "Reproduce: `tox -e mutation` (every module), or `.venv/bin/python tools/mutation.py "
+        "[module ...]` after `pip install -e \".[test,async,sdk,mutation]\"`; "
+        "`python tools/mutation.py --named` checks the hand-written mutants at the end. "
+        f"This file was last written by `{command}` on {date.today().isoformat()}, in "
+        f"{elapsed / 60:.0f} minutes with 2 workers on 2 shared cores.",
         "",
         "Killed includes timeouts (a mutant that loops forever is caught). Not covered: no test "
         "among the module's test files runs the function. The target (at least "
@@ -513,7 +609,7 @@ def write_results(results: list[ModuleResult], command: str) -> None:
         "against the behaviour directly.",
         "",
         _TABLE_HEAD,
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
         *[rows[module] for module in order],
         "",
         "## Survivors",
@@ -577,22 +673,16 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [module for module in modules if module not in MODULE_TESTS]
     if unknown:
         raise SystemExit(f"not in MODULE_TESTS: {unknown}")
-    results = []
-    failed = []
-    for module in modules:
-        try:
-            result = run_module(module, args.max_children, args.keep)
-        except MutationRunFailed as failure:
-            print(failure, file=sys.stderr, flush=True)
-            failed.append(module)
-            continue
-        print(f"{_row(result)}", flush=True)
-        results.append(result)
-        write_results(results, "python tools/mutation.py" + (
-            " " + " ".join(args.modules) if args.modules else ""))
-    if failed:
-        print(f"not tested (see above): {', '.join(failed)}", file=sys.stderr)
+    started = time.monotonic()
+    try:
+        results = run_modules(modules, args.max_children, args.keep)
+    except MutationRunFailed as failure:
+        print(failure, file=sys.stderr, flush=True)
         return 1
+    for result in results:
+        print(_row(result), flush=True)
+    write_results(results, "python tools/mutation.py" + (
+        " " + " ".join(args.modules) if args.modules else ""), time.monotonic() - started)
     return 0
 
 
