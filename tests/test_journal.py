@@ -137,14 +137,33 @@ def test_recorded_call_says_whether_it_succeeded(journal):
     assert isinstance(ok, RecordedCall)
 
 
-def test_assertion_helpers_hide_their_own_frames(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile("""
-        def test_fails(sm_experiments):
-            sm_experiments.assert_called_once("CreateExperiment")
+@pytest.mark.parametrize(("call", "failure"), [
+    ('sm_experiments.assert_called_once("CreateExperiment")',
+     "expected exactly one call matching CreateExperiment(), found 0"),
+    ('sm_experiments.calls.assert_called_once("CreateExperiment")',
+     "expected exactly one call matching CreateExperiment(), found 0"),
+    ('sm_experiments.calls.one("CreateExperiment")',
+     "expected exactly one call matching CreateExperiment(), found 0"),
+    ('sm_experiments.assert_called("CreateExperiment")',
+     "expected a call matching CreateExperiment(), none found"),
+    ('sm_experiments.calls.assert_called("CreateExperiment")',
+     "expected a call matching CreateExperiment(), none found"),
+    ("sm_experiments.assert_not_called()", "expected no call matching <any operation>()"),
+    ("sm_experiments.calls.assert_not_called()",
+     "expected no call matching <any operation>()"),
+])
+def test_assertion_helpers_hide_their_own_frames(pytester: pytest.Pytester, call: str,
+                                                 failure: str) -> None:
+    # The traceback of a failed assertion ends in the test, not inside the plugin.
+    pytester.makepyfile(f"""
+        def test_fails(sm_experiments, sm_client):
+            if "not_called" in {call!r}:
+                sm_client.list_experiments()
+            {call}
     """)
     result = pytester.runpytest("-p", "no:asyncio", "-p", "no:randomly", "--tb=long")
     result.assert_outcomes(failed=1)
     output = result.stdout.str()
-    assert "expected exactly one call matching CreateExperiment(), found 0" in output
+    assert failure in output
     assert "recorder.py" not in output
     assert "mock.py" not in output
