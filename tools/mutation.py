@@ -54,7 +54,8 @@ MODULE_TESTS: dict[str, list[str]] = {
     # The request path.
     "router.py": [*_API, "tests/test_faults.py", "tests/test_network.py", "tests/test_async.py",
                   "tests/test_sts.py", "tests/test_validation.py", "tests/test_metrics.py",
-                  "tests/test_journal.py", "tests/test_boundary.py", "tests/test_hermetic.py"],
+                  "tests/test_journal.py", "tests/test_boundary.py", "tests/test_hermetic.py",
+                  "tests/test_region.py"],
     "service.py": [*_API, "tests/test_faults.py", "tests/test_journal.py",
                    "tests/test_network.py", "tests/test_async.py", "tests/test_sts.py",
                    "tests/test_validation.py", "tests/test_metrics.py", "tests/test_hostile.py"],
