@@ -106,7 +106,6 @@ class MetricSummary:
     scaled_m2: float
     scale: float
     timestamp: datetime
-    source_arn: str | None = None
 
     @property
     def avg(self) -> float:
@@ -147,7 +146,6 @@ class MetricSummary:
             scaled_m2=m2 + delta * (scaled - mean),
             scale=scale,
             timestamp=max(timestamp, self.timestamp),
-            source_arn=self.source_arn,
         )
 
     @classmethod

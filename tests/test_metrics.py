@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import math
 import statistics
+import sys
 import time
 from datetime import datetime, timedelta, timezone
+from fractions import Fraction
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_sm_experiments import mock_sm_experiments
 
 
 @pytest.fixture
@@ -227,3 +233,43 @@ def test_values_in_separate_batches_sum_up_alike(metrics_client, sm_client, comp
         4, 0.0, 30.0, 30.0)
     assert summary["Avg"] == pytest.approx(15.0)
     assert summary["StdDev"] == pytest.approx(statistics.stdev([0.0, 10.0, 20.0, 30.0]))
+
+
+def _exact_mean_and_stdev(values: list[float]) -> tuple[float, float]:
+    """The mean and sample standard deviation, computed exactly (rationals) and rounded once;
+    a deviation past the largest float is the largest float (the documented CHOICE)."""
+    exact = [Fraction(value) for value in values]
+    mean = sum(exact) / len(exact)
+    if len(exact) < 2:
+        return float(mean), 0.0
+    variance = sum((value - mean) ** 2 for value in exact) / (len(exact) - 1)
+    # sqrt of a scaled variance: the variance itself may be far past the largest float.
+    scale = max(abs(value) for value in exact) or Fraction(1)
+    deviation = math.sqrt(variance / scale**2) * scale
+    return float(mean), float(min(deviation, Fraction(sys.float_info.max)))
+
+
+@settings(max_examples=settings.default.max_examples)
+@given(values=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1,
+                       max_size=6))
+def test_metric_statistics_are_right_for_any_finite_values(values):
+    # JSON has no Infinity: whatever values a user logs, the summary is the statistic rounded
+    # to a float (within what a running update loses), never inf or nan.
+    with mock_sm_experiments() as mock:
+        client = mock.client()
+        client.create_trial_component(TrialComponentName="tc")
+        now = datetime.now(timezone.utc)
+        mock.client(service="sagemaker-metrics").batch_put_metrics(
+            TrialComponentName="tc", MetricData=[
+                {"MetricName": "m", "Value": value, "Timestamp": now} for value in values])
+        summary = client.describe_trial_component(TrialComponentName="tc")["Metrics"][0]
+    assert summary["Count"] == len(values)
+    assert (summary["Min"], summary["Max"], summary["Last"]) == (
+        min(values), max(values), values[-1])
+    mean, deviation = _exact_mean_and_stdev(values)
+    scale = max(abs(value) for value in values)
+    # A running (Welford) update loses a few ulps of the largest value per step.
+    tolerance = 1e-12 * scale
+    assert abs(summary["Avg"] - mean) <= tolerance, (summary["Avg"], mean)
+    assert abs(summary["StdDev"] - deviation) <= tolerance + 1e-9 * deviation, (
+        summary["StdDev"], deviation)

@@ -471,3 +471,148 @@ def test_each_metric_statistic_is_searchable_by_its_own_name(sm_client, sm_exper
     assert names(nested) == ["tc"]
     ordered = names(sm_client.search(Resource=TC, SortBy=f"Metrics.loss.{stat}"))
     assert ordered == ["tc", "other"]
+
+
+# -- every searchable property ------------------------------------------------------------------
+
+START = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def hit_and_miss(sm_client, sm_experiments):
+    """Of each resource, a record "miss" created first with little in it, then "hit" with every
+    searchable property set."""
+    c = sm_client
+    c.create_experiment(ExperimentName="miss")
+    c.create_trial(TrialName="miss", ExperimentName="miss")
+    c.create_trial_component(TrialComponentName="miss", Parameters={
+        "p": {"StringValue": "other"}, "n": {"NumberValue": 2}})
+    c.create_experiment(ExperimentName="hit", DisplayName="Hit-Shown", Description="about")
+    c.create_trial(TrialName="hit", ExperimentName="hit", DisplayName="Trial-Shown",
+                   MetadataProperties={"CommitId": "c1", "Repository": "r1",
+                                       "GeneratedBy": "g1", "ProjectId": "p1"})
+    c.create_trial_component(
+        TrialComponentName="hit", DisplayName="Comp-Shown",
+        Status={"PrimaryStatus": "Completed", "Message": "all good"},
+        StartTime=START, EndTime=START.replace(hour=4),
+        MetadataProperties={"CommitId": "c1", "Repository": "r1", "GeneratedBy": "g1",
+                            "ProjectId": "p1"},
+        Parameters={"p": {"StringValue": "adam"}, "n": {"NumberValue": 1}},
+        InputArtifacts={"data": {"Value": "s3://b/in", "MediaType": "text/csv"}},
+        OutputArtifacts={"model": {"Value": "s3://b/out", "MediaType": "application/x-tar"}})
+    c.associate_trial_component(TrialComponentName="hit", TrialName="hit")
+    sm_experiments.client(service="sagemaker-metrics").batch_put_metrics(
+        TrialComponentName="hit", MetricData=[
+            {"MetricName": "loss", "Value": 0.5, "Timestamp": datetime.now(timezone.utc),
+             "Step": 0}])
+    missed = {resource: c.search(Resource=resource, SearchExpression={"Filters": [
+        {"Name": field, "Value": "miss"}]})["Results"][0][key]
+        for resource, field, key in (("Experiment", "ExperimentName", "Experiment"),
+                                     ("ExperimentTrial", "TrialName", "Trial"),
+                                     (TC, "TrialComponentName", "TrialComponent"))}
+    return c, missed
+
+
+ARN = "arn:aws:sagemaker:us-east-1:123456789012:"
+
+
+@pytest.mark.parametrize(("resource", "search_filter"), [
+    ("Experiment", {"Name": "ExperimentName", "Value": "hit"}),
+    ("Experiment", {"Name": "ExperimentArn", "Value": ARN + "experiment/hit"}),
+    ("Experiment", {"Name": "DisplayName", "Value": "Hit-Shown"}),
+    ("Experiment", {"Name": "Description", "Value": "about"}),
+    ("Experiment", {"Name": "Description", "Operator": "Exists"}),
+    ("ExperimentTrial", {"Name": "TrialName", "Value": "hit"}),
+    ("ExperimentTrial", {"Name": "TrialArn", "Value": ARN + "experiment-trial/hit"}),
+    ("ExperimentTrial", {"Name": "DisplayName", "Value": "Trial-Shown"}),
+    ("ExperimentTrial", {"Name": "ExperimentName", "Value": "hit"}),
+    ("ExperimentTrial", {"Name": "MetadataProperties.CommitId", "Value": "c1"}),
+    ("ExperimentTrial", {"Name": "MetadataProperties.Repository", "Value": "r1"}),
+    ("ExperimentTrial", {"Name": "MetadataProperties.GeneratedBy", "Value": "g1"}),
+    ("ExperimentTrial", {"Name": "MetadataProperties.ProjectId", "Value": "p1"}),
+    ("ExperimentTrial", {"Name": "TrialComponentSummaries.TrialComponentName", "Value": "hit"}),
+    ("ExperimentTrial", {"Name": "TrialComponentSummaries.TrialComponentArn",
+                         "Value": ARN + "experiment-trial-component/hit"}),
+    ("ExperimentTrial", {"Name": "TrialComponentSummaries.CreationTime",
+                         "Operator": "Exists"}),
+    (TC, {"Name": "TrialComponentName", "Value": "hit"}),
+    (TC, {"Name": "TrialComponentArn", "Value": ARN + "experiment-trial-component/hit"}),
+    (TC, {"Name": "DisplayName", "Value": "Comp-Shown"}),
+    (TC, {"Name": "Status.PrimaryStatus", "Value": "Completed"}),
+    (TC, {"Name": "Status.Message", "Value": "all good"}),
+    (TC, {"Name": "StartTime", "Value": "2026-01-02T03:04:05Z"}),
+    (TC, {"Name": "EndTime", "Value": "2026-01-02T04:04:05Z"}),
+    (TC, {"Name": "MetadataProperties.CommitId", "Value": "c1"}),
+    (TC, {"Name": "MetadataProperties.ProjectId", "Value": "p1"}),
+    (TC, {"Name": "Parents.TrialName", "Value": "hit"}),
+    (TC, {"Name": "Parents.ExperimentName", "Value": "hit"}),
+    (TC, {"Name": "Parameters.p", "Value": "adam"}),
+    (TC, {"Name": "Parameters.p.StringValue", "Value": "adam"}),
+    (TC, {"Name": "Parameters.n.NumberValue", "Operator": "LessThan", "Value": "1.5"}),
+    (TC, {"Name": "Parameters.n", "Value": "1"}),
+    (TC, {"Name": "InputArtifacts.data", "Value": "s3://b/in"}),
+    (TC, {"Name": "InputArtifacts.data.Value", "Value": "s3://b/in"}),
+    (TC, {"Name": "InputArtifacts.data.MediaType", "Value": "text/csv"}),
+    (TC, {"Name": "OutputArtifacts.model", "Value": "s3://b/out"}),
+    (TC, {"Name": "OutputArtifacts.model.Value", "Value": "s3://b/out"}),
+    (TC, {"Name": "OutputArtifacts.model.MediaType", "Value": "application/x-tar"}),
+    (TC, {"Name": "Metrics.loss.Max", "Value": "0.5"}),
+    (TC, {"Name": "Metrics.loss.Count", "Value": "1"}),
+])
+def test_every_property_finds_its_record(hit_and_miss, resource, search_filter):
+    client, _ = hit_and_miss
+    key = {"Experiment": ("Experiment", "ExperimentName"),
+           "ExperimentTrial": ("Trial", "TrialName"),
+           TC: ("TrialComponent", "TrialComponentName")}[resource]
+    response = client.search(Resource=resource, SearchExpression={"Filters": [search_filter]})
+    assert names(response, *key) == ["hit"]
+
+
+@pytest.mark.parametrize(("resource", "key"), [
+    ("Experiment", "Experiment"), ("ExperimentTrial", "Trial"), (TC, "TrialComponent")])
+@pytest.mark.parametrize("time_property", ["CreationTime", "LastModifiedTime"])
+def test_times_of_every_resource_are_searchable(hit_and_miss, resource, key, time_property):
+    client, missed = hit_and_miss
+    after_miss = missed[resource][time_property].isoformat()
+    response = client.search(Resource=resource, SearchExpression={"Filters": [
+        {"Name": time_property, "Operator": "GreaterThan", "Value": after_miss}]})
+    field = {"Experiment": "ExperimentName", "Trial": "TrialName",
+             "TrialComponent": "TrialComponentName"}[key]
+    assert names(response, key, field) == ["hit"]
+
+
+def test_nested_metric_properties(hit_and_miss):
+    client, _ = hit_and_miss
+
+    def nested(*filters):
+        return names(client.search(Resource=TC, SearchExpression={"NestedFilters": [{
+            "NestedPropertyName": "Metrics", "Filters": list(filters)}]}))
+
+    assert nested({"Name": "Metrics.MetricName", "Value": "loss"},
+                  {"Name": "Metrics.TimeStamp", "Operator": "GreaterThan",
+                   "Value": "2026-01-01T00:00:00Z"}) == ["hit"]
+    assert nested({"Name": "Metrics.MetricName", "Value": "loss"},
+                  {"Name": "Metrics.TimeStamp", "Operator": "LessThan",
+                   "Value": "2026-01-01T00:00:00Z"}) == []
+    assert nested({"Name": "Metrics.Max", "Value": "0.5"}) == ["hit"]
+
+
+@pytest.mark.parametrize(("resource", "name"), [
+    ("Experiment", "ExperimentName"), ("ExperimentTrial", "TrialName"),
+    (TC, "TrialComponentName")])
+def test_tags_are_searchable_as_one_nested_element_per_tag(sm_client, resource, name):
+    sm_client.create_experiment(ExperimentName="e", Tags=[{"Key": "a", "Value": "1"},
+                                                          {"Key": "b", "Value": "2"}])
+    sm_client.create_trial(TrialName="e", ExperimentName="e",
+                           Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+    sm_client.create_trial_component(TrialComponentName="e", Tags=[
+        {"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+
+    def nested(key, value):
+        return sm_client.search(Resource=resource, SearchExpression={"NestedFilters": [{
+            "NestedPropertyName": "Tags", "Filters": [{"Name": "Tags.Key", "Value": key},
+                                                      {"Name": "Tags.Value", "Value": value}]}]})
+
+    assert len(nested("a", "1")["Results"]) == 1
+    assert len(nested("b", "2")["Results"]) == 1
+    assert nested("a", "2")["Results"] == []

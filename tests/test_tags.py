@@ -177,3 +177,35 @@ def test_describe_does_not_show_tags(sm_client):
     arn, _ = make(sm_client, "trial_component")
     sm_client.add_tags(ResourceArn=arn, Tags=tags(("k", "v")))
     assert "Tags" not in sm_client.describe_trial_component(TrialComponentName="Thing")
+
+
+@pytest.mark.sm_experiments(quotas={"tags_per_resource": 120})
+@pytest.mark.parametrize(("count", "pages"), [(50, [50]), (100, [50, 50]), (101, [50, 50, 1])])
+def test_list_tags_pages_end_exactly(sm_client, count, pages):
+    arn, _ = make(sm_client, "experiment")
+    for start in range(0, count, 50):
+        sm_client.add_tags(ResourceArn=arn, Tags=tags(
+            *((f"k{i:03d}", "v") for i in range(start, min(start + 50, count)))))
+    seen = []
+    token = None
+    while True:
+        response = sm_client.list_tags(ResourceArn=arn, **({"NextToken": token} if token else {}))
+        seen.append(len(response["Tags"]))
+        token = response.get("NextToken")
+        if token is None:
+            break
+    assert seen == pages
+
+
+@pytest.mark.sm_experiments(quotas={"tags_per_resource": 120})
+def test_list_tags_resumes_after_the_last_tag_seen_was_deleted(sm_client):
+    arn, _ = make(sm_client, "experiment")
+    for start in (0, 50):
+        sm_client.add_tags(ResourceArn=arn,
+                           Tags=tags(*((f"k{i:03d}", "v") for i in range(start, start + 50))))
+    first = sm_client.list_tags(ResourceArn=arn, MaxResults=50)
+    assert first["Tags"][-1]["Key"] == "k049"
+    sm_client.delete_tags(ResourceArn=arn, TagKeys=["k049"])
+    second = sm_client.list_tags(ResourceArn=arn, MaxResults=50, NextToken=first["NextToken"])
+    assert [tag["Key"] for tag in second["Tags"]] == [f"k{i:03d}" for i in range(50, 100)]
+    assert "NextToken" not in second

@@ -40,49 +40,46 @@ RESULTS = ROOT / "MUTATION.md"
 COPIED = ("pytest_sm_experiments", "tests", "examples", "docs", "tools", ".ci", "README.md",
           "CHANGELOG.md", "BENCHMARKS.md", "LICENSE", "pyproject.toml", "tox.ini")
 
-_API = ["tests/test_mock_api.py", "tests/test_misuse.py", "tests/test_isolation.py"]
 _RESOURCES = ["tests/test_experiments.py", "tests/test_create_experiment.py",
               "tests/test_trials.py", "tests/test_trial_components.py",
               "tests/test_associations.py", "tests/test_tags.py", "tests/test_listing.py"]
-_SEARCH = ["tests/test_search.py", "tests/sdk/test_sdk_run.py"]
 
 #: Module (path under the package) -> the test files whose tests may kill its mutants.
-#: mutmut narrows each mutant to the tests among these that ran the mutated function, and
-#: tools/mutation_order.py runs the quickest first. The generated-input tests
-#: (test_hostile.py) are slow per mutant: only the modules they are the best net for map them.
+#: Each mutant runs the tests of these files that ran any code of its module, so a surviving
+#: mutant costs the time of all of them: a module maps the files that exercise it directly, and
+#: the slow, broad ones (generated input, pytester sessions, the SDKs) only where they are the
+#: best test of it.
 MODULE_TESTS: dict[str, list[str]] = {
     # The request path.
-    "router.py": [*_API, "tests/test_faults.py", "tests/test_network.py", "tests/test_async.py",
-                  "tests/test_sts.py", "tests/test_validation.py", "tests/test_metrics.py",
-                  "tests/test_journal.py", "tests/test_boundary.py", "tests/test_hermetic.py",
-                  "tests/test_region.py"],
-    "service.py": [*_API, "tests/test_faults.py", "tests/test_journal.py",
-                   "tests/test_network.py", "tests/test_async.py", "tests/test_sts.py",
-                   "tests/test_validation.py", "tests/test_metrics.py", "tests/test_hostile.py"],
+    "router.py": ["tests/test_region.py", "tests/test_network.py", "tests/test_boundary.py",
+                  "tests/test_hermetic.py", "tests/test_mock_api.py", "tests/test_async.py",
+                  "tests/test_sts.py"],
+    "service.py": ["tests/test_journal.py", "tests/test_faults.py", "tests/test_misuse.py",
+                   "tests/test_mock_api.py", "tests/test_isolation.py", "tests/test_validation.py",
+                   "tests/test_raw_requests.py", "tests/test_region.py"],
     "boundary.py": ["tests/test_boundary.py", "tests/test_hermetic.py", "tests/test_network.py",
                     "tests/sdk/test_sdk_boundary.py"],
     "http_guard.py": ["tests/test_boundary.py", "tests/test_hermetic.py",
                       "tests/sdk/test_sdk_boundary.py"],
     "_moto.py": ["tests/test_boundary.py", "tests/test_mock_api.py"],
-    "backend.py": [*_RESOURCES, "tests/test_search.py", "tests/test_threads.py",
-                   "tests/test_mock_api.py", "tests/test_isolation.py", "tests/test_metrics.py"],
-    "validation.py": ["tests/test_validation.py", "tests/test_create_experiment.py",
-                      "tests/test_metrics.py", "tests/test_tags.py", "tests/test_search.py",
-                      "tests/test_hostile.py"],
-    "wire.py": ["tests/test_hostile.py", "tests/test_sts.py", "tests/test_validation.py",
-                "tests/test_async.py", "tests/test_metrics.py", "tests/test_mock_api.py"],
-    "recorder.py": ["tests/test_journal.py", "tests/test_mock_api.py", "tests/test_plugin.py",
-                    "tests/test_faults.py", "tests/test_readme.py"],
+    "backend.py": [*_RESOURCES, "tests/test_search.py", "tests/test_lineage.py",
+                   "tests/test_metrics.py"],
+    "validation.py": ["tests/test_validation.py", "tests/test_raw_requests.py",
+                      "tests/test_create_experiment.py", "tests/test_metrics.py",
+                      "tests/test_tags.py", "tests/test_search.py", "tests/test_listing.py"],
+    "wire.py": ["tests/test_raw_requests.py", "tests/test_sts.py", "tests/test_validation.py",
+                "tests/test_metrics.py", "tests/test_region.py", "tests/test_async.py"],
+    "recorder.py": ["tests/test_journal.py", "tests/test_mock_api.py", "tests/test_faults.py"],
     "environment.py": ["tests/test_network.py", "tests/test_isolation.py",
                        "tests/test_hermetic.py", "tests/test_boundary.py",
                        "tests/sdk/test_sdk_boundary.py"],
-    "options.py": ["tests/test_misuse.py", "tests/test_plugin.py", "tests/test_mock_api.py",
-                   "tests/test_readme.py"],
+    "options.py": ["tests/test_misuse.py", "tests/test_plugin.py", "tests/test_mock_api.py"],
     "plugin.py": ["tests/test_plugin.py", "tests/test_misuse.py", "tests/test_readme.py",
                   "examples/test_tracking.py"],
     "sdk_session.py": ["tests/test_sdk_session.py", "tests/sdk/test_sdk_session_fixture.py"],
     "_botocore.py": ["tests/test_mock_api.py", "tests/test_async.py", "tests/test_isolation.py",
-                     "tests/test_network.py", "tests/test_sts.py", "tests/test_plugin.py"],
+                     "tests/test_network.py", "tests/test_sts.py", "tests/test_boundary.py",
+                     "tests/test_region.py"],
     "operations/__init__.py": ["tests/test_docs_sync.py", "tests/test_misuse.py",
                                "tests/test_mock_api.py"],
     "operations/_common.py": [*_RESOURCES, "tests/test_validation.py", "tests/test_metrics.py"],
@@ -93,28 +90,27 @@ MODULE_TESTS: dict[str, list[str]] = {
     "operations/components.py": ["tests/test_trial_components.py", "tests/test_listing.py",
                                  "tests/test_associations.py", "tests/test_search.py",
                                  "tests/test_metrics.py"],
-    "operations/associations.py": ["tests/test_associations.py", "tests/test_threads.py",
-                                   "tests/test_search.py"],
-    "operations/tags.py": ["tests/test_tags.py", "tests/test_threads.py", "tests/test_search.py"],
+    "operations/associations.py": ["tests/test_associations.py", "tests/test_search.py"],
+    "operations/tags.py": ["tests/test_tags.py", "tests/test_search.py"],
     "operations/metrics.py": ["tests/test_metrics.py", "tests/test_search.py",
-                              "tests/test_hostile.py"],
-    "operations/paging.py": ["tests/test_listing.py", "tests/test_tags.py",
-                             "tests/test_search.py"],
-    "operations/search.py": _SEARCH,
-    "operations/search_filters.py": _SEARCH,
-    "operations/sts.py": ["tests/test_sts.py", "tests/test_network.py",
-                          "tests/test_isolation.py"],
-    "operations/lineage.py": ["tests/test_lineage.py", "tests/test_evidence.py",
-                              "tests/sdk/test_sdk_artifacts.py"],
+                              "tests/test_raw_requests.py"],
     "operations/metric_queries.py": ["tests/test_metric_queries.py", "tests/test_evidence.py"],
+    "operations/paging.py": ["tests/test_listing.py", "tests/test_tags.py",
+                             "tests/test_search.py", "tests/test_lineage.py"],
+    "operations/search.py": ["tests/test_search.py"],
+    "operations/search_filters.py": ["tests/test_search.py"],
+    "operations/lineage.py": ["tests/test_lineage.py", "tests/test_evidence.py"],
+    "operations/sts.py": ["tests/test_sts.py", "tests/test_network.py"],
     # Off the request path.
-    "mock.py": [*_API, "tests/test_journal.py", "tests/test_faults.py", "tests/test_async.py",
-                "tests/test_plugin.py", "tests/test_network.py", "tests/test_readme.py"],
+    "mock.py": ["tests/test_mock_api.py", "tests/test_misuse.py", "tests/test_isolation.py",
+                "tests/test_journal.py", "tests/test_faults.py", "tests/test_async.py",
+                "tests/test_plugin.py"],
     "models.py": ["tests/test_metrics.py", "tests/test_experiments.py", "tests/test_trials.py",
-                  "tests/test_trial_components.py", "tests/test_mock_api.py",
-                  "tests/test_hostile.py", "tests/test_search.py", "tests/test_sts.py"],
+                  "tests/test_trial_components.py", "tests/test_search.py", "tests/test_sts.py",
+                  "tests/test_lineage.py", "tests/test_raw_requests.py"],
     "errors.py": ["tests/test_validation.py", "tests/test_misuse.py", "tests/test_experiments.py",
-                  "tests/test_trials.py", "tests/test_trial_components.py"],
+                  "tests/test_trials.py", "tests/test_trial_components.py",
+                  "tests/test_boundary.py"],
 }
 
 #: Modules with nothing to mutate (re-exports, the version string).
@@ -155,8 +151,9 @@ class NamedMutant:
 
 NAMED_MUTANTS: tuple[NamedMutant, ...] = (
     NamedMutant("choose-signer answers UNSIGNED with no mock running", (
-        ("router.py", "return _botocore.UNSIGNED if ACTIVE else None",
-         "return _botocore.UNSIGNED"),)),
+        ("router.py", '    """``choose-signer``: requests the mock answers are never signed."""\n'
+         "    if not RUNNING:\n        return None\n",
+         '    """``choose-signer``: requests the mock answers are never signed."""\n'),)),
     NamedMutant("a real AWS_SESSION_TOKEN stays in the environment while a mock runs", (
         ("environment.py", '    "AWS_SESSION_TOKEN": FAKE_SESSION_TOKEN,\n', ""),)),
     NamedMutant("assert_called_once passes when the operation was never called", (
@@ -317,6 +314,10 @@ def _scratch_copy(modules: list[str], tests: list[str], pytest_args: list[str]) 
         # that fills them would never run.
         'process_isolation = "forkserver"',
         'forkserver_warmup = "collect"',
+        # A mutant's tests normally take the time of its module's tests; one that loops is
+        # stopped at 5 times that (mutmut's default, 15, makes every such mutant cost minutes).
+        "timeout_multiplier = 5.0",
+        "timeout_constant = 5.0",
         "",
     ])
     with (scratch / "pyproject.toml").open("a", encoding="utf-8") as file:

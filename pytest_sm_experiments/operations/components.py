@@ -185,10 +185,7 @@ def artifact_view(artifact: Artifact) -> dict[str, str]:
 
 def metric_view(summary: MetricSummary) -> Response:
     """A ``TrialComponentMetricSummary``."""
-    view: Response = {"MetricName": summary.name}
-    if summary.source_arn is not None:
-        view["SourceArn"] = summary.source_arn
-    view["TimeStamp"] = summary.timestamp
+    view: Response = {"MetricName": summary.name, "TimeStamp": summary.timestamp}
     view.update(summary.statistics())
     return view
 

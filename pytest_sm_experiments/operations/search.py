@@ -154,11 +154,9 @@ def component_document(state: RegionState, record: TrialComponent) -> Document:
             record.tags)
     _metadata(document, record.metadata_properties)
     for key, value in record.parameters.items():
-        number = isinstance(value, (int, float))
-        parameter = float(value) if number else value
-        document.add(f"Parameters.{key}", parameter)
-        document.add(f"Parameters.{key}.{'NumberValue' if number else 'StringValue'}",
-                     parameter)
+        member = "StringValue" if isinstance(value, str) else "NumberValue"
+        document.add(f"Parameters.{key}", value)
+        document.add(f"Parameters.{key}.{member}", value)
     for prefix, artifacts in (("InputArtifacts", record.input_artifacts),
                               ("OutputArtifacts", record.output_artifacts)):
         for key, artifact in artifacts.items():
@@ -169,8 +167,6 @@ def component_document(state: RegionState, record: TrialComponent) -> Document:
     for name, summary in record.metrics.items():
         element: dict[str, list[Any]] = {"Metrics.MetricName": [name],
                                           "Metrics.TimeStamp": [summary.timestamp]}
-        if summary.source_arn is not None:
-            element["Metrics.SourceArn"] = [summary.source_arn]
         for stat, value in summary.statistics().items():
             document.add(f"Metrics.{name}.{stat}", float(value))
             element[f"Metrics.{stat}"] = [float(value)]
