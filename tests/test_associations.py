@@ -59,7 +59,8 @@ def test_disassociate_leaves_other_trials(sm_client, sm_experiments, world):
         sm_client.associate_trial_component(TrialComponentName="Train", TrialName=trial)
     response = sm_client.disassociate_trial_component(TrialComponentName="train",
                                                       TrialName="run-a")
-    assert response["TrialArn"] == PREFIX + "experiment-trial/run-a"
+    assert (response["TrialComponentArn"], response["TrialArn"]) == (
+        PREFIX + "experiment-trial-component/train", PREFIX + "experiment-trial/run-a")
     assert sm_experiments.trial_components["Train"].trial_names == ("Run-B",)
     assert sm_experiments.trials["Run-A"].trial_component_names == ()
     assert sm_client.list_trial_components(TrialName="Run-A")["TrialComponentSummaries"] == []

@@ -143,3 +143,10 @@ def test_seeding_unrecorded_serves_but_does_not_journal(sm_client, sm_experiment
     assert sm_experiments.experiments["seeded"].tags == {"k": "v"}
     sm_client.update_experiment(ExperimentName="Seeded", DisplayName="Now")
     assert [call.operation for call in sm_experiments.calls] == ["UpdateExperiment"]
+
+
+def test_update_of_the_display_name_keeps_the_description(sm_client):
+    sm_client.create_experiment(ExperimentName="Churn", Description="kept")
+    sm_client.update_experiment(ExperimentName="Churn", DisplayName="Renamed")
+    described = sm_client.describe_experiment(ExperimentName="Churn")
+    assert (described["DisplayName"], described["Description"]) == ("Renamed", "kept")

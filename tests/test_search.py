@@ -616,3 +616,101 @@ def test_tags_are_searchable_as_one_nested_element_per_tag(sm_client, resource, 
     assert len(nested("a", "1")["Results"]) == 1
     assert len(nested("b", "2")["Results"]) == 1
     assert nested("a", "2")["Results"] == []
+
+
+# -- the grammar's corners ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("expression", "message"), [
+    ({}, "A SearchExpression must specify at least one subexpression, filter, or nested filter."),
+    ({"NestedFilters": [{"NestedPropertyName": "Parents", "Filters": [
+        {"Name": "Parents.TrialName", "Value": "x"}]}]},
+     "NestedPropertyName 'Parents' is not a nested property of Search resource Experiment; "
+     "nested properties are: Tags."),
+    ({"NestedFilters": [{"NestedPropertyName": "Tags", "Filters": [
+        {"Name": "Tags.Colour", "Value": "x"}]}]},
+     "Filter name 'Tags.Colour' is not a property of nested property 'Tags'; valid names are: "
+     "Tags.Key, Tags.Value."),
+    ({"Filters": [{"Name": "ExperimentName"}]},
+     "Filter on 'ExperimentName' needs a Value (Operator defaults to Equals) or an Operator."),
+    ({"Filters": [{"Name": "ExperimentName", "Operator": "Equals"}]},
+     "Operator Equals needs a Value (filter on 'ExperimentName')."),
+    ({"Filters": [{"Name": "CreationTime", "Operator": "LessThan", "Value": "soon"}]},
+     "Value 'soon' for property 'CreationTime' is not a valid timestamp (ISO 8601, e.g. "
+     "2024-01-31T12:00:00Z)."),
+    ({"Filters": [{"Name": "Tags.", "Value": "x"}]}, "Unknown property name: Tags."),
+])
+def test_grammar_errors_are_worded_exactly(sm_client, expression, message):
+    assert error_of(sm_client.search, Resource="Experiment", SearchExpression=expression) == {
+        "Code": "ValidationException", "Message": message}
+
+
+@pytest.mark.parametrize(("search_filter", "message"), [
+    ({"Name": "Parameters.lr.StringValue", "Operator": "GreaterThan", "Value": "1"},
+     "Operator GreaterThan is not supported for text property 'Parameters.lr.StringValue'."),
+    ({"Name": "Parameters.lr.NumberValue", "Operator": "Contains", "Value": "1"},
+     "Operator Contains is not supported for numeric property 'Parameters.lr.NumberValue'."),
+    ({"Name": "Parameters.", "Value": "1"}, "Unknown property name: Parameters."),
+])
+def test_typed_parameter_properties(sm_client, search_filter, message):
+    assert error_of(sm_client.search, Resource=TC, SearchExpression={
+        "Filters": [search_filter]}) == {"Code": "ValidationException", "Message": message}
+
+
+def test_parameter_comparisons_by_value(lab):
+    assert search_tc(lab, {"Name": "Parameters.lr", "Value": "0.05"}) == []
+    assert set(search_tc(lab, {"Name": "Parameters.lr", "Operator": "NotEquals",
+                               "Value": "0.1"})) == {"lone", "mlp-1", "xgb-2"}
+    assert search_tc(lab, {"Name": "Parameters.lr.NumberValue", "Operator": "GreaterThan",
+                           "Value": "0.05"}) == ["xgb-1"]
+    assert search_tc(lab, {"Name": "Parameters.lr.StringValue", "Value": "auto"}) == ["mlp-1"]
+
+
+def test_a_metric_named_like_a_statistic(sm_client, sm_experiments):
+    sm_client.create_trial_component(TrialComponentName="tc")
+    now = datetime.now(timezone.utc)
+    sm_experiments.client(service="sagemaker-metrics").batch_put_metrics(
+        TrialComponentName="tc", MetricData=[
+            {"MetricName": "Max", "Value": v, "Timestamp": now} for v in (5.0, 1.0)])
+    # "Metrics.Max" is the metric named Max (its Last value, 1.0), not a statistic.
+    assert search_tc(sm_client, {"Name": "Metrics.Max", "Value": "1"}) == ["tc"]
+    assert search_tc(sm_client, {"Name": "Metrics.Max.Max", "Value": "5"}) == ["tc"]
+
+
+@pytest.mark.parametrize("value", ["2026-01-02T03:04:05z", "2026-01-02T05:04:05+02:00",
+                                   "2026-01-02T03:04:05", "1767323045"])
+def test_a_time_in_any_spelling(sm_client, value):
+    sm_client.create_trial_component(TrialComponentName="tc",
+                                     StartTime=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    assert search_tc(sm_client, {"Name": "StartTime", "Value": value}) == ["tc"]
+    assert search_tc(sm_client, {"Name": "StartTime", "Operator": "GreaterThan",
+                                 "Value": value}) == []
+
+
+def test_nested_filters_count_as_clauses_and_contains(sm_client):
+    def leaf(index):
+        return {"Name": "TrialComponentName", "Value": f"n{index}"}
+
+    nested = {"NestedPropertyName": "Parents",
+              "Filters": [{"Name": "Parents.TrialName", "Value": f"t{i}"} for i in range(20)]}
+    # 20 filters + (1 nested + 20 inside) + (1 sub-expression + 8) = 50 clauses.
+    fifty = {"Filters": [leaf(i) for i in range(20)], "NestedFilters": [nested],
+             "SubExpressions": [{"Filters": [leaf(i) for i in range(8)]}]}
+    assert sm_client.search(Resource=TC, SearchExpression=fifty)["Results"] == []
+    fifty["SubExpressions"][0]["Filters"].append(leaf(99))
+    error = error_of(sm_client.search, Resource=TC, SearchExpression=fifty)
+    assert error["Message"].endswith("in all (recursively); this one has 51.")
+    contains = {"Name": "Parents.TrialName", "Operator": "Contains", "Value": "t"}
+    assert error_of(sm_client.search, Resource=TC, SearchExpression={"NestedFilters": [
+        {"NestedPropertyName": "Parents", "Filters": [contains, contains]}]}) == {
+        "Code": "ValidationException",
+        "Message": "'CONTAINS' operator usage limit of 1 exceeded."}
+
+
+def test_nested_filter_on_a_property_no_element_has(lab):
+    assert names(lab.search(Resource=TC, SearchExpression={"NestedFilters": [{
+        "NestedPropertyName": "Metrics",
+        "Filters": [{"Name": "Metrics.SourceArn", "Value": "arn:x"}]}]})) == []
+    assert names(lab.search(Resource=TC, SearchExpression={"NestedFilters": [{
+        "NestedPropertyName": "Parents",
+        "Filters": [{"Name": "Parents.TrialName", "Operator": "Contains",
+                     "Value": "fraud"}]}]})) == ["mlp-1", "xgb-2"]

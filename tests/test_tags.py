@@ -209,3 +209,25 @@ def test_list_tags_resumes_after_the_last_tag_seen_was_deleted(sm_client):
     second = sm_client.list_tags(ResourceArn=arn, MaxResults=50, NextToken=first["NextToken"])
     assert [tag["Key"] for tag in second["Tags"]] == [f"k{i:03d}" for i in range(50, 100)]
     assert "NextToken" not in second
+
+
+@pytest.mark.parametrize("arn", [
+    PREFIX + "experiment/",
+    PREFIX + "experiment",
+    PREFIX + "artifact/0123456789abcdef0123456789abcdef",
+])
+def test_arn_that_names_no_resource_is_validation_exception(sm_client, arn):
+    make(sm_client, "experiment")
+    with pytest.raises(ClientError) as raised:
+        sm_client.list_tags(ResourceArn=arn)
+    assert raised.value.response["Error"] == {
+        "Code": "ValidationException", "Message": f"Resource {arn} does not exist."}
+
+
+def test_lineage_artifacts_take_tags(sm_client):
+    arn = sm_client.create_artifact(ArtifactType="Dataset", Source={"SourceUri": "s3://b/k"})[
+        "ArtifactArn"]
+    sm_client.add_tags(ResourceArn=arn, Tags=tags(("team", "risk")))
+    assert sm_client.list_tags(ResourceArn=arn)["Tags"] == tags(("team", "risk"))
+    sm_client.delete_tags(ResourceArn=arn, TagKeys=["team"])
+    assert sm_client.list_tags(ResourceArn=arn)["Tags"] == []

@@ -285,3 +285,37 @@ def test_create_refused_for_its_tags_stores_nothing(sm_client, sm_experiments):
     assert sm_client.list_trial_components()["TrialComponentSummaries"] == []
     sm_client.create_trial_component(TrialComponentName="Train-1")
     assert list(sm_experiments.trial_components) == ["Train-1"]
+
+
+def test_start_and_end_times_on_create_and_on_update(sm_client):
+    sm_client.create_trial_component(TrialComponentName="tc", StartTime=START, EndTime=END)
+    described = sm_client.describe_trial_component(TrialComponentName="tc")
+    assert (described["StartTime"], described["EndTime"]) == (START, END)
+    later = END.replace(hour=5)
+    response = sm_client.update_trial_component(TrialComponentName="tc", StartTime=END,
+                                                EndTime=later)
+    assert response["TrialComponentArn"] == ARN + "tc"
+    described = sm_client.describe_trial_component(TrialComponentName="tc")
+    assert (described["StartTime"], described["EndTime"]) == (END, later)
+
+
+def test_update_keeps_what_it_does_not_send(sm_client):
+    create_full(sm_client)
+    sm_client.update_trial_component(TrialComponentName="Train-1",
+                                     Parameters={"extra": {"StringValue": "x"}})
+    described = sm_client.describe_trial_component(TrialComponentName="Train-1")
+    assert (described["DisplayName"], described["StartTime"]) == ("Training", START)
+    assert described["Status"] == {"PrimaryStatus": "InProgress", "Message": "started"}
+
+
+def test_list_by_experiment_leaves_out_components_of_other_experiments(sm_client):
+    sm_client.create_experiment(ExperimentName="Exp")
+    sm_client.create_experiment(ExperimentName="Other")
+    sm_client.create_trial(TrialName="Run", ExperimentName="Exp")
+    sm_client.create_trial(TrialName="Elsewhere", ExperimentName="Other")
+    for name, trial in (("in-exp", "Run"), ("in-other", "Elsewhere"), ("lone", None)):
+        sm_client.create_trial_component(TrialComponentName=name)
+        if trial:
+            sm_client.associate_trial_component(TrialComponentName=name, TrialName=trial)
+    listed = sm_client.list_trial_components(ExperimentName="exp")["TrialComponentSummaries"]
+    assert [summary["TrialComponentName"] for summary in listed] == ["in-exp"]

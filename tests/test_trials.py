@@ -163,3 +163,9 @@ def test_create_refused_for_its_tags_stores_nothing(sm_client, sm_experiments, e
     sm_client.create_experiment(ExperimentName=experiment)
     sm_client.create_trial(TrialName="Run-1", ExperimentName=experiment)
     assert list(sm_experiments.trials) == ["Run-1"]
+
+
+def test_update_without_display_name_keeps_it(sm_client, experiment):
+    sm_client.create_trial(TrialName="Run-1", ExperimentName=experiment, DisplayName="Shown")
+    sm_client.update_trial(TrialName="Run-1")
+    assert sm_client.describe_trial(TrialName="Run-1")["DisplayName"] == "Shown"

@@ -97,7 +97,7 @@ def list_trial_components(ctx: Context, params: Params) -> Response:
         raise ValidationError(
             f"Only one of ExperimentName, TrialName or SourceArn can be specified; "
             f"got {' and '.join(given)}.")
-    page = page_request(ctx, "ListTrialComponents", params, filters)
+    page = page_request(ctx, "ListTrialComponents", params, tuple(filters))
     candidates: list[TrialComponent] | None = None
     if filters["ExperimentName"] is not None:
         experiment = require(ctx, state.experiments, "experiment", filters["ExperimentName"])
@@ -122,12 +122,12 @@ def update_trial_component(ctx: Context, params: Params) -> Response:
     components = ctx.state.trial_components
     record = require(ctx, components, _TYPE, params["TrialComponentName"])
     parameters = _merge(dict(record.parameters), _parameters(params.get("Parameters") or {}),
-                        params.get("ParametersToRemove"), "Parameters")
+                        params.get("ParametersToRemove"))
     merged_artifacts: list[dict[str, Artifact]] = []
     for member, attribute in _ARTIFACT_MEMBERS:
         merged_artifacts.append(_merge(
             dict(getattr(record, attribute)), _artifacts(params.get(member) or {}),
-            params.get(f"{member}ToRemove"), member))
+            params.get(f"{member}ToRemove")))
     inputs, outputs = merged_artifacts
     _check_sizes(ctx, len(parameters), len(inputs), len(outputs))
     status = params.get("Status")
@@ -145,8 +145,8 @@ def update_trial_component(ctx: Context, params: Params) -> Response:
     return {"TrialComponentArn": record.arn}
 
 
-def _merge(current: dict[str, Any], added: dict[str, Any], removed: list[str] | None,
-           member: str) -> dict[str, Any]:
+def _merge(current: dict[str, Any], added: dict[str, Any],
+           removed: list[str] | None) -> dict[str, Any]:
     """Keys in ``added`` overwrite; then keys in ``removed`` go (absent keys are ignored).
 
     CONFIRMED: a key both set and removed in one call is removed: the SageMaker SDK's

@@ -167,8 +167,7 @@ def describe_artifact(ctx: Context, params: Params) -> Response:
 def list_artifacts(ctx: Context, params: Params) -> Response:
     state = ctx.state
     uri, artifact_type = params.get("SourceUri"), params.get("ArtifactType")
-    page = page_request(ctx, "ListArtifacts", params,
-                        {"SourceUri": uri, "ArtifactType": artifact_type})
+    page = page_request(ctx, "ListArtifacts", params, ("SourceUri", "ArtifactType"))
     # CONFIRMED (model docs): CreatedAfter/CreatedBefore keep artifacts created "on or after"
     # / "on or before" the time, unlike the experiment entities' strict bounds.
     after, before = page.created_after, page.created_before
@@ -296,10 +295,11 @@ _SORT_KEYS: Mapping[str, Callable[[LineageAssociation, Entity, Entity], str]] = 
 
 def list_associations(ctx: Context, params: Params) -> Response:
     state = ctx.state
-    filters: dict[str, Any] = {member: params.get(member) for member in (
-        "SourceArn", "DestinationArn", "SourceType", "DestinationType", "AssociationType")}
+    members = ("SourceArn", "DestinationArn", "SourceType", "DestinationType",
+               "AssociationType")
+    filters: dict[str, Any] = {member: params.get(member) for member in members}
     sort_by = params.get("SortBy", "CreationTime")
-    page = page_request(ctx, "ListAssociations", params, {**filters, "SortBy": sort_by})
+    page = page_request(ctx, "ListAssociations", params, (*members, "SortBy"))
     after, before = page.created_after, page.created_before
     source_arn = filters["SourceArn"]
     destination_arn = filters["DestinationArn"]

@@ -18,7 +18,7 @@ import hmac
 import json
 import math
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -53,18 +53,20 @@ class Page:
     cursor: list[Any] | None
 
 
-def page_request(ctx: Context, operation: str, params: Params,
-                 filters: Mapping[str, str | None] | None = None,
+def page_request(ctx: Context, operation: str, params: Params, members: tuple[str, ...] = (),
                  default_max: int = DEFAULT_MAX_RESULTS) -> Page:
-    """Read SortBy/SortOrder/Created*/MaxResults/NextToken (defaults: CreationTime, Descending)."""
+    """Read SortBy/SortOrder/Created*/MaxResults/NextToken (defaults: CreationTime, Descending).
+
+    A NextToken is bound to the operation and to everything that shapes its list: the sort, the
+    created range and the request ``members`` that filter it (names compare in any letter case).
+    """
     by_name = params.get("SortBy") == "Name"
     descending = params.get("SortOrder", "Descending") == "Descending"
     after = params.get("CreatedAfter")
     before = params.get("CreatedBefore")
-    # Filters compare case-insensitively, so the token does too.
-    shape = [by_name, descending, after, before,
-             sorted((key, name_key(value) if isinstance(value, str) else value)
-                    for key, value in (filters or {}).items())]
+    shape = [by_name, descending, after, before, [
+        name_key(value) if isinstance(value, str) else value
+        for value in (params.get(member) for member in members)]]
     fingerprint = hashlib.sha256(json.dumps(shape).encode()).hexdigest()
     cursor = None
     token = params.get("NextToken")

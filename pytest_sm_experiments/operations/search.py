@@ -9,8 +9,6 @@ the model's search records carry: Tags, a trial's TrialComponentSummaries, a com
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -335,12 +333,8 @@ def search(ctx: Context, params: Params) -> Response:
     sort_by = params.get("SortBy", DEFAULT_SORT_BY)
     sort_key = compile_sort(resource.schema, sort_by)
     descending = params.get("SortOrder", "Descending") == "Descending"
-    # Tokens are bound to everything that shapes the result list (not to MaxResults).
-    fingerprint = hashlib.sha256(json.dumps(
-        [resource_name, expression, sort_by, descending,
-         params.get("CrossAccountFilterOption")],
-        sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    page = page_request(ctx, "Search", params, filters={"search": fingerprint})
+    page = page_request(ctx, "Search", params, (
+        "Resource", "SearchExpression", "SortBy", "CrossAccountFilterOption"))
 
     state = ctx.state
     # CHOICE: the mock holds no resources shared from other accounts, so a CrossAccount search

@@ -180,7 +180,7 @@ def _expression(schema: Schema, expression: Mapping[str, Any], budget: _Budget) 
     for item in subs:
         budget.clauses += 1
         parts.append(_expression(schema, item, budget))
-    if expression.get("Operator", "And") == "Or":
+    if expression.get("Operator") == "Or":  # And by default
         return lambda document: any(part(document) for part in parts)
     return lambda document: all(part(document) for part in parts)
 
@@ -206,7 +206,7 @@ def _nested(schema: Schema, item: Mapping[str, Any], budget: _Budget) -> Predica
         # "A nested filter is satisfied if a single object in the list satisfies all Boolean
         # expressions" (model docs).
         return any(all(test(fields.get(path, [])) for path, test in tests)
-                   for fields in document.nested.get(name, []))
+                   for fields in document.nested[name])
     return matches
 
 

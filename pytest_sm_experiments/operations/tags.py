@@ -32,17 +32,15 @@ def resolve(ctx: Context, arn: str) -> tuple[Collection[Any], Any]:
     does) with a ValidationException (aws/amazon-sagemaker-feedback#108). CHOICE: the text.
     """
     parts = arn.split(":", 5)
-    record = None
-    collection = None
     if len(parts) == 6 and parts[2].lower() == "sagemaker" and (
             parts[3].lower() == ctx.region and parts[4] == ctx.account_id):
         resource_type, _, name = parts[5].partition("/")
         collection = _collection(ctx, resource_type.lower())
-        if collection is not None and name:
+        if collection is not None:
             record = collection.get(name)
-    if collection is None or record is None:
-        raise ValidationError(f"Resource {arn} does not exist.")
-    return collection, record
+            if record is not None:
+                return collection, record
+    raise ValidationError(f"Resource {arn} does not exist.")
 
 
 def add_tags(ctx: Context, params: Params) -> Response:
@@ -59,7 +57,7 @@ def add_tags(ctx: Context, params: Params) -> Response:
 
 def list_tags(ctx: Context, params: Params) -> Response:
     arn: str = params["ResourceArn"]
-    page = page_request(ctx, "ListTags", params, {"ResourceArn": arn},
+    page = page_request(ctx, "ListTags", params, ("ResourceArn",),
                         default_max=LIST_TAGS_DEFAULT_MAX)
     _, record = resolve(ctx, arn)
     # CHOICE: tags are listed in the order their keys were first added.

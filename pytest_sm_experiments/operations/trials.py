@@ -42,8 +42,7 @@ def list_trials(ctx: Context, params: Params) -> Response:
     state = ctx.state
     experiment_name = params.get("ExperimentName")
     component_name = params.get("TrialComponentName")
-    page = page_request(ctx, "ListTrials", params, {
-        "ExperimentName": experiment_name, "TrialComponentName": component_name})
+    page = page_request(ctx, "ListTrials", params, ("ExperimentName", "TrialComponentName"))
     candidates = None
     # CHOICE: unlike ListTrialComponents's filters, these two may be combined (AWS's docs do not
     # say they exclude each other): the trials of the experiment that hold the component.
