@@ -262,7 +262,8 @@ class RegionState:
     Trials belong to an experiment, and trial components to any number of trials. Those relations
     change only through the verbs here (``add_trial``, ``drop_trial``, ``associate``,
     ``disassociate``...), which keep the indexes and the names on the records in step; lineage
-    associations likewise (``add_lineage``, ``remove_lineage``, ``drop_lineage_of``).
+    artifacts and associations likewise (``add_artifact``, ``drop_artifact``, ``add_lineage``,
+    ``remove_lineage``, ``drop_lineage_of``).
     """
 
     __slots__ = ("_experiment_trials", "_parents", "_trial_members", "account_id",
@@ -349,6 +350,17 @@ class RegionState:
             name for name in trial.trial_component_names if name_key(name) != component_key)))
         self.trial_components.replace(replace(component, trial_names=tuple(
             name for name in component.trial_names if name_key(name) != trial_key)))
+
+    def add_artifact(self, record: LineageArtifact) -> None:
+        """Store a new lineage artifact (one per SourceUri)."""
+        self.artifacts.add(record)
+        self.artifact_sources[record.source_uri] = record.artifact_id
+
+    def drop_artifact(self, record: LineageArtifact) -> None:
+        """Delete a lineage artifact and its lineage associations."""
+        self.artifacts.remove(record.name)
+        del self.artifact_sources[record.source_uri]
+        self.drop_lineage_of(record.arn)
 
     def add_lineage(self, association: LineageAssociation) -> None:
         key = (association.source_arn, association.destination_arn)

@@ -366,3 +366,52 @@ def test_lineage_is_per_account(sm_client, sm_experiments, component):
         assert ":444455556666:artifact/" in other
         assert error_of(sm_client.describe_artifact, ArtifactArn=arn)["Code"] == (
             "ResourceNotFound")
+
+
+def test_list_created_bounds_each_alone_are_inclusive(sm_client):
+    make(sm_client, "s3://b/0", name="only")
+    (summary,) = sm_client.list_artifacts()["ArtifactSummaries"]
+    created = summary["CreationTime"]
+    for bound in ("CreatedAfter", "CreatedBefore"):
+        listed = sm_client.list_artifacts(**{bound: created})["ArtifactSummaries"]
+        assert [s["ArtifactName"] for s in listed] == ["only"], bound
+
+
+def test_a_token_of_one_list_is_refused_by_the_other(sm_client, component):
+    for i in range(2):
+        arn = make(sm_client, f"s3://b/{i}")
+        sm_client.add_association(SourceArn=component, DestinationArn=arn)
+    artifacts = sm_client.list_artifacts(MaxResults=1)["NextToken"]
+    associations = sm_client.list_associations(MaxResults=1)["NextToken"]
+    assert error_of(sm_client.list_associations, NextToken=artifacts)["Message"] == (
+        "Invalid NextToken: the token was issued by ListArtifacts, not ListAssociations.")
+    assert error_of(sm_client.list_artifacts, NextToken=associations)["Message"] == (
+        "Invalid NextToken: the token was issued by ListAssociations, not ListArtifacts.")
+    assert error_of(sm_client.list_associations, NextToken=associations,
+                    SortBy="SourceArn")["Message"].startswith(
+        "Invalid NextToken: the token was issued for a ListAssociations request with other")
+
+
+def test_update_without_a_name_keeps_it(sm_client):
+    arn = make(sm_client, "s3://b/k", name="kept")
+    assert sm_client.update_artifact(ArtifactArn=arn, Properties={"a": "1"})[
+        "ArtifactArn"] == arn
+    assert sm_client.describe_artifact(ArtifactArn=arn)["ArtifactName"] == "kept"
+
+
+def test_filters_name_entities_in_any_letter_case(sm_client, component):
+    arn = make(sm_client, "s3://b/k")
+    sm_client.add_association(SourceArn=component, DestinationArn=arn)
+    upper = PREFIX + "experiment-trial-component/STEP"
+    listed = sm_client.list_associations(SourceArn=upper)["AssociationSummaries"]
+    assert [(s["SourceArn"], s["DestinationArn"]) for s in listed] == [(TC_ARN, arn)]
+
+
+def test_an_arn_of_another_account_names_no_entity(sm_client, component):
+    foreign = "arn:aws:sagemaker:us-east-1:210987654321:experiment-trial-component/step"
+    assert error_of(sm_client.add_association, SourceArn=foreign, DestinationArn=component) == {
+        "Code": "ResourceNotFound", "Message": f"Resource '{foreign}' does not exist."}
+    nameless = PREFIX + "experiment-trial-component/"
+    assert error_of(sm_client.add_association, SourceArn=component,
+                    DestinationArn=nameless)["Message"] == (
+        f"Resource '{nameless}' does not exist.")

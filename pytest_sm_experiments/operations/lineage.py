@@ -147,8 +147,7 @@ def create_artifact(ctx: Context, params: Params) -> Response:
         metadata_properties=dict(metadata) if metadata is not None else None,
         seq=ctx.seq,
     )
-    state.artifacts.add(record)
-    state.artifact_sources[uri] = artifact_id
+    state.add_artifact(record)
     return {"ArtifactArn": record.arn}
 
 
@@ -217,12 +216,10 @@ def delete_artifact(ctx: Context, params: Params) -> Response:
         # CONFIRMED rule (model docs: "Either ArtifactArn or Source must be specified");
         # CHOICE: the wording.
         raise ValidationError("Either ArtifactArn or Source must be specified.")
-    state.artifacts.remove(record.name)
-    del state.artifact_sources[record.source_uri]
     # CHOICE: an artifact's associations go with it (AWS's answer is not public; the SDK's
     # Artifact.delete(disassociate=True) deletes them first), so no association ever names an
     # entity that no longer exists.
-    state.drop_lineage_of(record.arn)
+    state.drop_artifact(record)
     return {"ArtifactArn": record.arn}
 
 
