@@ -714,3 +714,18 @@ def test_nested_filter_on_a_property_no_element_has(lab):
         "NestedPropertyName": "Parents",
         "Filters": [{"Name": "Parents.TrialName", "Operator": "Contains",
                      "Value": "fraud"}]}]})) == ["mlp-1", "xgb-2"]
+
+
+@pytest.mark.parametrize(("names_used", "limited"), [
+    (("DisplayName", "DisplayName"), False), (("Tags.a", "Tags.b"), False),
+    (("TrialComponentName", "InputArtifacts.x"), False),
+    (("Status.Message", "DisplayName"), False), (("Status.Message", "Parameters.p"), True),
+])
+def test_contains_is_limited_except_on_names_tags_and_artifacts(sm_client, names_used, limited):
+    expression = {"Filters": [{"Name": name, "Operator": "Contains", "Value": "x"}
+                              for name in names_used]}
+    if limited:
+        assert error_of(sm_client.search, Resource=TC, SearchExpression=expression)[
+            "Message"] == "'CONTAINS' operator usage limit of 1 exceeded."
+    else:
+        assert sm_client.search(Resource=TC, SearchExpression=expression)["Results"] == []
