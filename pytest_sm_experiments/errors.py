@@ -22,9 +22,6 @@ class AWSError(Exception):
         if status is not None:
             self.status = status
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
-
 
 class ValidationError(AWSError):
     """``ValidationException``: not modeled by SageMaker, so botocore raises a plain ClientError."""

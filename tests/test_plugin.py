@@ -242,3 +242,20 @@ def test_partly_used_injected_error_is_not_reported(pytester: pytest.Pytester) -
     result = pytester.runpytest()
     result.assert_outcomes(passed=1)
     assert "never used" not in result.stdout.str()
+
+
+def test_the_installing_loader_is_the_real_loader_otherwise() -> None:
+    """botocore.session's loader is wrapped to install the router after the module runs; every
+    other question (``get_source``, used by ``inspect`` and tracebacks) goes to the real one."""
+    import importlib.util
+    import inspect
+    import json
+
+    from pytest_sm_experiments import plugin
+
+    spec = importlib.util.find_spec("json")
+    assert spec is not None
+    assert spec.loader is not None
+    loader = plugin._InstallingLoader(spec.loader)
+    assert loader.get_source("json") == inspect.getsource(json)
+    assert loader.is_package("json") is True

@@ -233,3 +233,15 @@ def test_integer_limits_are_inclusive(sm_experiments, value, failure):
     assert _error(raised)["Message"] == (
         f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy "
         f"constraint: {failure}")
+
+
+def test_booleans_are_checked_by_the_model_too():
+    # No served operation takes a boolean today; the checker is compiled from any model shape.
+    shape = S.operation_model("sagemaker", "CreateTrainingJob").input_shape
+    check = validation.Validator("sagemaker", shape.members["EnableNetworkIsolation"])
+    check(True)
+    with pytest.raises(validation.ValidationError) as raised:
+        check("yes")
+    assert raised.value.message == (
+        "1 validation error detected: Value 'yes' at '' failed to satisfy constraint: Member "
+        "must be a boolean")
