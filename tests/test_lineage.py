@@ -415,3 +415,8 @@ def test_an_arn_of_another_account_names_no_entity(sm_client, component):
     assert error_of(sm_client.add_association, SourceArn=component,
                     DestinationArn=nameless)["Message"] == (
         f"Resource '{nameless}' does not exist.")
+
+
+def test_a_source_uri_with_a_lone_surrogate_gets_an_artifact(sm_client):
+    arn = make(sm_client, "s3://b/\ud800")
+    assert sm_client.describe_artifact(ArtifactArn=arn)["Source"]["SourceUri"] == "s3://b/\ud800"

@@ -139,8 +139,66 @@ class Equivalent:
     reason: str
 
 
+_ARN_SPLIT = ("an ARN of the pattern has exactly five colons before its resource, and a name "
+              "no '/' (the model's name pattern): every split finds the same parts")
+_RANGE = ("list_page applies CreatedAfter/CreatedBefore to every record again: this only moves "
+          "where the walk over the sorted index starts or stops")
+_FAST_PATH = ("an optimization: the general path (every record's document through the "
+              "predicate) gives the same answer, only slower")
+
 #: Survivors that behave exactly as the original, each with why.
-EQUIVALENTS: tuple[Equivalent, ...] = ()
+EQUIVALENTS: tuple[Equivalent, ...] = (
+    Equivalent("_moto.py", "stubber", 'found = getattr(module, "botocore_stubber", None)',
+               "moto.core.models always defines botocore_stubber (the default is for a moto "
+               "without it)"),
+    Equivalent("_moto.py", "stubber",
+               'return found if getattr(found, "enabled", False) else None',
+               "moto's stubber always has `enabled` (the default is for a moto without it)"),
+    Equivalent("_moto.py", "answer", 'body = body.encode("utf-8")',
+               "codec names are case-insensitive"),
+    Equivalent("operations/_common.py", "strip_arn",
+               'return name_or_arn.rpartition("/")[2]', _ARN_SPLIT),
+    Equivalent("operations/tags.py", "resolve", 'parts = arn.split(":", 5)', _ARN_SPLIT),
+    Equivalent("operations/tags.py", "resolve",
+               'resource_type, _, name = parts[5].partition("/")', _ARN_SPLIT),
+    Equivalent("operations/lineage.py", "_split", 'parts = arn.split(":", 5)', _ARN_SPLIT),
+    Equivalent("operations/lineage.py", "_split",
+               'resource_type, _, name = parts[5].partition("/")', _ARN_SPLIT),
+    Equivalent("operations/metric_queries.py", "_component", 'parts = arn.split(":", 5)',
+               _ARN_SPLIT),
+    Equivalent("operations/metric_queries.py", "_component",
+               'resource_type, _, name = parts[5].partition("/")', _ARN_SPLIT),
+    Equivalent("operations/metric_queries.py", "_answer",
+               'groups[x] = MetricSummary.first(query["MetricName"], value, when) if found is '
+               'None \\', "a group's summary is read for its statistic only, never its name"),
+    Equivalent("operations/paging.py", "_name_keys",
+               "return index.descending(last, inclusive=False)",
+               "inclusive=None is falsy like False"),
+    Equivalent("operations/paging.py", "_name_keys",
+               "return index.ascending(last, inclusive=False)",
+               "inclusive=None is falsy like False"),
+    *(Equivalent("operations/paging.py", "_time_keys", line, _RANGE) for line in (
+        "if before is not None and (position is None or (before,) < position):",
+        "position = (before,)",
+        "entries = index.descending(position, inclusive=False) if position else "
+        "index.descending()",
+        "if after is not None and entry[0] <= after:",
+        "if after is not None and (position is None or (after, math.inf) > position):",
+        "position = (after, math.inf)",
+        "entries = index.ascending(position) if position else index.ascending()",
+        "if before is not None and entry[0] >= before:",
+    )),
+    Equivalent("operations/search.py", "_index_answers", None, _FAST_PATH),
+    Equivalent("operations/search.py", "_candidates", None,
+               "it only narrows the records the predicate sees: a mutant that narrows less "
+               "gives the same answer (one that narrows wrongly is killed)"),
+    Equivalent("operations/search_filters.py", "parse_time", 'if text.endswith(("Z", "z")):',
+               "on Python 3.11+ datetime.fromisoformat reads a trailing Z itself (the "
+               "replacement is for 3.10; the mutation runs use 3.11)"),
+    Equivalent("operations/search_filters.py", "parse_time", 'text = text[:-1] + "+00:00"',
+               "on Python 3.11+ datetime.fromisoformat reads a trailing Z itself (the "
+               "replacement is for 3.10; the mutation runs use 3.11)"),
+)
 
 @dataclass(frozen=True)
 class NamedMutant:
