@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from botocore.awsrequest import AWSPreparedRequest
@@ -167,3 +168,23 @@ def test_assertion_helpers_hide_their_own_frames(pytester: pytest.Pytester, call
     assert failure in output
     assert "recorder.py" not in output
     assert "mock.py" not in output
+
+
+def test_each_call_has_the_request_id_its_answer_carried(sm_experiments, sm_client):
+    answers = [sm_client.create_experiment(ExperimentName=name) for name in ("a", "b")]
+    with pytest.raises(ClientError) as raised:
+        sm_client.describe_experiment(ExperimentName="c")
+    sent = [answer["ResponseMetadata"]["RequestId"] for answer in answers]
+    sent.append(raised.value.response["ResponseMetadata"]["RequestId"])
+    assert [call.request_id for call in sm_experiments.calls] == sent
+    assert len(set(sent)) == 3
+    assert all(str(uuid.UUID(request_id)) == request_id for request_id in sent)
+
+
+def test_an_injected_sts_error_is_answered_in_sts_xml(sm_experiments):
+    sm_experiments.inject_error("GetCallerIdentity", "ExpiredToken", "The token <expired> & more")
+    with pytest.raises(ClientError) as raised:
+        sm_experiments.client(service="sts").get_caller_identity()
+    assert raised.value.response["Error"] == {
+        "Type": "Sender", "Code": "ExpiredToken", "Message": "The token <expired> & more"}
+    assert sm_experiments.calls.one("GetCallerIdentity").error_code == "ExpiredToken"

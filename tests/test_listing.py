@@ -408,3 +408,23 @@ def test_records_created_at_the_same_instant_page_in_creation_order(sm_client, m
     result = sm_client.get_paginator("list_experiments").paginate(
         SortOrder=order, PaginationConfig={"PageSize": 2}).build_full_result()
     assert experiment_names(result) == expected
+
+
+@pytest.mark.sm_experiments(quotas={"experiments": 5000})
+def test_lists_of_thousands_page_in_order_through_deletes(sm_client, sm_experiments):
+    # More records than one block of the sorted indexes holds: pages cross blocks, and
+    # deleting records empties and merges them.
+    names = [f"e{i:04d}" for i in range(1300)]
+    with sm_experiments.unrecorded():
+        create_experiments(sm_client, names)
+        for name in names[100:700]:
+            sm_client.delete_experiment(ExperimentName=name)
+    kept = names[:100] + names[700:]
+    for sort_by, order, expected in (("Name", "Ascending", kept),
+                                     ("Name", "Descending", kept[::-1]),
+                                     ("CreationTime", "Ascending", kept),
+                                     ("CreationTime", "Descending", kept[::-1])):
+        pages = list(sm_client.get_paginator("list_experiments").paginate(
+            SortBy=sort_by, SortOrder=order, PaginationConfig={"PageSize": 100}))
+        assert [name for page in pages for name in experiment_names(page)] == expected, (
+            sort_by, order)

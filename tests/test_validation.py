@@ -245,3 +245,29 @@ def test_booleans_are_checked_by_the_model_too():
     assert raised.value.message == (
         "1 validation error detected: Value 'yes' at '' failed to satisfy constraint: Member "
         "must be a boolean")
+
+
+@pytest.mark.parametrize(("pattern", "matching", "not_matching"), [
+    (r"[\x41-\x43]+", ["ABC", "B"], ["D", "abc"]),
+    (r"[\u0041\u00e9]+", ["Aé", "A"], ["B", "e"]),
+    (r"[\uD83D\uDE00]", ["\U0001F600"], ["\uD83D", "a"]),
+    (r"[\t\n]+", ["\t\n"], [" ", "t"]),
+    (r"[\w-]+", ["a_1-"], ["é", " "]),
+    (r"[\d]+", ["012"], ["٣", "a"]),
+    (r"[\s]+", [" \t"], ["\u2003", "a"]),
+    (r"[^ab]+", ["cd"], ["a", "cab"]),
+    (r"[\p{Alnum}]+", ["aZ9"], ["é", "_"]),
+    (r"[\p{N}]+", ["9٣Ⅻ"], ["a", "_"]),
+    (r"\d\w\s", ["1a "], ["٣a ", "1é "]),
+    (r"a.b", ["a-b", "a\tb"], ["a\nb", "a\u2028b", "a\x85b"]),
+    (r"\.\*", [".*"], ["ab"]),
+])
+def test_java_pattern_pieces(pattern, matching, not_matching):
+    fullmatch = validation.compile_pattern(pattern).fullmatch
+    assert [text for text in matching if fullmatch(text) is None] == []
+    assert [text for text in not_matching if fullmatch(text) is not None] == []
+
+
+def test_a_negated_unicode_category_is_not_supported():
+    with pytest.raises(NotImplementedError, match="unsupported character class"):
+        validation.translate_pattern(r"[^\p{L}]")
