@@ -135,7 +135,10 @@ def test_unused_injected_error_errors_at_teardown(pytester: pytest.Pytester) -> 
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines([
-        "*injected error(s) never used: CreateExperiment -> ThrottlingException*"])
+        "*injected error(s) never used: CreateExperiment -> ThrottlingException. Remove them, or "
+        "make the code under test call the operation.*",
+        "*sm_experiments: recorded calls (teardown)*",
+        "*No calls were recorded.*"])
 
 
 def test_failing_test_report_shows_recorded_calls(pytester: pytest.Pytester) -> None:
@@ -259,3 +262,21 @@ def test_the_installing_loader_is_the_real_loader_otherwise() -> None:
     loader = plugin._InstallingLoader(spec.loader)
     assert loader.get_source("json") == inspect.getsource(json)
     assert loader.is_package("json") is True
+
+
+def test_every_unused_injected_error_is_named(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        def test_forgets_two(sm_experiments, sm_client):
+            sm_experiments.inject_error("CreateExperiment", "ThrottlingException")
+            sm_experiments.inject_error("DeleteExperiment", "InternalFailure")
+            sm_experiments.inject_error("ListExperiments", "InternalFailure")
+            try:
+                sm_client.list_experiments()
+            except sm_client.exceptions.ClientError:
+                pass
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        "*injected error(s) never used: CreateExperiment -> ThrottlingException; "
+        "DeleteExperiment -> InternalFailure. Remove them*"])
