@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
@@ -235,26 +235,27 @@ class SageMakerExperimentsMock:
         """The account calls are answered as right now (see :meth:`use_account`)."""
         return self.service.account_id
 
-    @contextmanager
-    def use_account(self, account_id: str) -> Iterator[SageMakerExperimentsMock]:
+    def use_account(self, account_id: str) -> AbstractContextManager[SageMakerExperimentsMock]:
         """Answer calls as account ``account_id`` inside the block (state is per account)."""
         make_options(account_id=account_id)  # validates
-        service = self.service
-        previous, service.account_id = service.account_id, account_id
-        try:
-            yield self
-        finally:
-            service.account_id = previous
+        return self._with_service(account_id=account_id)
+
+    def unrecorded(self) -> AbstractContextManager[SageMakerExperimentsMock]:
+        """Seed state: calls made inside the block are served but not journaled."""
+        return self._with_service(recording=False)
 
     @contextmanager
-    def unrecorded(self) -> Iterator[SageMakerExperimentsMock]:
-        """Seed state: calls made inside the block are served but not journaled."""
+    def _with_service(self, **changes: Any) -> Iterator[SageMakerExperimentsMock]:
+        """The service's attributes ``changes`` inside the block, restored after it."""
         service = self.service
-        previous, service.recording = service.recording, False
+        previous = {name: getattr(service, name) for name in changes}
+        for name, value in changes.items():
+            setattr(service, name, value)
         try:
             yield self
         finally:
-            service.recording = previous
+            for name, value in previous.items():
+                setattr(service, name, value)
 
     # -- journal -----------------------------------------------------------------------------
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
@@ -71,6 +72,11 @@ def new_record(ctx: Context, collection: Collection[Any], resource_type: Resourc
 
 def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def update(ctx: Context, collection: Collection[Any], record: Any, **changes: Any) -> None:
+    """Store ``record`` (a frozen record) with ``changes`` and a new LastModifiedTime."""
+    collection.replace(replace(record, **changes, last_modified_time=ctx.now))
 
 
 def not_found(ctx: Context, resource_type: ResourceType, name: str) -> ResourceNotFound:

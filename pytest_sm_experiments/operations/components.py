@@ -12,13 +12,21 @@ Views other modules (Search) import:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from ..backend import Context
 from ..errors import ValidationError
 from ..models import Artifact, MetricSummary, ResourceType, TrialComponent
-from ._common import USER_CONTEXT, Params, Response, new_record, require, strip_arn, timestamp
+from ._common import (
+    USER_CONTEXT,
+    Params,
+    Response,
+    new_record,
+    require,
+    strip_arn,
+    timestamp,
+    update,
+)
 from .paging import list_page, page_request, with_token
 
 _TYPE: ResourceType = "experiment-trial-component"
@@ -131,17 +139,14 @@ def update_trial_component(ctx: Context, params: Params) -> Response:
     inputs, outputs = merged_artifacts
     _check_sizes(ctx, len(parameters), len(inputs), len(outputs))
     status = params.get("Status")
-    components.replace(replace(
-        record,
-        display_name=params.get("DisplayName", record.display_name),
-        status=dict(status) if status is not None else record.status,
-        start_time=_optional_time(params, "StartTime") or record.start_time,
-        end_time=_optional_time(params, "EndTime") or record.end_time,
-        parameters=parameters,
-        input_artifacts=inputs,
-        output_artifacts=outputs,
-        last_modified_time=ctx.now,
-    ))
+    update(ctx, components, record,
+           display_name=params.get("DisplayName", record.display_name),
+           status=dict(status) if status is not None else record.status,
+           start_time=_optional_time(params, "StartTime") or record.start_time,
+           end_time=_optional_time(params, "EndTime") or record.end_time,
+           parameters=parameters,
+           input_artifacts=inputs,
+           output_artifacts=outputs)
     return {"TrialComponentArn": record.arn}
 
 

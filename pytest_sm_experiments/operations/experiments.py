@@ -8,12 +8,10 @@ Views other modules (Search) import:
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..backend import Context
 from ..errors import ValidationError
 from ..models import Experiment
-from ._common import USER_CONTEXT, Params, Response, new_record, require
+from ._common import USER_CONTEXT, Params, Response, new_record, require, update
 from .paging import list_page, page_request, with_token
 
 
@@ -40,12 +38,9 @@ def list_experiments(ctx: Context, params: Params) -> Response:
 def update_experiment(ctx: Context, params: Params) -> Response:
     experiments = ctx.state.experiments
     record = require(ctx, experiments, "experiment", params["ExperimentName"])
-    experiments.replace(replace(
-        record,
-        display_name=params.get("DisplayName", record.display_name),
-        description=params.get("Description", record.description),
-        last_modified_time=ctx.now,
-    ))
+    update(ctx, experiments, record,
+           display_name=params.get("DisplayName", record.display_name),
+           description=params.get("Description", record.description))
     return {"ExperimentArn": record.arn}
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from ..backend import Context
 from ..errors import ResourceNotFound, ValidationError
 from ..models import LineageArtifact, LineageAssociation, partition_of
-from ._common import USER_CONTEXT, Params, Response, tag_dict
+from ._common import USER_CONTEXT, Params, Response, tag_dict, update
 from .paging import list_page, page_of, page_request, with_token
 
 _ARTIFACT = "artifact"
@@ -191,12 +191,9 @@ def update_artifact(ctx: Context, params: Params) -> Response:
     # INFERRED: removal is applied last, as UpdateTrialComponent's *ToRemove are.
     for key in params.get("PropertiesToRemove") or ():
         properties.pop(key, None)
-    ctx.state.artifacts.replace(dataclasses.replace(
-        record,
-        artifact_name=params.get("ArtifactName", record.artifact_name),
-        properties=properties,
-        last_modified_time=ctx.now,
-    ))
+    update(ctx, ctx.state.artifacts, record,
+           artifact_name=params.get("ArtifactName", record.artifact_name),
+           properties=properties)
     return {"ArtifactArn": record.arn}
 
 

@@ -8,12 +8,10 @@ Views other modules (Search) import:
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..backend import Context
 from ..errors import ValidationError
 from ..models import Trial
-from ._common import USER_CONTEXT, Params, Response, new_record, require
+from ._common import USER_CONTEXT, Params, Response, new_record, require, update
 from .paging import list_page, page_request, with_token
 
 
@@ -65,11 +63,7 @@ def list_trials(ctx: Context, params: Params) -> Response:
 def update_trial(ctx: Context, params: Params) -> Response:
     trials = ctx.state.trials
     record = require(ctx, trials, "experiment-trial", params["TrialName"])
-    trials.replace(replace(
-        record,
-        display_name=params.get("DisplayName", record.display_name),
-        last_modified_time=ctx.now,
-    ))
+    update(ctx, trials, record, display_name=params.get("DisplayName", record.display_name))
     return {"TrialArn": record.arn}
 
 
