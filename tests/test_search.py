@@ -729,3 +729,28 @@ def test_contains_is_limited_except_on_names_tags_and_artifacts(sm_client, names
             "Message"] == "'CONTAINS' operator usage limit of 1 exceeded."
     else:
         assert sm_client.search(Resource=TC, SearchExpression=expression)["Results"] == []
+
+
+def test_order_operators_are_strict_or_not_as_named(lab):
+    assert search_tc(lab, {"Name": "Metrics.loss.Min", "Operator": "LessThan",
+                           "Value": "0.3"}) == []
+    assert search_tc(lab, {"Name": "Metrics.loss.Min", "Operator": "LessThanOrEqualTo",
+                           "Value": "0.3"}) == ["xgb-1"]
+    assert search_tc(lab, {"Name": "Metrics.loss.Min", "Operator": "GreaterThan",
+                           "Value": "0.7"}) == []
+    assert search_tc(lab, {"Name": "Metrics.loss.Min", "Operator": "GreaterThanOrEqualTo",
+                           "Value": "0.7"}) == ["xgb-2"]
+
+
+def test_a_number_property_needs_a_number_even_for_equals(sm_client):
+    assert error_of(sm_client.search, Resource=TC, SearchExpression={"Filters": [
+        {"Name": "Metrics.loss.Max", "Value": "abc"}]}) == {
+        "Code": "ValidationException",
+        "Message": "Value 'abc' for property 'Metrics.loss.Max' is not a valid number."}
+
+
+def test_the_nested_properties_of_a_resource_are_listed(sm_client):
+    assert error_of(sm_client.search, Resource="ExperimentTrial", SearchExpression={
+        "NestedFilters": [{"NestedPropertyName": "Metrics",
+                           "Filters": [{"Name": "Metrics.Max", "Value": "1"}]}]})[
+        "Message"].endswith("nested properties are: Tags, TrialComponentSummaries.")

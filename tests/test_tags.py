@@ -231,3 +231,22 @@ def test_lineage_artifacts_take_tags(sm_client):
     assert sm_client.list_tags(ResourceArn=arn)["Tags"] == tags(("team", "risk"))
     sm_client.delete_tags(ResourceArn=arn, TagKeys=["team"])
     assert sm_client.list_tags(ResourceArn=arn)["Tags"] == []
+
+
+@pytest.mark.sm_experiments(quotas={"tags_per_resource": 60})
+def test_list_tags_token_is_bound_to_its_resource_and_operation(sm_client):
+    first, _ = make(sm_client, "experiment")
+    second = sm_client.create_experiment(ExperimentName="Second")["ExperimentArn"]
+    for arn in (first, second):
+        for start in (0, 50):
+            sm_client.add_tags(ResourceArn=arn, Tags=tags(
+                *((f"k{i:02d}", "v") for i in range(start, start + 5 if start else 50))))
+    token = sm_client.list_tags(ResourceArn=first)["NextToken"]
+    with pytest.raises(ClientError) as raised:
+        sm_client.list_tags(ResourceArn=second, NextToken=token)
+    assert raised.value.response["Error"]["Message"].startswith(
+        "Invalid NextToken: the token was issued for a ListTags request with other")
+    with pytest.raises(ClientError) as raised:
+        sm_client.list_experiments(NextToken=token)
+    assert raised.value.response["Error"]["Message"] == (
+        "Invalid NextToken: the token was issued by ListTags, not ListExperiments.")

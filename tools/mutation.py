@@ -189,6 +189,23 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         "entries = index.ascending(position) if position else index.ascending()",
         "if before is not None and entry[0] >= before:",
     )),
+    Equivalent("operations/lineage.py", "_split",
+               'if len(parts) != 6 or parts[2] != "sagemaker" or (parts[3], parts[4]) != (',
+               "every ARN that reaches it passed the model's pattern (six parts, sagemaker): "
+               "only the account and region can differ"),
+    Equivalent("operations/lineage.py", "create_artifact", "artifact_id = _new_id(ctx, uri)",
+               "the id stays unique and repeatable without the SourceUri in its seed (the "
+               "creation sequence is unique)"),
+    Equivalent("operations/lineage.py", "list_associations", 'source_arn = filters["SourceArn"]',
+               "only narrows which associations are looked at: _matches checks SourceArn on "
+               "each again"),
+    Equivalent("operations/lineage.py", "list_associations",
+               'destination_arn = filters["DestinationArn"]',
+               "only narrows which associations are looked at: _matches checks DestinationArn "
+               "on each again"),
+    Equivalent("operations/search_filters.py", "_test", 'if property_type == "text":',
+               "the parameter path that follows tests text values the same way (a number "
+               "target never matches a text value)"),
     Equivalent("operations/search.py", "_index_answers", None, _FAST_PATH),
     Equivalent("operations/search.py", "_candidates", None,
                "it only narrows the records the predicate sees: a mutant that narrows less "

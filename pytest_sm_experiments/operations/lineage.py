@@ -292,7 +292,6 @@ def list_associations(ctx: Context, params: Params) -> Response:
     members = ("SourceArn", "DestinationArn", "SourceType", "DestinationType",
                "AssociationType")
     filters: dict[str, Any] = {member: params.get(member) for member in members}
-    sort_by = params.get("SortBy", "CreationTime")
     page = page_request(ctx, "ListAssociations", params, (*members, "SortBy"))
     after, before = page.created_after, page.created_before
     source_arn = filters["SourceArn"]
@@ -311,7 +310,7 @@ def list_associations(ctx: Context, params: Params) -> Response:
             rows.append((association, source, destination))
     # CONFIRMED (model docs): CreationTime and Descending are the defaults; CHOICE: ties (and
     # a type an entity does not have, which sorts as "") keep creation order.
-    key_of = _SORT_KEYS.get(sort_by)
+    key_of = _SORT_KEYS.get(params.get("SortBy", ""))  # CreationTime: no key of its own
     rows.sort(key=(lambda row: (key_of(*row), row[0].seq)) if key_of
               else (lambda row: (row[0].creation_time, row[0].seq)),
               reverse=page.descending)
