@@ -428,3 +428,18 @@ def test_lists_of_thousands_page_in_order_through_deletes(sm_client, sm_experime
             SortBy=sort_by, SortOrder=order, PaginationConfig={"PageSize": 100}))
         assert [name for page in pages for name in experiment_names(page)] == expected, (
             sort_by, order)
+
+
+def test_token_for_another_trial_component_filter_is_refused(sm_client):
+    sm_client.create_experiment(ExperimentName="Exp")
+    for component in ("c1", "c2"):
+        sm_client.create_trial_component(TrialComponentName=component)
+    for i in range(2):
+        sm_client.create_trial(TrialName=f"t{i}", ExperimentName="Exp")
+        for component in ("c1", "c2"):
+            sm_client.associate_trial_component(TrialComponentName=component, TrialName=f"t{i}")
+    issued = sm_client.list_trials(TrialComponentName="c1", MaxResults=1)["NextToken"]
+    assert sm_client.list_trials(TrialComponentName="C1", NextToken=issued)["TrialSummaries"]
+    with pytest.raises(ClientError) as raised:
+        sm_client.list_trials(TrialComponentName="c2", NextToken=issued)
+    assert raised.value.response["Error"]["Code"] == "ValidationException"

@@ -273,3 +273,18 @@ def test_metric_statistics_are_right_for_any_finite_values(values):
     assert abs(summary["Avg"] - mean) <= tolerance, (summary["Avg"], mean)
     assert abs(summary["StdDev"] - deviation) <= tolerance + 1e-9 * deviation, (
         summary["StdDev"], deviation)
+
+
+@pytest.mark.parametrize(("offset", "stored"), [
+    (-timedelta(weeks=2), True), (-timedelta(weeks=2, seconds=1), False),
+    (timedelta(hours=2), True), (timedelta(hours=2, seconds=1), False),
+])
+def test_the_time_window_includes_its_ends(metrics_client, sm_experiments, component,
+                                          monkeypatch, offset, stored):
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    monkeypatch.setattr("pytest_sm_experiments.service.utcnow", lambda: now)
+    response = metrics_client.batch_put_metrics(TrialComponentName=component, MetricData=[
+        {"MetricName": "m", "Value": 1.0, "Timestamp": now + offset}])
+    assert ("m" in sm_experiments.trial_components[component].metrics) is stored
+    assert response.get("Errors", []) == ([] if stored else [
+        {"Code": "VALIDATION_ERROR", "MetricIndex": 0}])

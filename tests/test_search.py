@@ -754,3 +754,52 @@ def test_the_nested_properties_of_a_resource_are_listed(sm_client):
         "NestedFilters": [{"NestedPropertyName": "Metrics",
                            "Filters": [{"Name": "Metrics.Max", "Value": "1"}]}]})[
         "Message"].endswith("nested properties are: Tags, TrialComponentSummaries.")
+
+
+@pytest.mark.parametrize("changed", [
+    {"Resource": "ExperimentTrial"},
+    {"SearchExpression": {"Filters": [{"Name": "DisplayName", "Operator": "Exists"}]}},
+    {"SortBy": "CreationTime"},
+    {"CrossAccountFilterOption": "SameAccount"},
+])
+def test_search_token_is_bound_to_what_shapes_the_results(sm_client, changed):
+    for index in range(3):
+        sm_client.create_experiment(ExperimentName=f"exp-{index}")
+        sm_client.create_trial(TrialName=f"t-{index}", ExperimentName=f"exp-{index}")
+    request = {"Resource": "Experiment", "SearchExpression": {"Filters": [
+        {"Name": "DisplayName", "Operator": "Contains", "Value": "exp"}]}}
+    token = sm_client.search(**request, MaxResults=1)["NextToken"]
+    error = error_of(sm_client.search, **{**request, **changed}, NextToken=token)
+    assert error["Message"].startswith(
+        "Invalid NextToken: the token was issued for a Search request with other")
+    assert error_of(sm_client.list_experiments, NextToken=token)["Message"] == (
+        "Invalid NextToken: the token was issued by Search, not ListExperiments.")
+
+
+def test_tag_search_sorted_by_another_property(sm_client):
+    for name in ("b", "c", "a"):
+        sm_client.create_experiment(ExperimentName=name, Tags=[{"Key": "t", "Value": "x"}])
+    response = sm_client.search(Resource="Experiment", SortBy="ExperimentName",
+                                SortOrder="Ascending", SearchExpression={"Filters": [
+                                    {"Name": "Tags.t", "Value": "x"}]})
+    assert names(response, "Experiment", "ExperimentName") == ["a", "b", "c"]
+
+
+def test_trials_by_their_component_summaries_nested(lab):
+    response = lab.search(Resource="ExperimentTrial", SearchExpression={"NestedFilters": [{
+        "NestedPropertyName": "TrialComponentSummaries",
+        "Filters": [{"Name": "TrialComponentSummaries.TrialComponentName", "Value": "mlp-1"}]}]})
+    assert names(response, "Trial", "TrialName") == ["fraud-a"]
+
+
+def test_an_unsupported_search_names_itself_and_what_is_served(sm_client):
+    with pytest.raises(UnsupportedOperationError) as raised:
+        sm_client.search(Resource="TrainingJob")
+    assert (raised.value.service, raised.value.operation) == (
+        "sagemaker", "Search(Resource=TrainingJob)")
+    assert str(raised.value).startswith(
+        "pytest-sm-experiments does not serve sagemaker:Search(Resource=TrainingJob); nothing "
+        "was sent to AWS. ")
+    assert str(raised.value).endswith(
+        "Supported operations: Search(Resource=Experiment), Search(Resource=ExperimentTrial), "
+        "Search(Resource=ExperimentTrialComponent)")

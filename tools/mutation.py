@@ -113,7 +113,7 @@ MODULE_TESTS: dict[str, list[str]] = {
                   "tests/test_lineage.py", "tests/test_raw_requests.py"],
     "errors.py": ["tests/test_validation.py", "tests/test_misuse.py", "tests/test_experiments.py",
                   "tests/test_trials.py", "tests/test_trial_components.py",
-                  "tests/test_boundary.py"],
+                  "tests/test_boundary.py", "tests/test_faults.py", "tests/test_search.py"],
 }
 
 #: Modules with nothing to mutate (re-exports, the version string).
@@ -206,6 +206,19 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("operations/search_filters.py", "_test", 'if property_type == "text":',
                "the parameter path that follows tests text values the same way (a number "
                "target never matches a text value)"),
+    Equivalent("errors.py", "AWSError.__init__", "super().__init__(message)",
+               "an AWSError never reaches a user as a Python exception: its message attribute "
+               "is what the wire carries"),
+    Equivalent("operations/search.py", "_matches",
+               "if _index_answers(expression) and sort_by in _RECORD_TIMES:", _FAST_PATH),
+    Equivalent("operations/search.py", "_matches",
+               "for record in _candidates(resource, state, expression):",
+               "without the expression every record is a candidate; the predicate still "
+               "decides"),
+    Equivalent("operations/search.py", "search",
+               "else _matches(resource, state, expression, predicate, sort_by, sort_key,",
+               "expression and sort_by only choose the fast path or narrow the candidates "
+               "there; the predicate and sort key decide the answer"),
     Equivalent("operations/search.py", "_index_answers", None, _FAST_PATH),
     Equivalent("operations/search.py", "_candidates", None,
                "it only narrows the records the predicate sees: a mutant that narrows less "
