@@ -19,6 +19,7 @@ from .mock import (
     ResourceView,
     SageMakerExperimentsMock,
     active_mock,
+    attach,
     mock_sm_experiments,
 )
 from .models import Artifact, Experiment, MetricSummary, Trial, TrialComponent
@@ -49,10 +50,3 @@ __all__ = [
     "attach",
     "mock_sm_experiments",
 ]
-
-
-def attach(client: object) -> object:
-    """Route a botocore/boto3 client created before the plugin loaded through the mock."""
-    from . import router
-
-    return router.attach(client)

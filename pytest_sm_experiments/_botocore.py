@@ -26,7 +26,8 @@ UNSIGNED = botocore.UNSIGNED
 EVENTS = ("choose-signer", "before-sign", "before-send")
 
 _UNIQUE_ID = "pytest-sm-experiments-router"
-_PACKAGE = __name__.rpartition(".")[0]
+#: Modules whose frames can be the event emitter that calls the hook.
+_EMITTERS = ("botocore.", "aiobotocore.")
 
 Handler = Callable[..., Any]
 
@@ -205,9 +206,13 @@ def _aio_config_type() -> type | None:
 
 
 def _called_from_coroutine() -> bool:
-    """True when the first frame outside this package (the event emitter) is a coroutine."""
+    """True when the event emitter that called the hook is a coroutine.
+
+    The emitter is the nearest botocore or aiobotocore frame up the stack: whatever sits between
+    it and the hook (this package, a wrapper around the hook) is skipped.
+    """
     frame: FrameType | None = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(_PACKAGE):
+    while frame is not None and not frame.f_globals.get("__name__", "").startswith(_EMITTERS):
         frame = frame.f_back
     return frame is not None and bool(frame.f_code.co_flags & inspect.CO_COROUTINE)
 

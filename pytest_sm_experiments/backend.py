@@ -10,7 +10,7 @@ import itertools
 import secrets
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -19,7 +19,7 @@ from .models import (
     Experiment,
     LineageArtifact,
     LineageAssociation,
-    ResourceKind,
+    ResourceType,
     Trial,
     TrialComponent,
     make_arn,
@@ -245,9 +245,6 @@ class Collection(Generic[R]):
     def keys(self) -> Iterator[str]:
         return iter(self._records.keys())
 
-    def snapshot(self) -> dict[str, R]:
-        return dict(self._records)
-
     @property
     def by_name(self) -> SortedIndex[str]:
         """Case-folded names, sorted."""
@@ -260,11 +257,18 @@ class Collection(Generic[R]):
 
 
 class RegionState:
-    """Everything one account holds in one region."""
+    """Everything one account holds in one region.
 
-    __slots__ = ("account_id", "artifact_sources", "artifacts", "component_trials",
-                 "experiment_trials", "experiments", "lineage", "lineage_edges", "region",
-                 "token_secret", "trial_components", "trial_members", "trials")
+    Trials belong to an experiment, and trial components to any number of trials. Those relations
+    change only through the verbs here (``add_trial``, ``drop_trial``, ``associate``,
+    ``disassociate``...), which keep the indexes and the names on the records in step; lineage
+    artifacts and associations likewise (``add_artifact``, ``drop_artifact``, ``add_lineage``,
+    ``remove_lineage``, ``drop_lineage_of``).
+    """
+
+    __slots__ = ("_experiment_trials", "_parents", "_trial_members", "account_id",
+                 "artifact_sources", "artifacts", "experiments", "lineage", "lineage_edges",
+                 "region", "token_secret", "trial_components", "trials")
 
     def __init__(self, account_id: str, region: str) -> None:
         self.account_id = account_id
@@ -274,11 +278,11 @@ class RegionState:
         self.trial_components: Collection[TrialComponent] = Collection()
         # Relations by case-folded name (dicts as ordered sets): O(1) membership and counts.
         #: experiment key -> keys of its trials
-        self.experiment_trials: dict[str, dict[str, None]] = {}
+        self._experiment_trials: dict[str, dict[str, None]] = {}
         #: trial key -> keys of its associated trial components
-        self.trial_members: dict[str, dict[str, None]] = {}
+        self._trial_members: dict[str, dict[str, None]] = {}
         #: trial component key -> keys of the trials it is associated with
-        self.component_trials: dict[str, dict[str, None]] = {}
+        self._parents: dict[str, dict[str, None]] = {}
         #: signs this state's pagination tokens: a token never verifies in another mock,
         #: account or region, or after a reset.
         self.token_secret: bytes = secrets.token_bytes(32)
@@ -291,14 +295,72 @@ class RegionState:
         #: entity ARN -> keys of the lineage associations it is an end of
         self.lineage_edges: dict[str, dict[tuple[str, str], None]] = {}
 
+    # -- queries (names in any letter case; answers are index keys, in insertion order) --------
     def trials_of(self, experiment_name: str) -> dict[str, None]:
-        return self.experiment_trials.get(name_key(experiment_name), {})
+        return self._experiment_trials.get(name_key(experiment_name), {})
 
     def components_of(self, trial_name: str) -> dict[str, None]:
-        return self.trial_members.get(name_key(trial_name), {})
+        return self._trial_members.get(name_key(trial_name), {})
 
     def parents_of(self, component_name: str) -> dict[str, None]:
-        return self.component_trials.get(name_key(component_name), {})
+        return self._parents.get(name_key(component_name), {})
+
+    def associated(self, trial: Trial, component: TrialComponent) -> bool:
+        return name_key(component.name) in self.components_of(trial.name)
+
+    # -- verbs -----------------------------------------------------------------------------------
+    def add_trial(self, record: Trial) -> None:
+        """Store a new trial in its experiment (``record.experiment_name``)."""
+        self.trials.add(record)
+        self._experiment_trials.setdefault(name_key(record.experiment_name), {})[
+            name_key(record.name)] = None
+
+    def drop_trial(self, record: Trial) -> None:
+        """Delete a trial that has no trial components."""
+        self.trials.remove(record.name)
+        _unlink(self._experiment_trials, name_key(record.experiment_name), name_key(record.name))
+
+    def drop_component(self, record: TrialComponent) -> None:
+        """Delete a trial component that is in no trial, and its lineage associations."""
+        self.trial_components.remove(record.name)
+        # CHOICE: lineage associations go with their entity (see lineage.delete_artifact).
+        self.drop_lineage_of(record.arn)
+
+    def drop_experiment(self, record: Experiment) -> None:
+        """Delete an experiment that has no trials, and its lineage associations."""
+        self.experiments.remove(record.name)
+        self.drop_lineage_of(record.arn)
+
+    def associate(self, trial: Trial, component: TrialComponent) -> None:
+        """Put ``component`` into ``trial`` (not associated yet); both records list the other."""
+        trial_key, component_key = name_key(trial.name), name_key(component.name)
+        self._trial_members.setdefault(trial_key, {})[component_key] = None
+        self._parents.setdefault(component_key, {})[trial_key] = None
+        self.trials.replace(replace(
+            trial, trial_component_names=(*trial.trial_component_names, component.name)))
+        self.trial_components.replace(replace(
+            component, trial_names=(*component.trial_names, trial.name)))
+
+    def disassociate(self, trial: Trial, component: TrialComponent) -> None:
+        """Take ``component`` out of ``trial`` (associated); both records forget the other."""
+        trial_key, component_key = name_key(trial.name), name_key(component.name)
+        _unlink(self._trial_members, trial_key, component_key)
+        _unlink(self._parents, component_key, trial_key)
+        self.trials.replace(replace(trial, trial_component_names=tuple(
+            name for name in trial.trial_component_names if name_key(name) != component_key)))
+        self.trial_components.replace(replace(component, trial_names=tuple(
+            name for name in component.trial_names if name_key(name) != trial_key)))
+
+    def add_artifact(self, record: LineageArtifact) -> None:
+        """Store a new lineage artifact (one per SourceUri)."""
+        self.artifacts.add(record)
+        self.artifact_sources[record.source_uri] = record.artifact_id
+
+    def drop_artifact(self, record: LineageArtifact) -> None:
+        """Delete a lineage artifact and its lineage associations."""
+        self.artifacts.remove(record.name)
+        del self.artifact_sources[record.source_uri]
+        self.drop_lineage_of(record.arn)
 
     def add_lineage(self, association: LineageAssociation) -> None:
         key = (association.source_arn, association.destination_arn)
@@ -321,6 +383,14 @@ class RegionState:
             self.remove_lineage(key)
 
 
+def _unlink(relation: dict[str, dict[str, None]], key: str, member: str) -> None:
+    """Remove ``member`` from ``relation[key]``, and the key once it has no members left."""
+    members = relation[key]
+    del members[member]
+    if not members:
+        del relation[key]
+
+
 @dataclass(slots=True)
 class Context:
     """What an operation needs besides its parameters."""
@@ -332,17 +402,16 @@ class Context:
     now: datetime
     seq: int
 
-    def arn(self, kind: ResourceKind, name: str) -> str:
-        return make_arn(kind, self.region, self.account_id, name, self.options.arn_case)
+    def arn(self, resource_type: ResourceType, name: str) -> str:
+        return make_arn(resource_type, self.region, self.account_id, name, self.options.arn_case)
 
-    def check_quota(self, key: str, current: int, delta: int = 1) -> None:
-        """Raise AWS's ResourceLimitExceeded when ``current + delta`` passes quota ``key``."""
+    def check_quota(self, key: str, total: int) -> None:
+        """Raise AWS's ResourceLimitExceeded when ``total`` (what the request would make the
+        count) passes quota ``key``."""
         limit = self.options.quotas[key]
-        if current + delta > limit:
+        if total > limit:
             quota = QUOTAS[key]
-            raise ResourceLimitExceeded(
-                quota_message(quota.aws_name, limit, quota.unit, current + delta)
-            )
+            raise ResourceLimitExceeded(quota_message(quota.aws_name, limit, quota.unit, total))
 
 
 class Backend:

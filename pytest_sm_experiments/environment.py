@@ -111,7 +111,7 @@ def leave(entry: Entry) -> None:
         innermost = index == len(_entries) - 1
         del _entries[index]
         if not _entries:
-            _restore()
+            _restore(entry)
         elif innermost:
             top = _entries[-1]
             for key in entry.extra.keys() - top.extra.keys():
@@ -153,10 +153,14 @@ def _patch() -> None:
             cache.clear()
 
 
-def _restore() -> None:
+def _restore(last: Entry) -> None:
     _keep_default()
     for key, value in _saved.items():
-        _set(key, value)
+        # Only what still holds the mock's value is put back: a variable changed under the mock
+        # (moto's mock_aws, started before it and stopped first, puts back what it found) is
+        # no longer the mock's to restore.
+        if os.environ.get(key) == _shown(last, key):
+            _set(key, value)
     _saved.clear()
     restored = {(id(owner), attribute) for owner, attribute, _ in _saved_attributes}
     for owner, attribute, saved_value in _saved_attributes:
@@ -218,6 +222,15 @@ def _apply(entry: Entry) -> None:
         if key not in _saved:
             _saved[key] = os.environ.get(key)
         _set(key, value)
+
+
+def _shown(entry: Entry, key: str) -> str | None:
+    """What ``key`` holds while ``entry`` is the innermost running mock."""
+    if key in entry.extra:
+        return entry.extra[key]
+    if key in _REGION_VARS:
+        return entry.region
+    return _baseline(key)
 
 
 def _baseline(key: str) -> str | None:

@@ -22,9 +22,6 @@ class AWSError(Exception):
         if status is not None:
             self.status = status
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
-
 
 class ValidationError(AWSError):
     """``ValidationException``: not modeled by SageMaker, so botocore raises a plain ClientError."""
@@ -38,14 +35,6 @@ class ResourceNotFound(AWSError):
 
 class ResourceLimitExceeded(AWSError):
     code = "ResourceLimitExceeded"
-
-
-class ResourceInUse(AWSError):
-    code = "ResourceInUse"
-
-
-class ConflictError(AWSError):
-    code = "ConflictException"
 
 
 def validation_message(failures: list[str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
@@ -28,10 +28,12 @@ if TYPE_CHECKING:
     from .endpoint import Endpoint
 
 # wrapt and unittest are imported when something is decorated, not at import: the pytest plugin
-# imports this module at start-up, and wrapt 2.x alone imports asyncio (~20 ms).
+# imports this module at start-up, and wrapt 2.x alone imports asyncio (BENCHMARKS.md, "Hot
+# spots removed").
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
+Client = TypeVar("Client")
 
 
 class ResourceView(Mapping[str, R], Generic[R]):
@@ -69,8 +71,9 @@ class ResourceView(Mapping[str, R], Generic[R]):
         return f"ResourceView({sorted(self)!r})"
 
 
-_KINDS = {"experiments": "experiment", "trials": "trial",
-          "trial_components": "trial component"}
+#: What one record of each view is called in a KeyError's message.
+_SINGULAR = {"experiments": "experiment", "trials": "trial",
+             "trial_components": "trial component"}
 
 
 class RegionView:
@@ -110,13 +113,13 @@ class RegionView:
             found = [other for other in (backend.states() if backend is not None else [])
                      if other is not state and name in getattr(other, collection)]
             if not found:
-                return f"no {_KINDS[collection]} named {name!r} in {here} (nor anywhere else in " \
-                       f"this mock)"
+                return (f"no {_SINGULAR[collection]} named {name!r} in {here} (nor anywhere "
+                        f"else in this mock)")
             places = "; ".join(
                 f"account {other.account_id}, region {other.region}: "
                 f"sm_experiments.region({other.region!r}, {other.account_id!r})."
                 f"{collection}[{name!r}]" for other in found)
-            return (f"no {_KINDS[collection]} named {name!r} in {here}, which this view shows; "
+            return (f"no {_SINGULAR[collection]} named {name!r} in {here}, which this view shows; "
                     f"it exists in {places}")
 
         return message
@@ -278,26 +281,27 @@ class SageMakerExperimentsMock:
         """The account calls are answered as right now (see :meth:`use_account`)."""
         return self.service.account_id
 
-    @contextmanager
-    def use_account(self, account_id: str) -> Iterator[SageMakerExperimentsMock]:
+    def use_account(self, account_id: str) -> AbstractContextManager[SageMakerExperimentsMock]:
         """Answer calls as account ``account_id`` inside the block (state is per account)."""
         make_options(account_id=account_id)  # validates
-        service = self.service
-        previous, service.account_id = service.account_id, account_id
-        try:
-            yield self
-        finally:
-            service.account_id = previous
+        return self._with_service(account_id=account_id)
+
+    def unrecorded(self) -> AbstractContextManager[SageMakerExperimentsMock]:
+        """Seed state: calls made inside the block are served but not journaled."""
+        return self._with_service(recording=False)
 
     @contextmanager
-    def unrecorded(self) -> Iterator[SageMakerExperimentsMock]:
-        """Seed state: calls made inside the block are served but not journaled."""
+    def _with_service(self, **changes: Any) -> Iterator[SageMakerExperimentsMock]:
+        """The service's attributes ``changes`` inside the block, restored after it."""
         service = self.service
-        previous, service.recording = service.recording, False
+        previous = {name: getattr(service, name) for name in changes}
+        for name, value in changes.items():
+            setattr(service, name, value)
         try:
             yield self
         finally:
-            service.recording = previous
+            for name, value in previous.items():
+                setattr(service, name, value)
 
     # -- journal -----------------------------------------------------------------------------
     @property
@@ -362,16 +366,23 @@ class SageMakerExperimentsMock:
         return _botocore.shared_client(service, region or self.options.region, **kwargs)
 
     @staticmethod
-    def attach(client: Any) -> Any:
-        """Route a client created before the plugin was loaded through the router."""
-        from . import router
-
-        return router.attach(client)
+    def attach(client: Client) -> Client:
+        """The same as :func:`pytest_sm_experiments.attach`."""
+        return attach(client)
 
     def __repr__(self) -> str:
         state = "running" if self._running else "stopped"
         return (f"<SageMakerExperimentsMock {state} account={self.account_id} "
                 f"region={self.options.region} calls={len(self.service.journal)}>")
+
+
+def attach(client: Client) -> Client:
+    """Route a botocore/boto3 client created before the plugin loaded through the mock; returns
+    the same client (so its type, say ``SageMakerClient``, is kept)."""
+    from . import router
+
+    router.attach(client)
+    return client
 
 
 def active_mock() -> SageMakerExperimentsMock | None:

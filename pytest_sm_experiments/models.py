@@ -11,12 +11,10 @@ import math
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from types import MappingProxyType
 from typing import Literal
 
-ResourceKind = Literal["experiment", "experiment-trial", "experiment-trial-component"]
-
-EMPTY: MappingProxyType[str, str] = MappingProxyType({})
+#: The resource type of an ARN (``arn:...:<type>/<name>``).
+ResourceType = Literal["experiment", "experiment-trial", "experiment-trial-component"]
 
 
 def utcnow() -> datetime:
@@ -35,15 +33,15 @@ def partition_of(region: str) -> str:
     return "aws"
 
 
-def make_arn(kind: ResourceKind, region: str, account_id: str, name: str,
+def make_arn(resource_type: ResourceType, region: str, account_id: str, name: str,
              arn_case: str = "lower") -> str:
-    """``arn:<partition>:sagemaker:<region>:<account>:<kind>/<name>``.
+    """``arn:<partition>:sagemaker:<region>:<account>:<resource type>/<name>``.
 
     CHOICE: the name is lower-cased unless ``arn_case="preserve"`` (SageMaker lower-cases the
     names in training- and tuning-job ARNs; for experiments it is not public).
     """
     shown = name.lower() if arn_case == "lower" else name
-    return f"arn:{partition_of(region)}:sagemaker:{region}:{account_id}:{kind}/{shown}"
+    return f"arn:{partition_of(region)}:sagemaker:{region}:{account_id}:{resource_type}/{shown}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +80,12 @@ class Artifact:
 
 _FLOAT_MAX = sys.float_info.max
 
+#: AWS's name of each statistic of a metric (TrialComponentMetricSummary's members, Search's
+#: ``Metrics.<name>.<statistic>``) and the MetricSummary attribute that holds it.
+_STATISTICS = (("Min", "min"), ("Max", "max"), ("Avg", "avg"), ("Last", "last"),
+               ("Count", "count"), ("StdDev", "std_dev"))
+METRIC_STATISTICS: tuple[str, ...] = tuple(name for name, _ in _STATISTICS)
+
 
 @dataclass(frozen=True, slots=True)
 class MetricSummary:
@@ -102,7 +106,6 @@ class MetricSummary:
     scaled_m2: float
     scale: float
     timestamp: datetime
-    source_arn: str | None = None
 
     @property
     def avg(self) -> float:
@@ -118,6 +121,10 @@ class MetricSummary:
             return 0.0
         spread = math.sqrt(max(self.scaled_m2 / (self.count - 1), 0.0))
         return spread * self.scale if spread <= _FLOAT_MAX / max(self.scale, 1.0) else _FLOAT_MAX
+
+    def statistics(self) -> dict[str, float]:
+        """Every statistic by AWS's name (``Count`` an int)."""
+        return {name: getattr(self, attribute) for name, attribute in _STATISTICS}
 
     def add(self, value: float, timestamp: datetime) -> MetricSummary:
         scale = max(self.scale, abs(value))
@@ -139,7 +146,6 @@ class MetricSummary:
             scaled_m2=m2 + delta * (scaled - mean),
             scale=scale,
             timestamp=max(timestamp, self.timestamp),
-            source_arn=self.source_arn,
         )
 
     @classmethod

@@ -75,9 +75,6 @@ class MockOptions:
     #: processes find it through the environment (see ``endpoint.py``).
     subprocesses: bool = False
 
-    def quota(self, key: str) -> int:
-        return self.quotas[key]
-
 
 OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(MockOptions))
 

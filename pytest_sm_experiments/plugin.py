@@ -55,8 +55,8 @@ _HOOKED = "botocore.session"
 
 class _InstallAfterImport:
     """A one-shot ``sys.meta_path`` finder: once ``botocore.session`` has been executed, install
-    the router.  The same as a wrapt post-import hook, but importing wrapt at start-up would
-    also import asyncio (wrapt 2.x), which cost more than the rest of the plugin."""
+    the router.  The same as a wrapt post-import hook, without importing wrapt (and, with wrapt
+    2.x, asyncio) at start-up: see BENCHMARKS.md, "Hot spots removed"."""
 
     def find_spec(self, fullname: str, path: Sequence[str] | None = None,
                   target: ModuleType | None = None) -> ModuleSpec | None:
@@ -117,15 +117,6 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"invalid sm_experiments ini option: {error}") from None
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The marker alone activates the mock."""
-    for item in items:
-        fixturenames = getattr(item, "fixturenames", None)
-        if (fixturenames is not None and MARKER not in fixturenames
-                and item.get_closest_marker(MARKER) is not None):
-            fixturenames.insert(0, MARKER)
-
-
 def _marker_options(item: pytest.Item) -> dict[str, Any]:
     """Marker kwargs merged so that the closest marker wins (quotas merge per quota)."""
     merged: dict[str, Any] = {}
@@ -169,6 +160,14 @@ def sm_experiments(request: pytest.FixtureRequest) -> Generator[SageMakerExperim
         )
 
 
+@pytest.fixture(autouse=True)
+def _sm_experiments_marker(request: pytest.FixtureRequest) -> None:
+    """The marker alone activates the mock: a marked test gets ``sm_experiments`` here, in an
+    autouse fixture, so the mock runs before the test's own fixtures set up."""
+    if request.node.get_closest_marker(MARKER) is not None:
+        request.getfixturevalue(MARKER)
+
+
 @pytest.fixture(scope="session")
 def _sm_experiments_clients() -> dict[str, Any]:
     return {}
@@ -195,7 +194,8 @@ def _sm_experiments_sdk_sessions() -> dict[Any, Any]:
 def sm_session(sm_experiments: SageMakerExperimentsMock,
                _sm_experiments_sdk_sessions: dict[Any, Any]) -> Any:
     """A SageMaker Python SDK ``Session`` (v3's if installed, else v2's) in the mock's region,
-    telemetry off, shared across tests like ``sm_client`` (building one costs about a second)."""
+    telemetry off, shared across tests like ``sm_client`` (building one is slow: BENCHMARKS.md,
+    "The SageMaker SDK")."""
     from .sdk_session import shared_session
 
     return shared_session(_sm_experiments_sdk_sessions, sm_experiments.options.region)

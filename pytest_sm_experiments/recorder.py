@@ -132,14 +132,9 @@ class CallJournal(Sequence[RecordedCall]):
         return found[-1]
 
     def assert_called_once(self, operation: str, **params: Any) -> RecordedCall:
+        """Exactly one matching call, which it returns (:meth:`one` for a given operation)."""
         __tracebackhide__ = True
-        found = self.filter(operation, **params)
-        if len(found) != 1:
-            raise AssertionError(
-                f"expected exactly one call matching {_wanted(operation, params)}, "
-                f"found {len(found)}\n{self.render()}"
-            )
-        return found[0]
+        return self.one(operation, **params)
 
     def assert_not_called(self, operation: str | None = None, **params: Any) -> None:
         __tracebackhide__ = True

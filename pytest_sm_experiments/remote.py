@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import http.client
 import threading
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from . import http_wire, sigv4
 from .errors import MockUnreachableError
-from .service import Listener, Reply, Route
+
+if TYPE_CHECKING:  # service imports this module when a forked child forwards: no cycle
+    from .service import Listener, Reply, Route
 
 _local = threading.local()
 _TIMEOUT = 60.0

@@ -115,12 +115,6 @@ def attach(client: Any) -> Any:
     return client
 
 
-def event_route(event_name: str) -> Route:
-    """The route of ``before-send.<service>.<Operation>``; unserved operations raise."""
-    service_id, operation, found = _event(event_name)
-    return found if found is not None else route(service_id, operation)
-
-
 def region_from_url(url: str) -> str | None:
     """``https://api.sagemaker.eu-west-1.amazonaws.com/`` -> ``eu-west-1`` (None if unknown)."""
     try:

@@ -1,10 +1,10 @@
 """A SageMaker Python SDK ``Session`` bound to the mock: what the ``sm_session`` fixture gives.
 
-Building a ``Session`` costs 0.5 to 1 s (boto3 session, five clients and an S3 resource, the
-SDK's config schema), so one is built per region and handed to every test, as ``sm_client``
-is: its clients hold no state and the router answers each call from the mock that runs at
-the time. What the ``Session`` itself caches per account (the default bucket's name) is
-forgotten before each test.
+Building a ``Session`` is slow (a boto3 session, five clients and an S3 resource, the SDK's
+config schema: BENCHMARKS.md, "The SageMaker SDK"), so one is built per region and handed to
+every test, as ``sm_client`` is: its clients hold no state and the router answers each call
+from the mock that runs at the time. What the ``Session`` itself caches per account (the
+default bucket's name) is forgotten before each test.
 
 The SDK is the one installed: v3 (``sagemaker-core``'s ``sagemaker.core``) if present, else
 v2 (``sagemaker`` < 3). Its telemetry is turned off in the config given to the ``Session``

@@ -39,7 +39,7 @@ Reply = tuple[int, dict[str, str], bytes]
 
 # CHOICE: request ids are UUID-shaped and unique in the process, not each a fresh random UUID:
 # a random (version 4) UUID's first four groups, then a counter as the last group (a uuid4() per
-# call is the most expensive step of encoding a response).
+# call was a hot spot: BENCHMARKS.md, "Hot spots removed").
 _REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
 _request_numbers = itertools.count(1)
 
@@ -119,7 +119,7 @@ class Listener:
 class Service:
     """The state and the request pipeline of one mock (all front doors share it)."""
 
-    __slots__ = ("_faults", "account_id", "backend", "faults", "forked_from", "journal",
+    __slots__ = ("_queued_faults", "account_id", "backend", "faults", "forked_from", "journal",
                  "listener", "lock", "options", "owner", "recording")
 
     def __init__(self, options: MockOptions, owner: object = None) -> None:
@@ -133,7 +133,7 @@ class Service:
         #: Every fault ever injected, in order (used or not).
         self.faults: list[InjectedError] = []
         #: Faults still to answer with, per operation, in order.
-        self._faults: dict[str, list[InjectedError]] = {}
+        self._queued_faults: dict[str, list[InjectedError]] = {}
         self.recording = True
         #: The account calls are answered as (``use_account`` changes it).
         self.account_id: str = options.account_id
@@ -157,7 +157,7 @@ class Service:
         params: dict[str, Any] = {}
         try:
             params = decode(protocol, body)
-            if self._faults:
+            if self._queued_faults:
                 self._take_fault(operation)
             route.validate(params)
             with self.lock:
@@ -192,12 +192,12 @@ class Service:
     # -- faults ------------------------------------------------------------------------------
     def inject(self, fault: InjectedError) -> None:
         with self.lock:
-            self._faults.setdefault(fault.operation, []).append(fault)
+            self._queued_faults.setdefault(fault.operation, []).append(fault)
             self.faults.append(fault)
 
     def _take_fault(self, operation: str) -> None:
         with self.lock:
-            queue = self._faults.get(operation)
+            queue = self._queued_faults.get(operation)
             if not queue:
                 return
             fault = queue[0]
@@ -206,7 +206,7 @@ class Service:
             if fault.remaining == 0:
                 queue.pop(0)
                 if not queue:
-                    del self._faults[operation]
+                    del self._queued_faults[operation]
         raise AWSError(fault.message, code=fault.code, status=fault.http_status)
 
     def reset(self) -> None:
@@ -214,7 +214,7 @@ class Service:
         with self.lock:
             self.backend = Backend()
             self.journal.clear()
-            self._faults.clear()
+            self._queued_faults.clear()
             self.faults.clear()
 
 

@@ -199,7 +199,7 @@ def _string_checker(shape: Any, compiler: _Compiler) -> Checker:
                       f"Member must satisfy enum value set: [{listing}]")
         checks.append(check_enum)
     pattern = shape.metadata.get("pattern")
-    if pattern and pattern not in (".*", ".+"):
+    if pattern:
         fullmatch = compile_pattern(pattern).fullmatch
         shown = pattern if pattern.startswith("^") else "^" + pattern
 
@@ -208,16 +208,6 @@ def _string_checker(shape: Any, compiler: _Compiler) -> Checker:
                 _fail(failures, value, path,
                       f"Member must satisfy regular expression pattern: {shown}")
         checks.append(check_pattern)
-    elif pattern:
-        # '.*' and '.+' only reject Java line terminators; a cheap test first.
-        fullmatch = compile_pattern(pattern).fullmatch
-        shown = "^" + pattern
-
-        def check_dot(value: Any, path: str, failures: Failures) -> None:
-            if fullmatch(value) is None:
-                _fail(failures, value, path,
-                      f"Member must satisfy regular expression pattern: {shown}")
-        checks.append(check_dot)
 
     def check_string(value: Any, path: str, failures: Failures) -> None:
         if not isinstance(value, str):
@@ -230,12 +220,12 @@ def _string_checker(shape: Any, compiler: _Compiler) -> Checker:
 
 def _number_checker(shape: Any, integral: bool) -> Checker:
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    kind = "an integer" if integral else "a number"
+    expected = "an integer" if integral else "a number"
     types: tuple[type, ...] = (int,) if integral else (int, float)
 
     def check_number(value: Any, path: str, failures: Failures) -> None:
         if isinstance(value, bool) or not isinstance(value, types):
-            _fail(failures, value, path, f"Member must be {kind}")
+            _fail(failures, value, path, f"Member must be {expected}")
             return
         if value != value or value in (float("inf"), float("-inf")):
             _fail(failures, value, path, "Member must be a finite number")
@@ -396,9 +386,3 @@ class Validator:
         self._check(params, "", failures)
         if failures:
             raise ValidationError(validation_message(failures))
-
-
-def check_params(failures: Failures) -> None:
-    """Raise the AWS-worded error for failures found by an operation's own checks."""
-    if failures:
-        raise ValidationError(validation_message(failures))

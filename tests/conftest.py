@@ -7,7 +7,8 @@ request through, cannot pass. Loopback connections (a mock's own
 endpoint) are allowed and recorded, so tests can show that nothing else was connected to.
 
 Hypothesis profiles (used by tests/test_hostile.py, see its docstring): ``ci`` is the default,
-``deep`` runs 25 times as many examples. Select with ``--hypothesis-profile=deep`` or the
+``deep`` runs 25 times as many examples, ``mutation`` a tenth (the mutation runs, which run the
+covering tests once per mutant). Select with ``--hypothesis-profile=deep`` or the
 environment variable ``SM_HYPOTHESIS_PROFILE=deep``.
 """
 
@@ -29,7 +30,20 @@ _PROFILE = {"derandomize": True, "database": None, "deadline": None,
             "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 settings.register_profile("ci", max_examples=100, **_PROFILE)
 settings.register_profile("deep", max_examples=2500, **_PROFILE)
+# Mutation runs (tools/mutation.py) run each test file once per surviving mutant.
+settings.register_profile("mutation", max_examples=10, **_PROFILE)
 settings.load_profile(os.environ.get("SM_HYPOTHESIS_PROFILE", "ci"))
+
+
+#: The environment as the session found it (before any test or mock could change it).
+_SESSION_ENVIRON = dict(os.environ)
+
+
+@pytest.fixture(scope="session")
+def session_aws_environ() -> dict[str, str]:
+    """The ``AWS_*`` variables (AWS's configuration namespace) as the session started; libraries
+    imported later may set others of their own, the SageMaker SDK among them."""
+    return {key: value for key, value in _SESSION_ENVIRON.items() if key.startswith("AWS_")}
 
 
 class NetworkBlocked(AssertionError):

@@ -1,7 +1,11 @@
 """Hypothesis strategies built from botocore's service model, and the checks hostile tests share.
 
 Everything is derived from the model and from ``OPERATIONS``: a newly served operation is
-covered without touching this file.  Three request flavours:
+covered without touching this file, except for a new model pattern, which gets a hand-written
+entry in ``MODEL_PATTERNS`` (tests/test_validation.py checks the table covers every pattern the
+served operations can reach).  Nothing here comes from the code under test: patterns, ARNs and
+name comparisons are restated independently, so a bug there cannot make the generator and the
+checker agree.  Four request flavours:
 
 - ``request(service, op, "valid")``: plausible requests within the model's limits (lengths at
   the limits included), names from a small pool in mixed letter case so that calls in one
@@ -19,7 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import string
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from functools import cache
@@ -29,19 +36,17 @@ from botocore import xform_name
 from hypothesis import strategies as st
 
 from pytest_sm_experiments import _botocore
-from pytest_sm_experiments.backend import name_key
-from pytest_sm_experiments.models import make_arn
 from pytest_sm_experiments.operations import OPERATIONS
-from pytest_sm_experiments.validation import compile_pattern
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
 #: A few names in several letter cases: calls in one example create, find and collide on them.
 POOL_NAMES = ("exp", "EXP", "Run-1", "run-1", "tc")
-_KINDS = ("experiment", "experiment-trial", "experiment-trial-component")
-POOL_ARNS = tuple(make_arn(kind, REGION, ACCOUNT, name)  # type: ignore[arg-type]
-                  for kind in _KINDS for name in ("exp", "run-1", "tc"))
+_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:"
+POOL_ARNS = tuple(f"{_ARN}{kind}/{name}"
+                  for kind in ("experiment", "experiment-trial", "experiment-trial-component")
+                  for name in ("exp", "run-1", "tc"))
 #: Words that mean something somewhere (Search properties, statuses, tag keys, media types).
 POOL_WORDS = (
     "ExperimentName", "TrialName", "TrialComponentName", "DisplayName", "Tags.team",
@@ -110,15 +115,86 @@ def boundary_sizes(meta: dict[str, Any], *, valid: bool = False) -> list[int]:
     return sorted(size for size in sizes if max(low if valid else 0, 0) <= size <= top)
 
 
+# -- the model's patterns, restated -------------------------------------------------------------
+
+#: What Java's ``.`` matches: anything but a line terminator.
+_JAVA_DOT = "[^\n\r\x85\u2028\u2029]"
+_NAME = "[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,119}"
+_TAG_EXTRA = "_.:/=+-@"
+#: Unicode categories ``\p{L}``, ``\p{Z}`` and ``\p{N}`` (Java's meaning: the general category).
+_TAG_CATEGORIES = ("L", "Z", "N")
+
+
+def _is_tag_text(text: str) -> bool:
+    return all(unicodedata.category(char)[0] in _TAG_CATEGORIES or char in _TAG_EXTRA
+               for char in text)
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelPattern:
+    """A model (Java) pattern restated by hand: a full-match test and a generator of matches."""
+
+    matches: Any  # Callable[[str], bool]
+    strategy: st.SearchStrategy[str]
+
+
+def _regex(python: str) -> ModelPattern:
+    compiled = re.compile(python)
+    return ModelPattern(lambda text: compiled.fullmatch(text) is not None,
+                        st.from_regex(compiled, fullmatch=True))
+
+
+#: Every pattern the served operations' inputs can reach, as botocore's model spells it less
+#: the anchors some model versions add (``^...$``: the model's patterns always match whole).
+MODEL_PATTERNS: dict[str, ModelPattern] = {
+    ".*": _regex(f"{_JAVA_DOT}*"),
+    ".+": _regex(f"{_JAVA_DOT}+"),
+    "[-\\w]+\\/[-\\w+]+": _regex("[-A-Za-z0-9_]+/[-A-Za-z0-9_+]+"),
+    "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}": _regex(_NAME),
+    "[a-z0-9](-*[a-z0-9]){0,119}": _regex("[a-z0-9](?:-*[a-z0-9]){0,119}"),
+    "arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:.+": _regex(
+        f"arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{{12}}:{_JAVA_DOT}+"),
+    "(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:(experiment|experiment-trial|"
+    "experiment-trial-component|artifact|action|context)\\/)?([a-zA-Z0-9](-*[a-zA-Z0-9]){0,119})":
+        _regex("(?:arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:(?:experiment|experiment-trial|"
+               f"experiment-trial-component|artifact|action|context)/)?{_NAME}"),
+    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:(experiment|experiment-trial-component|"
+    "artifact|action|context)/.*": _regex(
+        "arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:(?:experiment|experiment-trial-component|"
+        f"artifact|action|context)/{_JAVA_DOT}*"),
+    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-].*/.*": _regex(
+        f"arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{{12}}:[a-z-]{_JAVA_DOT}*/{_JAVA_DOT}*"),
+    "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:artifact/.*": _regex(
+        f"arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{{12}}:artifact/{_JAVA_DOT}*"),
+    "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)": ModelPattern(
+        _is_tag_text,
+        st.text(st.characters(categories=("L", "Zs", "Zl", "Zp", "N"),
+                              include_characters=_TAG_EXTRA))),
+}
+
+
+def unanchored(pattern: str) -> str:
+    """``^x$`` -> ``x``: how MODEL_PATTERNS spells a model pattern."""
+    return pattern.removeprefix("^").removesuffix("$")
+
+
+def model_pattern(pattern: str) -> ModelPattern:
+    found = MODEL_PATTERNS.get(unanchored(pattern))
+    if found is None:
+        raise KeyError(f"model pattern {pattern!r} has no entry in strategies.MODEL_PATTERNS: "
+                       "restate it by hand there")
+    return found
+
+
 @cache
 def _pool_for(pattern: str | None, low: int, high: int | None) -> tuple[str, ...]:
     """The pool entries a string shape accepts (so that generated names hit real resources)."""
-    matcher = compile_pattern(pattern).fullmatch if pattern else (lambda _: True)
+    matches = model_pattern(pattern).matches if pattern else (lambda _: True)
 
     def fits(words: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(word for word in words
                      if low <= len(word) <= (high if high is not None else 10**9)
-                     and matcher(word) is not None)
+                     and matches(word))
 
     # Where names fit (name and name-or-ARN members), names only: collisions stay likely.
     return fits((*POOL_NAMES, *POOL_ARNS)) or fits(POOL_WORDS)
@@ -148,10 +224,8 @@ def _string(shape: Any, mode: str) -> st.SearchStrategy[Any]:
         branches += [st.sampled_from(pool)] * 3
     pattern = meta.get("pattern")
     cap = min(high if high is not None else 64, 64)
-    if pattern and "(?!" not in compile_pattern(pattern).pattern:
-        # (Hypothesis cannot generate through a negative lookahead efficiently.)
-        branches.append(st.from_regex(compile_pattern(pattern), fullmatch=True).map(
-            lambda text: _fit(text, low, cap)))
+    if pattern:
+        branches.append(model_pattern(pattern).strategy.map(lambda text: _fit(text, low, cap)))
     else:
         branches.append(st.text(_ALNUM, min_size=low, max_size=max(cap, low)))
     branches.append(st.sampled_from(boundary_sizes(meta, valid=not hostile)).flatmap(
@@ -408,6 +482,13 @@ def _collections(state: Any) -> dict[str, Any]:
             if hasattr(state, slot)}
 
 
+def records(mock: Any) -> tuple[dict[str, dict[str, Any]], ...]:
+    """A deep copy of what the handle shows in the mock's own region and account: experiments,
+    trials and trial components, as plain dicts (a change to a record inside cannot hide)."""
+    return tuple({name: dataclasses.asdict(record) for name, record in view.items()}
+                 for view in (mock.experiments, mock.trials, mock.trial_components))
+
+
 def snapshot(mock: Any) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
     """A deep, comparable copy of every non-empty region state (records as plain dicts)."""
     result: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
@@ -420,81 +501,70 @@ def snapshot(mock: Any) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
     return result
 
 
-def _count(items: Iterable[Any] | None) -> int:
-    return len(list(items)) if items else 0
+#: The resource type in the ARNs of each collection.
+_ARN_TYPES = {"experiments": "experiment", "trials": "experiment-trial",
+              "trial_components": "experiment-trial-component"}
 
 
 def invariant_problems(mock: Any) -> list[str]:
-    """What is wrong with the backend: index keys, association symmetry, quotas, ARNs."""
+    """What is wrong with what the mock holds: keys, ARNs, quotas, times and associations.
+
+    Names are unique case-insensitively (AWS); the names here are ASCII, so ``str.lower``.
+    """
     problems: list[str] = []
     quotas = mock.options.quotas
     for state in mock.service.backend.states():
         where = f"{state.account_id}/{state.region}"
         tables = _collections(state)
         for kind, collection in tables.items():
-            for key, record in zip(collection.keys(), collection, strict=True):
-                if key != name_key(record.name):
-                    problems.append(f"{where} {kind}: key {key!r} for name {record.name!r}")
-                arn_fields = record.arn.split(":", 5)
-                if arn_fields[3:5] != [state.region, state.account_id]:
-                    problems.append(f"{where} {kind} {record.name}: arn {record.arn}")
-                if _count(record.tags) > quotas["tags_per_resource"]:
-                    problems.append(f"{where} {kind} {record.name}: too many tags")
-                if record.last_modified_time < record.creation_time:
-                    problems.append(f"{where} {kind} {record.name}: modified before created")
-            per_kind = {"experiments": "experiments", "trials": "trials",
-                        "trial_components": "trial_components"}[kind]
-            if len(collection) > quotas[per_kind]:
+            if len(collection) > quotas[kind]:
                 problems.append(f"{where}: {len(collection)} {kind} > quota")
-        problems += _association_problems(where, tables, quotas)
+            for key, record in zip(collection.keys(), collection, strict=True):
+                name = record.name
+                if key != name.lower():
+                    problems.append(f"{where} {kind}: key {key!r} for name {name!r}")
+                shown = name if mock.options.arn_case == "preserve" else name.lower()
+                arn = f"arn:aws:sagemaker:{state.region}:{state.account_id}:{_ARN_TYPES[kind]}/"
+                if record.arn != arn + shown:
+                    problems.append(f"{where} {kind} {name}: arn {record.arn}")
+                if len(record.tags) > quotas["tags_per_resource"]:
+                    problems.append(f"{where} {kind} {name}: too many tags")
+                if record.last_modified_time < record.creation_time:
+                    problems.append(f"{where} {kind} {name}: modified before created")
+        problems += [f"{where} {problem}" for problem in _association_problems(tables, quotas)]
     return problems
 
 
-def _association_problems(where: str, tables: dict[str, Any],
-                          quotas: Any) -> list[str]:
-    problems: list[str] = []
-    experiments = tables.get("experiments")
-    trials = tables.get("trials")
-    components = tables.get("trial_components")
-    if trials is None or components is None or experiments is None:
-        return problems
-    per_experiment: dict[str, int] = {}
-    for trial in trials:
-        if trial.experiment_name not in experiments:
-            problems.append(f"{where} trial {trial.name}: experiment "
-                            f"{trial.experiment_name} missing")
-        key = name_key(trial.experiment_name)
-        per_experiment[key] = per_experiment.get(key, 0) + 1
-        names = [name_key(name) for name in trial.trial_component_names]
-        if len(names) != len(set(names)):
-            problems.append(f"{where} trial {trial.name}: duplicate components {names}")
-        if len(names) > quotas["components_per_trial"]:
-            problems.append(f"{where} trial {trial.name}: too many components")
-        for name in trial.trial_component_names:
-            component = components.get(name)
-            if component is None:
-                problems.append(f"{where} trial {trial.name}: component {name} missing")
-            elif name_key(trial.name) not in {name_key(n) for n in component.trial_names}:
-                problems.append(f"{where} trial {trial.name} -> {name}: not symmetric")
-    for key, count in per_experiment.items():
-        if count > quotas["trials_per_experiment"]:
-            problems.append(f"{where} experiment {key}: {count} trials > quota")
-    for component in components:
-        names = [name_key(name) for name in component.trial_names]
-        if len(names) != len(set(names)):
-            problems.append(f"{where} component {component.name}: duplicate trials {names}")
-        for name in component.trial_names:
-            trial = trials.get(name)
-            if trial is None:
-                problems.append(f"{where} component {component.name}: trial {name} missing")
-            elif name_key(component.name) not in {
-                    name_key(n) for n in trial.trial_component_names}:
-                problems.append(f"{where} component {component.name} -> {name}: not symmetric")
-        for attribute, quota in (("parameters", "parameters_per_trial_component"),
-                                 ("input_artifacts", "artifacts_per_trial_component"),
-                                 ("output_artifacts", "artifacts_per_trial_component")):
-            if _count(getattr(component, attribute, None)) > quotas[quota]:
-                problems.append(f"{where} component {component.name}: too many {attribute}")
+def _association_problems(tables: dict[str, Any], quotas: Any) -> list[str]:
+    """Trials and components name each other symmetrically, once, and only existing records."""
+    trials, components = tables["trials"], tables["trial_components"]
+    experiment_names = {record.name.lower() for record in tables["experiments"]}
+    trial_names = {record.name.lower() for record in trials}
+    component_names = {record.name.lower() for record in components}
+    held = Counter((trial.name.lower(), name.lower())
+                   for trial in trials for name in trial.trial_component_names)
+    belongs = Counter((name.lower(), component.name.lower())
+                      for component in components for name in component.trial_names)
+    problems = [f"association {pair} on one side only"
+                for pair in (held - belongs) + (belongs - held)]
+    problems += [f"association {pair} stored twice" for pair, count in (held | belongs).items()
+                 if count > 1]
+    problems += [f"association {pair} names a missing record" for pair in held | belongs
+                 if pair[0] not in trial_names or pair[1] not in component_names]
+    problems += [f"trial {trial.name} in missing experiment {trial.experiment_name}"
+                 for trial in trials if trial.experiment_name.lower() not in experiment_names]
+    per_experiment = Counter(trial.experiment_name.lower() for trial in trials)
+    per_trial = Counter(pair[0] for pair in held)
+    problems += [f"experiment {key}: {count} trials" for key, count in per_experiment.items()
+                 if count > quotas["trials_per_experiment"]]
+    problems += [f"trial {key}: {count} components" for key, count in per_trial.items()
+                 if count > quotas["components_per_trial"]]
+    problems += [f"component {component.name}: too many {attribute}"
+                 for component in components
+                 for attribute, quota in (("parameters", "parameters_per_trial_component"),
+                                          ("input_artifacts", "artifacts_per_trial_component"),
+                                          ("output_artifacts", "artifacts_per_trial_component"))
+                 if len(getattr(component, attribute)) > quotas[quota]]
     return problems
 
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import strategies as S
 
 PREFIX = "arn:aws:sagemaker:us-east-1:123456789012:"
-
-
-def snapshot(mock):
-    return dict(mock.experiments), dict(mock.trials), dict(mock.trial_components)
 
 
 @pytest.fixture
@@ -50,11 +47,11 @@ def test_a_component_may_belong_to_several_trials(sm_client, sm_experiments, wor
 
 def test_associating_again_succeeds_and_changes_nothing(sm_client, sm_experiments, world):
     sm_client.associate_trial_component(TrialComponentName="Train", TrialName="Run-A")
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     response = sm_client.associate_trial_component(TrialComponentName="TRAIN",
                                                    TrialName="RUN-A")
     assert response["TrialArn"] == PREFIX + "experiment-trial/run-a"
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 def test_disassociate_leaves_other_trials(sm_client, sm_experiments, world):
@@ -62,20 +59,21 @@ def test_disassociate_leaves_other_trials(sm_client, sm_experiments, world):
         sm_client.associate_trial_component(TrialComponentName="Train", TrialName=trial)
     response = sm_client.disassociate_trial_component(TrialComponentName="train",
                                                       TrialName="run-a")
-    assert response["TrialArn"] == PREFIX + "experiment-trial/run-a"
+    assert (response["TrialComponentArn"], response["TrialArn"]) == (
+        PREFIX + "experiment-trial-component/train", PREFIX + "experiment-trial/run-a")
     assert sm_experiments.trial_components["Train"].trial_names == ("Run-B",)
     assert sm_experiments.trials["Run-A"].trial_component_names == ()
     assert sm_client.list_trial_components(TrialName="Run-A")["TrialComponentSummaries"] == []
 
 
 def test_disassociating_a_pair_that_is_not_associated(sm_client, sm_experiments, world):
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(sm_client.exceptions.ResourceNotFound) as raised:
         sm_client.disassociate_trial_component(TrialComponentName="Train", TrialName="Run-A")
     assert raised.value.response["Error"]["Message"] == (
         f"TrialComponent '{PREFIX}experiment-trial-component/train' is not associated with "
         f"Trial '{PREFIX}experiment-trial/run-a'.")
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 @pytest.mark.parametrize("operation", ["associate_trial_component",
@@ -86,23 +84,23 @@ def test_disassociating_a_pair_that_is_not_associated(sm_client, sm_experiments,
 ])
 def test_missing_side_is_resource_not_found(sm_client, sm_experiments, world, operation,
                                             component, trial, missing):
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(sm_client.exceptions.ResourceNotFound) as raised:
         getattr(sm_client, operation)(TrialComponentName=component, TrialName=trial)
     assert raised.value.response["Error"]["Message"] == (
         missing.replace("PREFIX", PREFIX) + " does not exist.")
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 @pytest.mark.sm_experiments(quotas={"components_per_trial": 1})
 def test_components_per_trial_quota(sm_client, sm_experiments, world):
     sm_client.associate_trial_component(TrialComponentName="Prep", TrialName="Run-A")
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(sm_client.exceptions.ResourceLimitExceeded) as raised:
         sm_client.associate_trial_component(TrialComponentName="Train", TrialName="Run-A")
     assert "'Total number of trial components allowed in a single trial' is 1 Trial " \
         "Components" in raised.value.response["Error"]["Message"]
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
     sm_client.associate_trial_component(TrialComponentName="Train", TrialName="Run-B")
 
 
@@ -115,4 +113,4 @@ def test_delete_order_trial_components_then_trial_then_experiment(sm_client, sm_
     for component in ("Prep", "Train"):
         sm_client.delete_trial_component(TrialComponentName=component)
     sm_client.delete_experiment(ExperimentName="Exp")
-    assert snapshot(sm_experiments) == ({}, {}, {})
+    assert S.records(sm_experiments) == ({}, {}, {})

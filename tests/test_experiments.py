@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import strategies as S
 from botocore.exceptions import ClientError
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:experiment/"
-
-
-def snapshot(mock):
-    return dict(mock.experiments), dict(mock.trials), dict(mock.trial_components)
 
 
 def test_list_returns_summaries_newest_first_by_default(sm_client):
@@ -64,13 +61,13 @@ def test_update_missing_experiment_is_resource_not_found(sm_client, sm_experimen
 
 def test_update_validates_display_name(sm_client, sm_experiments):
     sm_client.create_experiment(ExperimentName="Churn")
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(ClientError) as raised:
         sm_client.update_experiment(ExperimentName="Churn", DisplayName="bad name")
     assert raised.value.response["Error"]["Code"] == "ValidationException"
     assert "at 'displayName' failed to satisfy constraint" in (
         raised.value.response["Error"]["Message"])
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 def test_delete_returns_arn_and_frees_the_name(sm_client, sm_experiments):
@@ -94,7 +91,7 @@ def test_delete_missing_experiment_is_resource_not_found(sm_client):
 def test_delete_with_trials_is_refused_and_changes_nothing(sm_client, sm_experiments):
     sm_client.create_experiment(ExperimentName="Churn")
     sm_client.create_trial(TrialName="Run-1", ExperimentName="Churn")
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(ClientError) as raised:
         sm_client.delete_experiment(ExperimentName="Churn")
     error = raised.value.response["Error"]
@@ -102,7 +99,7 @@ def test_delete_with_trials_is_refused_and_changes_nothing(sm_client, sm_experim
     assert error["Message"] == (
         f"Experiment '{ARN}churn' still has trials; delete its trials before deleting the "
         "experiment.")
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
     sm_client.delete_trial(TrialName="Run-1")
     sm_client.delete_experiment(ExperimentName="Churn")
     assert len(sm_experiments.experiments) == 0
@@ -113,8 +110,23 @@ def test_create_with_more_tags_than_the_quota_is_refused(sm_client, sm_experimen
     tags = [{"Key": f"k{i}", "Value": "v"} for i in range(3)]
     with pytest.raises(sm_client.exceptions.ResourceLimitExceeded) as raised:
         sm_client.create_experiment(ExperimentName="Churn", Tags=tags)
-    assert "'Total number of tags allowed per resource' is 2 Tags" in (
-        raised.value.response["Error"]["Message"])
+    assert raised.value.response["Error"]["Message"] == (
+        "The account-level service limit 'Total number of tags allowed per resource' is 2 Tags, "
+        "with current utilization of 0 Tags and a request delta of 3 Tags. Please contact AWS "
+        "support to request an increase for this limit.")
+    assert len(sm_experiments.experiments) == 0
+    sm_client.create_experiment(ExperimentName="Churn", Tags=tags[:2])  # at the quota
+    assert sm_experiments.experiments["churn"].tags == {"k0": "v", "k1": "v"}
+
+
+@pytest.mark.sm_experiments(quotas={"experiments": 0})
+def test_a_quota_of_zero_refuses_the_first_create(sm_client, sm_experiments):
+    with pytest.raises(sm_client.exceptions.ResourceLimitExceeded) as raised:
+        sm_client.create_experiment(ExperimentName="Churn")
+    assert "'Total number of experiments allowed per account' is 0 Experiments, with current " \
+        "utilization of 0 Experiments and a request delta of 1 Experiments." in (
+            raised.value.response["Error"]["Message"])
+    assert sm_experiments.options.quotas["experiments"] == 0
     assert len(sm_experiments.experiments) == 0
 
 
@@ -131,3 +143,10 @@ def test_seeding_unrecorded_serves_but_does_not_journal(sm_client, sm_experiment
     assert sm_experiments.experiments["seeded"].tags == {"k": "v"}
     sm_client.update_experiment(ExperimentName="Seeded", DisplayName="Now")
     assert [call.operation for call in sm_experiments.calls] == ["UpdateExperiment"]
+
+
+def test_update_of_the_display_name_keeps_the_description(sm_client):
+    sm_client.create_experiment(ExperimentName="Churn", Description="kept")
+    sm_client.update_experiment(ExperimentName="Churn", DisplayName="Renamed")
+    described = sm_client.describe_experiment(ExperimentName="Churn")
+    assert (described["DisplayName"], described["Description"]) == ("Renamed", "kept")

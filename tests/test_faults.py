@@ -126,3 +126,13 @@ def test_injected_error_on_any_operation_changes_nothing_and_is_journaled(faulty
         operation, code, "injected")
     assert recorded.response is None
     assert mock.unused_injected_errors == []
+
+
+def test_an_injected_error_used_once_of_twice_is_not_unused(sm_experiments, sm_client):
+    injected = sm_experiments.inject_error("DescribeExperiment", "ResourceNotFound", times=2)
+    unused = sm_experiments.inject_error("DeleteExperiment", "ResourceNotFound")
+    with pytest.raises(sm_client.exceptions.ResourceNotFound):
+        sm_client.describe_experiment(ExperimentName="a")
+    assert (injected.used, injected.remaining) == (1, 1)
+    assert sm_experiments.unused_injected_errors == [unused]
+    sm_experiments.reset()  # the fixture fails a test that leaves an injected error unused

@@ -10,7 +10,7 @@ so operations added later are covered without edits here.
 Profiles (registered in tests/conftest.py; derandomized, no database, no deadline):
 
 - ``ci`` (default): 100 examples per unit, 2,000 examples across the three generated-request
-  tests (sequences 10 units, wrong types 5, raw bodies 5), plus one unit of metric values;
+  tests (sequences 10 units, wrong types 5, raw bodies 5);
 - ``deep``: 2,500 per unit, 50,000 across the three (about 25 minutes on 2 shared cores):
   ``pytest tests/test_hostile.py --hypothesis-profile=deep`` or ``SM_HYPOTHESIS_PROFILE=deep``.
 """
@@ -18,9 +18,7 @@ Profiles (registered in tests/conftest.py; derandomized, no database, no deadlin
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -31,6 +29,7 @@ from botocore.exceptions import ClientError
 from botocore.parsers import create_parser
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from test_raw_requests import nested_search
 
 from pytest_sm_experiments import SageMakerExperimentsMock, UnsupportedOperationError, router
 
@@ -142,18 +141,26 @@ def _run(hostile: tuple[SageMakerExperimentsMock, dict[str, Any]],
     return outcomes
 
 
+def _journaled(mock: SageMakerExperimentsMock, calls: list[tuple[str, str, dict[str, Any]]],
+               outcomes: list[str]) -> None:
+    """The journal holds exactly this example's answered calls, in order (reset emptied it)."""
+    answered = [(operation, outcome) for (_, operation, _), outcome in zip(
+        calls, outcomes, strict=True) if outcome != "unsupported"]
+    assert [(call.operation, call.error_code or "ok") for call in mock.calls] == answered
+
+
 @settings(max_examples=WEIGHTS["sequences"] * UNIT)
 @given(calls=S.calls(), use_tiny_quotas=st.booleans())
 def test_generated_call_sequences_answer_as_modeled(hostile, tiny, calls, use_tiny_quotas):
     outcomes = _run(hostile, calls, tiny if use_tiny_quotas else None)
-    assert len(outcomes) == len(calls)
+    _journaled(tiny if use_tiny_quotas else hostile[0], calls, outcomes)
 
 
 @settings(max_examples=WEIGHTS["wrong_types"] * UNIT)
 @given(calls=S.calls(("client",), max_calls=3))
 def test_wrong_types_reach_the_mock_and_get_validation_errors(hostile, calls):
     outcomes = _run(hostile, calls)
-    assert len(outcomes) == len(calls)
+    _journaled(hostile[0], calls, outcomes)
 
 
 class Body(bytes):
@@ -171,21 +178,13 @@ def _bodies(service: str, operation: str) -> st.SearchStrategy[Body]:
 
     shaped = st.one_of(encoded("valid"), encoded("hostile"), encoded("raw"))
     nested = st.integers(1, 100_000).map(lambda depth: b"[" * depth + b"]" * depth)
-    deep_search = st.integers(1, 5_000).map(_nested_search)
+    deep_search = st.integers(1, 5_000).map(nested_search)
     truncated = shaped.flatmap(lambda body: st.integers(0, max(len(body) - 1, 0)).map(
         lambda cut: body[:cut]))
     odd = st.sampled_from([b"null", b"[]", b"\"x\"", b"1e999", b"{\"a\":NaN}",
                            b"\xff\xfe{}", b"{}" * 2, ("9" * 5000).encode()])
     return st.one_of(shaped, shaped, shaped, st.binary(max_size=64), truncated, nested,
                      deep_search, odd).map(Body)
-
-
-def _nested_search(depth: int) -> bytes:
-    """A Search whose SearchExpression nests ``depth`` SubExpressions (built as text: json
-    itself cannot encode that deep)."""
-    inner = '{"Filters":[{"Name":"ExperimentName","Value":"a"}]}'
-    return ('{"Resource":"Experiment","SearchExpression":' + '{"SubExpressions":[' * depth
-            + inner + "]}" * depth + "}").encode()
 
 
 @settings(max_examples=WEIGHTS["raw"] * UNIT)
@@ -231,72 +230,3 @@ def test_profile_totals_are_as_documented():
     # The file's docstring promises 2,000 examples in ci and 50,000 in deep.
     assert sum(WEIGHTS.values()) * settings.get_profile("ci").max_examples == 2_000
     assert sum(WEIGHTS.values()) * settings.get_profile("deep").max_examples == 50_000
-
-
-# -- regressions the generated tests found (kept as plain examples) --------------------------
-
-@pytest.mark.parametrize("when", [1e20, -1e20, 1e300, 10**30, 253402300800, -62135596801])
-def test_timestamp_outside_what_a_date_can_hold_is_a_validation_error(sm_experiments, when):
-    body = json.dumps({"TrialComponentName": "tc", "StartTime": when}).encode()
-    request = AWSPreparedRequest("POST", _URLS["sagemaker"], {}, body, False)
-    response = router.before_send(request=request,
-                                  event_name="before-send.sagemaker.CreateTrialComponent")
-    error = json.loads(response.content)
-    assert error["__type"] == "ValidationException"
-    assert error["Message"].startswith("1 validation error detected: Value '")
-    assert "at 'startTime' failed to satisfy constraint: Member must be a timestamp" in (
-        error["Message"])
-    assert len(sm_experiments.trial_components) == 0
-
-
-def test_timestamps_at_the_ends_of_the_calendar_are_accepted(sm_client, sm_experiments):
-    # Year 1 and year 9999 are what a datetime holds: whatever AWS does, the mock must not crash.
-    for name, when in (("first", -62135596800), ("last", 253402300799)):
-        body = json.dumps({"TrialComponentName": name, "StartTime": when}).encode()
-        request = AWSPreparedRequest("POST", _URLS["sagemaker"], {}, body, False)
-        response = router.before_send(request=request,
-                                      event_name="before-send.sagemaker.CreateTrialComponent")
-        assert response.status_code == 200
-    assert sorted(sm_experiments.trial_components) == ["first", "last"]
-
-
-def test_lone_surrogate_in_a_stored_value_round_trips(sm_client):
-    sm_client.create_experiment(ExperimentName="s", Description="a\ud800b")
-    assert sm_client.describe_experiment(ExperimentName="s")["Description"] == "a\ud800b"
-
-
-@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, _nested_search(5_000)])
-def test_body_nested_too_deeply_is_a_validation_error(sm_experiments, body):
-    request = AWSPreparedRequest("POST", _URLS["sagemaker"], {}, body, False)
-    response = router.before_send(request=request, event_name="before-send.sagemaker.Search")
-    assert response.status_code == 400
-    assert json.loads(response.content) == {
-        "__type": "ValidationException", "Message": "Request body is nested too deeply."}
-    assert sm_experiments.calls[-1].error_code == "ValidationException"
-
-
-def test_lone_surrogate_in_an_invalid_value_is_a_validation_error(sm_client):
-    with pytest.raises(ClientError) as raised:
-        sm_client.describe_experiment(ExperimentName="\ud800")
-    assert raised.value.response["Error"]["Code"] == "ValidationException"
-    assert "Value '\ud800' at 'experimentName'" in raised.value.response["Error"]["Message"]
-
-
-@settings(max_examples=UNIT)
-@given(values=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1,
-                       max_size=6))
-def test_metric_statistics_stay_finite_for_any_finite_values(hostile, values):
-    # JSON has no Infinity: whatever values a user logs, the summary must stay a number.
-    mock, clients = hostile
-    if ("sagemaker-metrics", "BatchPutMetrics") not in S.served():
-        pytest.skip("BatchPutMetrics not served")
-    mock.reset()
-    clients["sagemaker"].create_trial_component(TrialComponentName="tc")
-    now = datetime.now(timezone.utc)
-    clients["sagemaker-metrics"].batch_put_metrics(TrialComponentName="tc", MetricData=[
-        {"MetricName": "m", "Value": value, "Timestamp": now} for value in values])
-    summary = clients["sagemaker"].describe_trial_component(TrialComponentName="tc")["Metrics"][0]
-    assert summary["Count"] == len(values)
-    assert (summary["Min"], summary["Max"]) == (min(values), max(values))
-    assert all(math.isfinite(summary[key]) for key in ("Avg", "StdDev")), summary
-    assert summary["Min"] <= summary["Avg"] <= summary["Max"]

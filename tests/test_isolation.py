@@ -7,17 +7,18 @@ written so that a leak in either setting fails one of them.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 
 import boto3
-import botocore.handlers
 import pytest
 import strategies as S
 from botocore.config import Config
 from botocore.exceptions import HTTPClientError
 
 from pytest_sm_experiments import SageMakerExperimentsMock, active_mock, mock_sm_experiments
-from pytest_sm_experiments import service as service_module
 
 # A client created at import time, as a module under test might: it must reach whichever mock
 # is running when it is called.
@@ -131,18 +132,50 @@ def test_regions_are_isolated(sm_experiments):
         "us-east-1", "eu-west-1", "eu-west-1", "us-east-1"]
 
 
-def test_stopped_mock_leaves_botocore_as_it_was(network_attempts):
+_FRESH_PROCESS = """
+import json, os
+import botocore.handlers
+
+def handlers():
+    return [(spec[0], getattr(spec[1], "__module__", "")) for spec in
+            botocore.handlers.BUILTIN_HANDLERS]
+
+before, environment = handlers(), dict(os.environ)
+from pytest_sm_experiments import active_mock, mock_sm_experiments
+
+with mock_sm_experiments() as mock:
+    mock.client().create_experiment(ExperimentName="x")
+after = handlers()
+print(json.dumps({"added": [spec for spec in after if spec not in before],
+                  "kept": [spec for spec in before if spec in after] == before,
+                  "environment": dict(os.environ) == environment,
+                  "active": active_mock() is not None}))
+"""
+
+
+def test_stopped_mock_leaves_a_fresh_process_as_it_found_it():
+    # A fresh process: nothing any other test did can become the baseline.
+    ran = subprocess.run([sys.executable, "-c", _FRESH_PROCESS], capture_output=True,
+                         text=True, check=True, timeout=120)
+    seen = json.loads(ran.stdout)
+    # Only the dormant hooks stay behind (they answer nothing while no mock runs).
+    assert [event for event, _ in seen["added"]] == ["choose-signer", "before-sign",
+                                                     "before-send"]
+    assert all(module.startswith("pytest_sm_experiments.") for _, module in seen["added"])
+    assert (seen["kept"], seen["environment"], seen["active"]) == (True, True, False)
+
+
+def test_stopped_mock_leaves_the_environment_as_the_session_started(network_attempts,
+                                                                   session_aws_environ):
     assert active_mock() is None, "this test needs no mock running around it"
-    handlers_before = list(botocore.handlers.BUILTIN_HANDLERS)
-    environment_before = dict(os.environ)
     mock = SageMakerExperimentsMock().start()
     client = mock.client(config=Config(retries={"total_max_attempts": 1}))
     client.create_experiment(ExperimentName="x")
     mock.stop()
 
-    assert list(botocore.handlers.BUILTIN_HANDLERS) == handlers_before
-    assert dict(os.environ) == environment_before
-    assert service_module.RUNNING == []
+    assert {key: value for key, value in os.environ.items()
+            if key.startswith("AWS_")} == session_aws_environ
+    assert active_mock() is None
     assert list(network_attempts) == []
     # Nothing answers any more: the same client now really tries to send.
     with pytest.raises(HTTPClientError, match="DNS lookup attempted"):
@@ -160,3 +193,17 @@ def test_reset_forgets_everything_but_keeps_running(sm_experiments, sm_client):
     assert sm_experiments.unused_injected_errors == []
     sm_client.create_experiment(ExperimentName="x")  # neither a duplicate nor throttled
     assert sm_experiments.calls[-1].succeeded
+
+
+@pytest.mark.parametrize("first_stopped", ["moto", "mock"])
+def test_moto_started_first_and_stopped_in_any_order_leaves_no_variable(first_stopped,
+                                                                         session_aws_environ):
+    moto = pytest.importorskip("moto")
+    beside = moto.mock_aws()
+    beside.start()
+    mock = SageMakerExperimentsMock().start()
+    for stop in ([beside.stop, mock.stop] if first_stopped == "moto"
+                 else [mock.stop, beside.stop]):
+        stop()
+    assert {key: value for key, value in os.environ.items()
+            if key.startswith("AWS_")} == session_aws_environ

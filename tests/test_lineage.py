@@ -366,3 +366,91 @@ def test_lineage_is_per_account(sm_client, sm_experiments, component):
         assert ":444455556666:artifact/" in other
         assert error_of(sm_client.describe_artifact, ArtifactArn=arn)["Code"] == (
             "ResourceNotFound")
+
+
+def test_list_created_bounds_each_alone_are_inclusive(sm_client):
+    make(sm_client, "s3://b/0", name="only")
+    (summary,) = sm_client.list_artifacts()["ArtifactSummaries"]
+    created = summary["CreationTime"]
+    for bound in ("CreatedAfter", "CreatedBefore"):
+        listed = sm_client.list_artifacts(**{bound: created})["ArtifactSummaries"]
+        assert [s["ArtifactName"] for s in listed] == ["only"], bound
+
+
+def test_a_token_of_one_list_is_refused_by_the_other(sm_client, component):
+    for i in range(2):
+        arn = make(sm_client, f"s3://b/{i}")
+        sm_client.add_association(SourceArn=component, DestinationArn=arn)
+    artifacts = sm_client.list_artifacts(MaxResults=1)["NextToken"]
+    associations = sm_client.list_associations(MaxResults=1)["NextToken"]
+    assert error_of(sm_client.list_associations, NextToken=artifacts)["Message"] == (
+        "Invalid NextToken: the token was issued by ListArtifacts, not ListAssociations.")
+    assert error_of(sm_client.list_artifacts, NextToken=associations)["Message"] == (
+        "Invalid NextToken: the token was issued by ListAssociations, not ListArtifacts.")
+    assert error_of(sm_client.list_associations, NextToken=associations,
+                    SortBy="SourceArn")["Message"].startswith(
+        "Invalid NextToken: the token was issued for a ListAssociations request with other")
+
+
+def test_update_without_a_name_keeps_it(sm_client):
+    arn = make(sm_client, "s3://b/k", name="kept")
+    assert sm_client.update_artifact(ArtifactArn=arn, Properties={"a": "1"})[
+        "ArtifactArn"] == arn
+    assert sm_client.describe_artifact(ArtifactArn=arn)["ArtifactName"] == "kept"
+
+
+def test_filters_name_entities_in_any_letter_case(sm_client, component):
+    arn = make(sm_client, "s3://b/k")
+    sm_client.add_association(SourceArn=component, DestinationArn=arn)
+    upper = PREFIX + "experiment-trial-component/STEP"
+    listed = sm_client.list_associations(SourceArn=upper)["AssociationSummaries"]
+    assert [(s["SourceArn"], s["DestinationArn"]) for s in listed] == [(TC_ARN, arn)]
+
+
+def test_an_arn_of_another_account_names_no_entity(sm_client, component):
+    foreign = "arn:aws:sagemaker:us-east-1:210987654321:experiment-trial-component/step"
+    assert error_of(sm_client.add_association, SourceArn=foreign, DestinationArn=component) == {
+        "Code": "ResourceNotFound", "Message": f"Resource '{foreign}' does not exist."}
+    nameless = PREFIX + "experiment-trial-component/"
+    assert error_of(sm_client.add_association, SourceArn=component,
+                    DestinationArn=nameless)["Message"] == (
+        f"Resource '{nameless}' does not exist.")
+
+
+def test_a_source_uri_with_a_lone_surrogate_gets_an_artifact(sm_client):
+    arn = make(sm_client, "s3://b/\ud800")
+    assert sm_client.describe_artifact(ArtifactArn=arn)["Source"]["SourceUri"] == "s3://b/\ud800"
+
+
+def test_created_at_one_instant_lists_in_creation_order(sm_client, component, monkeypatch):
+    instant = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    monkeypatch.setattr("pytest_sm_experiments.service.utcnow", lambda: instant)
+    arns = [make(sm_client, f"s3://b/{i}", name=f"a{i}") for i in range(4)]
+    for arn in arns:
+        sm_client.add_association(SourceArn=component, DestinationArn=arn)
+    for order, expected in (("Ascending", arns), ("Descending", arns[::-1])):
+        listed = sm_client.list_artifacts(SortOrder=order)["ArtifactSummaries"]
+        assert [s["ArtifactArn"] for s in listed] == expected
+        pages = sm_client.get_paginator("list_associations").paginate(
+            SortOrder=order, PaginationConfig={"PageSize": 3}).build_full_result()
+        assert [s["DestinationArn"] for s in pages["AssociationSummaries"]] == expected
+
+
+def test_list_associations_created_before_alone(sm_client, component):
+    first = make(sm_client, "s3://b/0")
+    sm_client.add_association(SourceArn=component, DestinationArn=first)
+    (only,) = sm_client.list_associations()["AssociationSummaries"]
+    later = make(sm_client, "s3://b/1")
+    sm_client.add_association(SourceArn=component, DestinationArn=later)
+    listed = sm_client.list_associations(CreatedBefore=only["CreationTime"])
+    assert [s["DestinationArn"] for s in listed["AssociationSummaries"]] == [first]
+
+
+def test_list_artifacts_token_is_bound_to_the_source_uri(sm_client):
+    for i in range(2):
+        make(sm_client, "s3://b/same" if i == 0 else "s3://b/other", kind="Model")
+    token = sm_client.list_artifacts(MaxResults=1, ArtifactType="Model")["NextToken"]
+    error = error_of(sm_client.list_artifacts, ArtifactType="Model", SourceUri="s3://b/same",
+                     NextToken=token)
+    assert error["Message"].startswith(
+        "Invalid NextToken: the token was issued for a ListArtifacts request with other")

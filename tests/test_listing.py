@@ -68,6 +68,16 @@ def test_exact_fit_has_no_token(sm_client):
     assert "NextToken" not in sm_client.list_experiments(MaxResults=2)
 
 
+def test_max_results_of_100_is_the_documented_maximum(sm_client):
+    sm_client.create_experiment(ExperimentName="Exp")
+    sm_client.create_trial(TrialName="Run", ExperimentName="Exp")
+    sm_client.create_trial_component(TrialComponentName="Step")
+    assert experiment_names(sm_client.list_experiments(MaxResults=100)) == ["Exp"]
+    assert len(sm_client.list_trials(MaxResults=100)["TrialSummaries"]) == 1
+    assert len(sm_client.list_trial_components(MaxResults=100)["TrialComponentSummaries"]) == 1
+    assert len(sm_client.search(Resource="Experiment", MaxResults=100)["Results"]) == 1
+
+
 def test_max_results_above_100_is_refused(sm_client):
     with pytest.raises(ClientError) as raised:
         sm_client.list_trial_components(MaxResults=101)
@@ -289,6 +299,7 @@ def test_token_of_another_operation_is_refused(sm_client, token):
 
 @pytest.mark.parametrize("kwargs", [
     {"SortOrder": "Ascending"}, {"SortBy": "Name"}, {"CreatedAfter": 0},
+    {"CreatedBefore": 4102444800},
 ])
 def test_token_with_other_parameters_is_refused(sm_client, token, kwargs):
     with pytest.raises(ClientError) as raised:
@@ -297,6 +308,27 @@ def test_token_with_other_parameters_is_refused(sm_client, token, kwargs):
         "Invalid NextToken: the token was issued for a ListExperiments request with other "
         "filters or sort parameters; repeat the request with the same parameters to get the "
         "next page.")
+
+
+@pytest.mark.parametrize(("first", "then"), [
+    ({"ExperimentName": "Exp"}, {"TrialName": "Exp-0"}),
+    ({"TrialName": "Exp-0"}, {"TrialName": "Exp-1"}),
+    ({"TrialName": "Exp-0"}, {}),
+])
+def test_component_token_is_bound_to_its_filter(sm_client, first, then):
+    sm_client.create_experiment(ExperimentName="Exp")
+    for i in range(2):
+        sm_client.create_trial(TrialName=f"Exp-{i}", ExperimentName="Exp")
+        for j in range(2):
+            sm_client.create_trial_component(TrialComponentName=f"c{i}{j}")
+            sm_client.associate_trial_component(TrialComponentName=f"c{i}{j}",
+                                                TrialName=f"Exp-{i}")
+    issued = sm_client.list_trial_components(MaxResults=1, **first)["NextToken"]
+    with pytest.raises(ClientError) as raised:
+        sm_client.list_trial_components(NextToken=issued, **then)
+    assert raised.value.response["Error"]["Message"].startswith(
+        "Invalid NextToken: the token was issued for a ListTrialComponents request with other "
+        "filters")
 
 
 def test_token_for_another_filter_value_is_refused(sm_client):
@@ -329,12 +361,18 @@ def test_tampered_token_is_refused(sm_client, token):
                                               "Message": TAMPERED}
 
 
-@pytest.mark.parametrize("forged", ["abc", "not base64 at all!", "e30", "x" * 200])
-def test_forged_token_is_refused(sm_client, forged):
+MALFORMED = "Invalid NextToken: the token is malformed."
+
+
+@pytest.mark.parametrize(("forged", "message"), [
+    ("abc", MALFORMED), ("not base64 at all!", MALFORMED), ("e30", MALFORMED),
+    ("A" * 32, MALFORMED),  # 24 bytes: a nonce and a MAC, nothing sealed
+    ("A" * 36, TAMPERED), ("x" * 200, TAMPERED),
+])
+def test_forged_token_is_refused(sm_client, forged, message):
     with pytest.raises(ClientError) as raised:
         sm_client.list_experiments(NextToken=forged)
-    assert raised.value.response["Error"]["Code"] == "ValidationException"
-    assert raised.value.response["Error"]["Message"].startswith("Invalid NextToken: ")
+    assert raised.value.response["Error"] == {"Code": "ValidationException", "Message": message}
 
 
 def test_token_from_before_a_reset_is_refused(sm_client, sm_experiments, token):
@@ -355,3 +393,53 @@ def test_token_from_another_region_is_refused(sm_client, sm_experiments, token):
 
 def test_empty_token_starts_at_the_beginning(sm_client, token):
     assert experiment_names(sm_client.list_experiments(NextToken="")) == ["c", "b", "a"]
+
+
+@pytest.mark.parametrize(("order", "expected"), [
+    ("Ascending", ["e0", "e1", "e2", "e3", "e4"]), ("Descending", ["e4", "e3", "e2", "e1", "e0"])])
+def test_records_created_at_the_same_instant_page_in_creation_order(sm_client, monkeypatch,
+                                                                    order, expected):
+    # Under load several creates can share a clock reading: paging must neither skip nor repeat.
+    from datetime import datetime, timezone
+
+    instant = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    monkeypatch.setattr("pytest_sm_experiments.service.utcnow", lambda: instant)
+    create_experiments(sm_client, [f"e{i}" for i in range(5)])
+    result = sm_client.get_paginator("list_experiments").paginate(
+        SortOrder=order, PaginationConfig={"PageSize": 2}).build_full_result()
+    assert experiment_names(result) == expected
+
+
+@pytest.mark.sm_experiments(quotas={"experiments": 5000})
+def test_lists_of_thousands_page_in_order_through_deletes(sm_client, sm_experiments):
+    # More records than one block of the sorted indexes holds: pages cross blocks, and
+    # deleting records empties and merges them.
+    names = [f"e{i:04d}" for i in range(1300)]
+    with sm_experiments.unrecorded():
+        create_experiments(sm_client, names)
+        for name in names[100:700]:
+            sm_client.delete_experiment(ExperimentName=name)
+    kept = names[:100] + names[700:]
+    for sort_by, order, expected in (("Name", "Ascending", kept),
+                                     ("Name", "Descending", kept[::-1]),
+                                     ("CreationTime", "Ascending", kept),
+                                     ("CreationTime", "Descending", kept[::-1])):
+        pages = list(sm_client.get_paginator("list_experiments").paginate(
+            SortBy=sort_by, SortOrder=order, PaginationConfig={"PageSize": 100}))
+        assert [name for page in pages for name in experiment_names(page)] == expected, (
+            sort_by, order)
+
+
+def test_token_for_another_trial_component_filter_is_refused(sm_client):
+    sm_client.create_experiment(ExperimentName="Exp")
+    for component in ("c1", "c2"):
+        sm_client.create_trial_component(TrialComponentName=component)
+    for i in range(2):
+        sm_client.create_trial(TrialName=f"t{i}", ExperimentName="Exp")
+        for component in ("c1", "c2"):
+            sm_client.associate_trial_component(TrialComponentName=component, TrialName=f"t{i}")
+    issued = sm_client.list_trials(TrialComponentName="c1", MaxResults=1)["NextToken"]
+    assert sm_client.list_trials(TrialComponentName="C1", NextToken=issued)["TrialSummaries"]
+    with pytest.raises(ClientError) as raised:
+        sm_client.list_trials(TrialComponentName="c2", NextToken=issued)
+    assert raised.value.response["Error"]["Code"] == "ValidationException"

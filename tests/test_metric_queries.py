@@ -170,3 +170,22 @@ def test_model_validation(metrics, tc):
             "Period": "OneMinute", "XAxisType": "Timestamp"}] * 101)
     assert "Member must have length less than or equal to 100" in (
         raised.value.response["Error"]["Message"])
+
+
+def test_points_without_a_step_are_on_no_iteration_wherever_they_are(metrics, tc):
+    put(metrics, [(0, 1.0, 0), (None, 9.0, 10), (1, 3.0, 20), (None, 7.0, 30), (2, 5.0, 40)])
+    result = query(metrics, stat="Max")
+    assert (result["XAxisValues"], result["MetricValues"]) == ([0, 1, 2], [1.0, 3.0, 5.0])
+
+
+@pytest.mark.parametrize("arn", [
+    "arn:aws:sagemaker:us-east-1:123456789012:experiment/tc",
+    "arn:aws:sagemaker:us-east-1:123456789012:experiment-trial-component/",
+    "arn:aws:sagemaker:eu-west-1:123456789012:experiment-trial-component/tc",
+    "arn:aws:sagemaker:us-east-1:210987654321:experiment-trial-component/tc",
+])
+def test_an_arn_that_names_no_trial_component_here_has_no_metrics(metrics, tc, arn):
+    put(metrics, [(0, 1.0, 0)])
+    result = query(metrics, arn=arn)
+    assert result["Status"] == "ValidationError"
+    assert result["Message"] == f"Resource '{arn}' does not exist or has no metrics."

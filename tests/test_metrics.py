@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import math
 import statistics
+import sys
 import time
 from datetime import datetime, timedelta, timezone
+from fractions import Fraction
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_sm_experiments import mock_sm_experiments
 
 
 @pytest.fixture
@@ -199,3 +205,86 @@ def test_mixed_case_component_gets_metrics_by_its_lower_case_name(metrics_client
     described = sm_client.describe_trial_component(TrialComponentName="Mixed-Case-Run")
     assert [m["MetricName"] for m in described["Metrics"]] == ["loss"]
     assert list(sm_experiments.trial_components) == ["Mixed-Case-Run"]
+
+
+@pytest.mark.parametrize(("values", "avg", "std_dev"), [
+    ([0.0, 3.0, 6.0], 3.0, 3.0),
+    ([0.0], 0.0, 0.0),
+    ([0.0, 0.0], 0.0, 0.0),
+    ([-2.0, 2.0], 0.0, math.sqrt(8)),
+    ([5.0, -5.0, 0.0], 0.0, 5.0),
+    ([1e308, -1e308], 0.0, math.sqrt(2) * 1e308),
+])
+def test_average_and_deviation_from_the_first_value_on(metrics_client, sm_client, component,
+                                                       values, avg, std_dev):
+    metrics_client.batch_put_metrics(TrialComponentName=component,
+                                     MetricData=_points("m", values))
+    (summary,) = sm_client.describe_trial_component(TrialComponentName=component)["Metrics"]
+    assert summary["Avg"] == pytest.approx(avg, abs=1e-12)
+    assert summary["StdDev"] == pytest.approx(std_dev, rel=1e-12)
+
+
+def test_values_in_separate_batches_sum_up_alike(metrics_client, sm_client, component):
+    for value in (0.0, 10.0, 20.0, 30.0):
+        metrics_client.batch_put_metrics(TrialComponentName=component,
+                                         MetricData=_points("m", [value]))
+    (summary,) = sm_client.describe_trial_component(TrialComponentName=component)["Metrics"]
+    assert (summary["Count"], summary["Min"], summary["Max"], summary["Last"]) == (
+        4, 0.0, 30.0, 30.0)
+    assert summary["Avg"] == pytest.approx(15.0)
+    assert summary["StdDev"] == pytest.approx(statistics.stdev([0.0, 10.0, 20.0, 30.0]))
+
+
+def _exact_mean_and_stdev(values: list[float]) -> tuple[float, float]:
+    """The mean and sample standard deviation, computed exactly (rationals) and rounded once;
+    a deviation past the largest float is the largest float (the documented CHOICE)."""
+    exact = [Fraction(value) for value in values]
+    mean = sum(exact) / len(exact)
+    if len(exact) < 2:
+        return float(mean), 0.0
+    variance = sum((value - mean) ** 2 for value in exact) / (len(exact) - 1)
+    # sqrt of a scaled variance: the variance itself may be far past the largest float.
+    scale = max(abs(value) for value in exact) or Fraction(1)
+    deviation = math.sqrt(variance / scale**2) * scale
+    return float(mean), float(min(deviation, Fraction(sys.float_info.max)))
+
+
+@settings(max_examples=settings.default.max_examples)
+@given(values=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1,
+                       max_size=6))
+def test_metric_statistics_are_right_for_any_finite_values(values):
+    # JSON has no Infinity: whatever values a user logs, the summary is the statistic rounded
+    # to a float (within what a running update loses), never inf or nan.
+    with mock_sm_experiments() as mock:
+        client = mock.client()
+        client.create_trial_component(TrialComponentName="tc")
+        now = datetime.now(timezone.utc)
+        mock.client(service="sagemaker-metrics").batch_put_metrics(
+            TrialComponentName="tc", MetricData=[
+                {"MetricName": "m", "Value": value, "Timestamp": now} for value in values])
+        summary = client.describe_trial_component(TrialComponentName="tc")["Metrics"][0]
+    assert summary["Count"] == len(values)
+    assert (summary["Min"], summary["Max"], summary["Last"]) == (
+        min(values), max(values), values[-1])
+    mean, deviation = _exact_mean_and_stdev(values)
+    scale = max(abs(value) for value in values)
+    # A running (Welford) update loses a few ulps of the largest value per step.
+    tolerance = 1e-12 * scale
+    assert abs(summary["Avg"] - mean) <= tolerance, (summary["Avg"], mean)
+    assert abs(summary["StdDev"] - deviation) <= tolerance + 1e-9 * deviation, (
+        summary["StdDev"], deviation)
+
+
+@pytest.mark.parametrize(("offset", "stored"), [
+    (-timedelta(weeks=2), True), (-timedelta(weeks=2, seconds=1), False),
+    (timedelta(hours=2), True), (timedelta(hours=2, seconds=1), False),
+])
+def test_the_time_window_includes_its_ends(metrics_client, sm_experiments, component,
+                                          monkeypatch, offset, stored):
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    monkeypatch.setattr("pytest_sm_experiments.service.utcnow", lambda: now)
+    response = metrics_client.batch_put_metrics(TrialComponentName=component, MetricData=[
+        {"MetricName": "m", "Value": 1.0, "Timestamp": now + offset}])
+    assert ("m" in sm_experiments.trial_components[component].metrics) is stored
+    assert response.get("Errors", []) == ([] if stored else [
+        {"Code": "VALIDATION_ERROR", "MetricIndex": 0}])

@@ -24,6 +24,13 @@ from pytest_sm_experiments import (
     ({"region": "US-EAST-1"}, "region must look like 'us-east-1', got 'US-EAST-1'"),
     ({"region": ""}, "region must look like"),
     ({"account_id": "12345"}, "account_id must be a string of 12 digits, got '12345'"),
+    ({"account_id": "1234567890123"}, "account_id must be a string of 12 digits, got "
+                                      "'1234567890123'"),
+    ({"account_id": "12345678901"}, "got '12345678901'"),
+    ({"account_id": "12345678901a"}, "got '12345678901a'"),
+    ({"account_id": "123456789012\n"}, "got '123456789012\\n'"),
+    ({"region": "us-east-1\n"}, "region must look like 'us-east-1', got 'us-east-1\\n'"),
+    ({"region": "useast-1"}, "got 'useast-1'"),
     ({"account_id": 123456789012}, "account_id must be a string of 12 digits"),
     ({"arn_case": "upper"}, "arn_case must be 'lower' or 'preserve', got 'upper'"),
 ])
@@ -76,11 +83,20 @@ def test_bad_ini_quota_is_a_usage_error_naming_it(pytester):
     result.stderr.fnmatch_lines(["*invalid sm_experiments ini option*experiments=lots*"])
 
 
-def test_bad_account_in_use_account_is_named(sm_experiments):
+@pytest.mark.parametrize("account_id", ["not-an-account", "1234567890123"])
+def test_bad_account_in_use_account_is_named(sm_experiments, account_id):
     with pytest.raises(MockUsageError, match="account_id must be a string of 12 digits"), \
-            sm_experiments.use_account("not-an-account"):
+            sm_experiments.use_account(account_id):
         pass
     assert sm_experiments.account_id == "123456789012"
+
+
+@pytest.mark.parametrize("quotas", [{"experiments": 0}, {"trials": 0, "tags_per_resource": 0},
+                                    {"components_per_trial": 10**9}])
+def test_any_non_negative_quota_is_accepted(quotas):
+    options = SageMakerExperimentsMock(quotas=quotas).options
+    assert {key: options.quotas[key] for key in quotas} == quotas
+    assert options.quotas["trials_per_experiment"] == 300
 
 
 # -- decorator and lifecycle -------------------------------------------------------------------
@@ -151,3 +167,74 @@ def test_unsupported_operation_names_itself(sm_experiments, sm_client):
     assert "nothing was sent to AWS" in str(raised.value)
     assert isinstance(raised.value, MockUsageError)
     assert len(sm_experiments.calls) == 0
+
+
+def test_several_unknown_options_are_all_named():
+    with pytest.raises(MockUsageError) as raised:
+        mock_sm_experiments(regoin="eu-west-1", acount_id="1")
+    assert str(raised.value) == (
+        "unknown sm_experiments option(s) 'acount_id', 'regoin'; valid options are: "
+        "account_id, region, quotas, arn_case, allow_network, subprocesses")
+
+
+def test_unknown_quota_lists_every_known_quota():
+    with pytest.raises(MockUsageError) as raised:
+        mock_sm_experiments(quotas={"experimentz": 5})
+    assert str(raised.value) == (
+        "unknown quota 'experimentz'; known quotas are: experiments, trials, trial_components, "
+        "trials_per_experiment, components_per_trial, tags_per_resource, "
+        "parameters_per_trial_component, artifacts_per_trial_component")
+
+
+@pytest.mark.parametrize(("value", "services"), [
+    ("s3, sts", {"s3", "sts"}), ("s3,sts", {"s3", "sts"}), ("s3 sts", {"s3", "sts"}),
+    (["s3"], {"s3"}), (("sagemaker-runtime",), {"sagemaker-runtime"}), ("", set()),
+])
+def test_allow_network_takes_names_or_one_string(value, services):
+    assert mock_sm_experiments(allow_network=value).options.allow_network == services
+
+
+def test_options_set_elsewhere_are_kept_when_others_change():
+    base = mock_sm_experiments(allow_network=["s3"], arn_case="preserve").options
+    changed = SageMakerExperimentsMock(options=base, region="eu-west-1").options
+    assert (changed.region, changed.allow_network, changed.arn_case) == (
+        "eu-west-1", frozenset({"s3"}), "preserve")
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (5, "allow_network must be a list of service names such as ['s3'], got 5"),
+    ({"s3": True}, "allow_network must be a list of service names such as ['s3'], "
+                   "got {'s3': True}"),
+    (["S3!"], "allow_network takes boto3 client names such as 's3' or 'sagemaker-runtime', "
+              "got 'S3!'"),
+    ([5], "allow_network takes boto3 client names such as 's3' or 'sagemaker-runtime', got 5"),
+])
+def test_bad_allow_network_is_named(value, message):
+    with pytest.raises(MockUsageError) as raised:
+        mock_sm_experiments(allow_network=value)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(("ini", "quotas"), [
+    ("experiments=1\n    trials_per_experiment=3", {"experiments": 1, "trials_per_experiment": 3}),
+    ("experiments=1,, trials_per_experiment=3,", {"experiments": 1, "trials_per_experiment": 3}),
+    ("experiments = 2 , trials=4", {"experiments": 2, "trials": 4}),
+])
+def test_ini_quotas_on_lines_or_separated_by_commas(pytester, ini, quotas):
+    pytester.makeini(f"[pytest]\nsm_experiments_quotas = {ini}\n")
+    pytester.makepyfile(f"""
+        def test_quotas(sm_experiments):
+            assert {{key: sm_experiments.options.quotas[key] for key in {sorted(quotas)!r}}} == (
+                {quotas!r})
+    """)
+    pytester.runpytest("-p", "no:asyncio", "-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_ini_quota_with_two_equals_signs_is_named(pytester):
+    pytester.makeini("[pytest]\nsm_experiments_quotas = experiments=5=6\n")
+    pytester.makepyfile("def test_x():\n    pass\n")
+    result = pytester.runpytest("-p", "no:asyncio")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*invalid sm_experiments ini option: quota 'experiments=5=6' must be written "
+         "name=number*"])

@@ -237,3 +237,17 @@ def test_unrecorded_seeds_state_without_journal(sm_experiments, sm_client):
         sm_client.create_experiment(ExperimentName="Seeded")
     assert len(sm_experiments.calls) == 0
     assert sm_client.describe_experiment(ExperimentName="seeded")["ExperimentName"] == "Seeded"
+
+
+def test_views_show_their_names_in_repr(sm_experiments, sm_client):
+    for name in ("b", "A"):
+        sm_client.create_experiment(ExperimentName=name)
+    assert repr(sm_experiments.experiments) == "ResourceView(['A', 'b'])"
+    assert repr(sm_experiments.trials) == "ResourceView([])"
+
+
+def test_the_handle_attaches_a_client_too(sm_experiments):
+    client = sm_experiments.client()
+    assert sm_experiments.attach(client) is client
+    client.create_experiment(ExperimentName="once")
+    assert sm_experiments.calls.operations == ["CreateExperiment"]

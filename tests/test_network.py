@@ -16,9 +16,8 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
-from conftest import NetworkBlocked
 
-from pytest_sm_experiments import SageMakerExperimentsMock, mock_sm_experiments
+from pytest_sm_experiments import SageMakerExperimentsMock, active_mock, mock_sm_experiments
 
 REAL_KEY = "AKIAIOSFODNN7REALKEY1"
 REAL_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYREALSECRET1"
@@ -29,17 +28,20 @@ SECRETS = (REAL_KEY, REAL_SECRET, REAL_TOKEN, PROFILE_KEY, PROFILE_SECRET)
 
 
 # -- the guard ------------------------------------------------------------------------------
+# The guard raises conftest.NetworkBlocked, an AssertionError; it is matched by its message, as
+# a test module that imports conftest holds a stale class once pytest runs twice in one process
+# (the mutation runs do).
 
 @pytest.mark.parametrize("address", [("169.254.169.254", 80), ("1.1.1.1", 443),
                                      ("52.94.236.248", 443)])
 def test_guard_refuses_connections(address, network_attempts):
-    with pytest.raises(NetworkBlocked, match="network connection attempted"):
+    with pytest.raises(AssertionError, match="network connection attempted"):
         socket.create_connection(address, timeout=1)
     assert list(network_attempts) == [address]
 
 
 def test_guard_refuses_dns_lookups(network_attempts):
-    with pytest.raises(NetworkBlocked, match="DNS lookup attempted"):
+    with pytest.raises(AssertionError, match="DNS lookup attempted"):
         socket.getaddrinfo("api.sagemaker.us-east-1.amazonaws.com", 443)
     assert len(network_attempts) == 1
 
@@ -53,6 +55,31 @@ def test_guard_catches_a_client_the_mock_does_not_answer(network_attempts):
     with pytest.raises(HTTPClientError, match="DNS lookup attempted"):
         client.describe_experiment(ExperimentName="x")
     assert network_attempts[0][0] == "api.sagemaker.us-east-1.amazonaws.com"
+
+
+class _Stop(Exception):
+    """Raised by a spy to end a request before it is sent."""
+
+
+def test_requests_are_signed_as_usual_when_no_mock_runs():
+    # The plugin's hooks stay in botocore between tests: with no mock running, a request must
+    # reach the network exactly as without the plugin, signed.
+    assert active_mock() is None
+    client = boto3.session.Session().client(
+        "sagemaker", region_name="us-east-1", aws_access_key_id="AKIAUNMOCKED",
+        aws_secret_access_key="secret", config=Config(retries={"total_max_attempts": 1}))
+    seen: list[dict[str, str]] = []
+
+    def spy(request: Any, **_: Any) -> None:
+        seen.append({key: value.decode() if isinstance(value, bytes) else value
+                     for key, value in request.headers.items()})
+        raise _Stop
+
+    client.meta.events.register("before-send.sagemaker", spy)
+    with pytest.raises(_Stop):
+        client.describe_experiment(ExperimentName="x")
+    (headers,) = seen
+    assert headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIAUNMOCKED/")
 
 
 # -- no credentials needed -------------------------------------------------------------------
@@ -162,8 +189,12 @@ def test_profile_files_are_not_read_while_mocked(real_looking_credentials):
         credentials = boto3.session.Session().get_credentials()
         assert credentials is not None
         frozen = credentials.get_frozen_credentials()
+        seen = {key: os.environ.get(key) for key in (
+            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")}
     assert frozen.access_key not in SECRETS
     assert frozen.secret_key not in SECRETS
+    assert frozen.token not in SECRETS
+    assert [value for value in seen.values() if value in (*SECRETS, REAL_TOKEN, "prod")] == []
 
 
 # -- the environment is restored exactly ---------------------------------------------------------

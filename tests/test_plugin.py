@@ -135,7 +135,10 @@ def test_unused_injected_error_errors_at_teardown(pytester: pytest.Pytester) -> 
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines([
-        "*injected error(s) never used: CreateExperiment -> ThrottlingException*"])
+        "*injected error(s) never used: CreateExperiment -> ThrottlingException. Remove them, or "
+        "make the code under test call the operation.*",
+        "*sm_experiments: recorded calls (teardown)*",
+        "*No calls were recorded.*"])
 
 
 def test_failing_test_report_shows_recorded_calls(pytester: pytest.Pytester) -> None:
@@ -197,3 +200,83 @@ def test_client_created_by_conftest_at_import_is_mocked(pytester: pytest.Pyteste
             assert "fromconftest" in sm_experiments.experiments
     """)
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
+
+
+def test_marker_starts_the_mock_before_the_tests_own_fixtures(pytester: pytest.Pytester) -> None:
+    """A fixture of a marked test may already make calls: the mock is running by then."""
+    pytester.makepyfile(USES_CLIENT + """
+@pytest.fixture
+def seeded():
+    client = boto3.client("sagemaker", region_name="us-east-1")
+    client.create_experiment(ExperimentName="From-Fixture")
+    return client
+
+@pytest.mark.sm_experiments(account_id="111122223333")
+def test_marked(seeded):
+    described = seeded.describe_experiment(ExperimentName="from-fixture")
+    assert described["ExperimentArn"] == (
+        "arn:aws:sagemaker:us-east-1:111122223333:experiment/from-fixture")
+
+@pytest.mark.sm_experiments
+class TestMarkedClass:
+    def test_method(self, seeded):
+        assert seeded.list_experiments()["ExperimentSummaries"][0]["ExperimentName"] == (
+            "From-Fixture")
+
+def test_unmarked_gets_no_mock():
+    from pytest_sm_experiments import active_mock
+    assert active_mock() is None
+""")
+    pytester.runpytest().assert_outcomes(passed=3)
+
+
+def test_partly_used_injected_error_is_not_reported(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import pytest
+
+        def test_uses_one_of_two(sm_experiments, sm_client):
+            injected = sm_experiments.inject_error("CreateExperiment", "InternalFailure",
+                                                   times=2)
+            with pytest.raises(sm_client.exceptions.ClientError):
+                sm_client.create_experiment(ExperimentName="a")
+            assert (injected.used, injected.remaining) == (1, 1)
+            assert sm_experiments.unused_injected_errors == []
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    assert "never used" not in result.stdout.str()
+
+
+def test_the_installing_loader_is_the_real_loader_otherwise() -> None:
+    """botocore.session's loader is wrapped to install the router after the module runs; every
+    other question (``get_source``, used by ``inspect`` and tracebacks) goes to the real one."""
+    import importlib.util
+    import inspect
+    import json
+
+    from pytest_sm_experiments import plugin
+
+    spec = importlib.util.find_spec("json")
+    assert spec is not None
+    assert spec.loader is not None
+    loader = plugin._InstallingLoader(spec.loader)
+    assert loader.get_source("json") == inspect.getsource(json)
+    assert loader.is_package("json") is True
+
+
+def test_every_unused_injected_error_is_named(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        def test_forgets_two(sm_experiments, sm_client):
+            sm_experiments.inject_error("CreateExperiment", "ThrottlingException")
+            sm_experiments.inject_error("DeleteExperiment", "InternalFailure")
+            sm_experiments.inject_error("ListExperiments", "InternalFailure")
+            try:
+                sm_client.list_experiments()
+            except sm_client.exceptions.ClientError:
+                pass
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        "*injected error(s) never used: CreateExperiment -> ThrottlingException; "
+        "DeleteExperiment -> InternalFailure. Remove them*"])

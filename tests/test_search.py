@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from datetime import datetime, timezone
 
 import pytest
@@ -443,3 +444,362 @@ def test_tag_search_orders_like_the_general_path(sm_client, sort_by, sort_order)
     fast = pages([tag])
     assert fast == pages([tag, everyone])
     assert sum(len(page) for page in fast) == 16
+
+
+@pytest.mark.parametrize(("stat", "value"), [
+    ("Min", 1.0), ("Max", 9.0), ("Avg", 16 / 3), ("Last", 6.0), ("Count", 3.0),
+    ("StdDev", statistics.stdev([9.0, 1.0, 6.0])),
+])
+def test_each_metric_statistic_is_searchable_by_its_own_name(sm_client, sm_experiments, stat,
+                                                             value):
+    # Six different numbers: a filter on one statistic that read another finds nothing.
+    sm_client.create_trial_component(TrialComponentName="tc")
+    sm_client.create_trial_component(TrialComponentName="other")
+    now = datetime.now(timezone.utc)
+    sm_experiments.client(service="sagemaker-metrics").batch_put_metrics(
+        TrialComponentName="tc", MetricData=[
+            {"MetricName": "loss", "Value": v, "Timestamp": now} for v in (9.0, 1.0, 6.0)])
+    around = [{"Name": f"Metrics.loss.{stat}", "Operator": "GreaterThan",
+               "Value": repr(value - 0.01)},
+              {"Name": f"Metrics.loss.{stat}", "Operator": "LessThan",
+               "Value": repr(value + 0.01)}]
+    assert search_tc(sm_client, *around) == ["tc"]
+    nested = sm_client.search(Resource=TC, SearchExpression={"NestedFilters": [{
+        "NestedPropertyName": "Metrics",
+        "Filters": [{"Name": "Metrics.MetricName", "Value": "loss"},
+                    *[{**item, "Name": f"Metrics.{stat}"} for item in around]]}]})
+    assert names(nested) == ["tc"]
+    ordered = names(sm_client.search(Resource=TC, SortBy=f"Metrics.loss.{stat}"))
+    assert ordered == ["tc", "other"]
+
+
+# -- every searchable property ------------------------------------------------------------------
+
+START = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def hit_and_miss(sm_client, sm_experiments):
+    """Of each resource, a record "miss" created first with little in it, then "hit" with every
+    searchable property set."""
+    c = sm_client
+    c.create_experiment(ExperimentName="miss")
+    c.create_trial(TrialName="miss", ExperimentName="miss")
+    c.create_trial_component(TrialComponentName="miss", Parameters={
+        "p": {"StringValue": "other"}, "n": {"NumberValue": 2}})
+    c.create_experiment(ExperimentName="hit", DisplayName="Hit-Shown", Description="about")
+    c.create_trial(TrialName="hit", ExperimentName="hit", DisplayName="Trial-Shown",
+                   MetadataProperties={"CommitId": "c1", "Repository": "r1",
+                                       "GeneratedBy": "g1", "ProjectId": "p1"})
+    c.create_trial_component(
+        TrialComponentName="hit", DisplayName="Comp-Shown",
+        Status={"PrimaryStatus": "Completed", "Message": "all good"},
+        StartTime=START, EndTime=START.replace(hour=4),
+        MetadataProperties={"CommitId": "c1", "Repository": "r1", "GeneratedBy": "g1",
+                            "ProjectId": "p1"},
+        Parameters={"p": {"StringValue": "adam"}, "n": {"NumberValue": 1}},
+        InputArtifacts={"data": {"Value": "s3://b/in", "MediaType": "text/csv"}},
+        OutputArtifacts={"model": {"Value": "s3://b/out", "MediaType": "application/x-tar"}})
+    c.associate_trial_component(TrialComponentName="hit", TrialName="hit")
+    sm_experiments.client(service="sagemaker-metrics").batch_put_metrics(
+        TrialComponentName="hit", MetricData=[
+            {"MetricName": "loss", "Value": 0.5, "Timestamp": datetime.now(timezone.utc),
+             "Step": 0}])
+    missed = {resource: c.search(Resource=resource, SearchExpression={"Filters": [
+        {"Name": field, "Value": "miss"}]})["Results"][0][key]
+        for resource, field, key in (("Experiment", "ExperimentName", "Experiment"),
+                                     ("ExperimentTrial", "TrialName", "Trial"),
+                                     (TC, "TrialComponentName", "TrialComponent"))}
+    return c, missed
+
+
+ARN = "arn:aws:sagemaker:us-east-1:123456789012:"
+
+
+@pytest.mark.parametrize(("resource", "search_filter"), [
+    ("Experiment", {"Name": "ExperimentName", "Value": "hit"}),
+    ("Experiment", {"Name": "ExperimentArn", "Value": ARN + "experiment/hit"}),
+    ("Experiment", {"Name": "DisplayName", "Value": "Hit-Shown"}),
+    ("Experiment", {"Name": "Description", "Value": "about"}),
+    ("Experiment", {"Name": "Description", "Operator": "Exists"}),
+    ("ExperimentTrial", {"Name": "TrialName", "Value": "hit"}),
+    ("ExperimentTrial", {"Name": "TrialArn", "Value": ARN + "experiment-trial/hit"}),
+    ("ExperimentTrial", {"Name": "DisplayName", "Value": "Trial-Shown"}),
+    ("ExperimentTrial", {"Name": "ExperimentName", "Value": "hit"}),
+    ("ExperimentTrial", {"Name": "MetadataProperties.CommitId", "Value": "c1"}),
+    ("ExperimentTrial", {"Name": "MetadataProperties.Repository", "Value": "r1"}),
+    ("ExperimentTrial", {"Name": "MetadataProperties.GeneratedBy", "Value": "g1"}),
+    ("ExperimentTrial", {"Name": "MetadataProperties.ProjectId", "Value": "p1"}),
+    ("ExperimentTrial", {"Name": "TrialComponentSummaries.TrialComponentName", "Value": "hit"}),
+    ("ExperimentTrial", {"Name": "TrialComponentSummaries.TrialComponentArn",
+                         "Value": ARN + "experiment-trial-component/hit"}),
+    ("ExperimentTrial", {"Name": "TrialComponentSummaries.CreationTime",
+                         "Operator": "Exists"}),
+    (TC, {"Name": "TrialComponentName", "Value": "hit"}),
+    (TC, {"Name": "TrialComponentArn", "Value": ARN + "experiment-trial-component/hit"}),
+    (TC, {"Name": "DisplayName", "Value": "Comp-Shown"}),
+    (TC, {"Name": "Status.PrimaryStatus", "Value": "Completed"}),
+    (TC, {"Name": "Status.Message", "Value": "all good"}),
+    (TC, {"Name": "StartTime", "Value": "2026-01-02T03:04:05Z"}),
+    (TC, {"Name": "EndTime", "Value": "2026-01-02T04:04:05Z"}),
+    (TC, {"Name": "MetadataProperties.CommitId", "Value": "c1"}),
+    (TC, {"Name": "MetadataProperties.ProjectId", "Value": "p1"}),
+    (TC, {"Name": "Parents.TrialName", "Value": "hit"}),
+    (TC, {"Name": "Parents.ExperimentName", "Value": "hit"}),
+    (TC, {"Name": "Parameters.p", "Value": "adam"}),
+    (TC, {"Name": "Parameters.p.StringValue", "Value": "adam"}),
+    (TC, {"Name": "Parameters.n.NumberValue", "Operator": "LessThan", "Value": "1.5"}),
+    (TC, {"Name": "Parameters.n", "Value": "1"}),
+    (TC, {"Name": "InputArtifacts.data", "Value": "s3://b/in"}),
+    (TC, {"Name": "InputArtifacts.data.Value", "Value": "s3://b/in"}),
+    (TC, {"Name": "InputArtifacts.data.MediaType", "Value": "text/csv"}),
+    (TC, {"Name": "OutputArtifacts.model", "Value": "s3://b/out"}),
+    (TC, {"Name": "OutputArtifacts.model.Value", "Value": "s3://b/out"}),
+    (TC, {"Name": "OutputArtifacts.model.MediaType", "Value": "application/x-tar"}),
+    (TC, {"Name": "Metrics.loss.Max", "Value": "0.5"}),
+    (TC, {"Name": "Metrics.loss.Count", "Value": "1"}),
+])
+def test_every_property_finds_its_record(hit_and_miss, resource, search_filter):
+    client, _ = hit_and_miss
+    key = {"Experiment": ("Experiment", "ExperimentName"),
+           "ExperimentTrial": ("Trial", "TrialName"),
+           TC: ("TrialComponent", "TrialComponentName")}[resource]
+    response = client.search(Resource=resource, SearchExpression={"Filters": [search_filter]})
+    assert names(response, *key) == ["hit"]
+
+
+@pytest.mark.parametrize(("resource", "key"), [
+    ("Experiment", "Experiment"), ("ExperimentTrial", "Trial"), (TC, "TrialComponent")])
+@pytest.mark.parametrize("time_property", ["CreationTime", "LastModifiedTime"])
+def test_times_of_every_resource_are_searchable(hit_and_miss, resource, key, time_property):
+    client, missed = hit_and_miss
+    after_miss = missed[resource][time_property].isoformat()
+    response = client.search(Resource=resource, SearchExpression={"Filters": [
+        {"Name": time_property, "Operator": "GreaterThan", "Value": after_miss}]})
+    field = {"Experiment": "ExperimentName", "Trial": "TrialName",
+             "TrialComponent": "TrialComponentName"}[key]
+    assert names(response, key, field) == ["hit"]
+
+
+def test_nested_metric_properties(hit_and_miss):
+    client, _ = hit_and_miss
+
+    def nested(*filters):
+        return names(client.search(Resource=TC, SearchExpression={"NestedFilters": [{
+            "NestedPropertyName": "Metrics", "Filters": list(filters)}]}))
+
+    assert nested({"Name": "Metrics.MetricName", "Value": "loss"},
+                  {"Name": "Metrics.TimeStamp", "Operator": "GreaterThan",
+                   "Value": "2026-01-01T00:00:00Z"}) == ["hit"]
+    assert nested({"Name": "Metrics.MetricName", "Value": "loss"},
+                  {"Name": "Metrics.TimeStamp", "Operator": "LessThan",
+                   "Value": "2026-01-01T00:00:00Z"}) == []
+    assert nested({"Name": "Metrics.Max", "Value": "0.5"}) == ["hit"]
+
+
+@pytest.mark.parametrize(("resource", "name"), [
+    ("Experiment", "ExperimentName"), ("ExperimentTrial", "TrialName"),
+    (TC, "TrialComponentName")])
+def test_tags_are_searchable_as_one_nested_element_per_tag(sm_client, resource, name):
+    sm_client.create_experiment(ExperimentName="e", Tags=[{"Key": "a", "Value": "1"},
+                                                          {"Key": "b", "Value": "2"}])
+    sm_client.create_trial(TrialName="e", ExperimentName="e",
+                           Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+    sm_client.create_trial_component(TrialComponentName="e", Tags=[
+        {"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+
+    def nested(key, value):
+        return sm_client.search(Resource=resource, SearchExpression={"NestedFilters": [{
+            "NestedPropertyName": "Tags", "Filters": [{"Name": "Tags.Key", "Value": key},
+                                                      {"Name": "Tags.Value", "Value": value}]}]})
+
+    assert len(nested("a", "1")["Results"]) == 1
+    assert len(nested("b", "2")["Results"]) == 1
+    assert nested("a", "2")["Results"] == []
+
+
+# -- the grammar's corners ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("expression", "message"), [
+    ({}, "A SearchExpression must specify at least one subexpression, filter, or nested filter."),
+    ({"NestedFilters": [{"NestedPropertyName": "Parents", "Filters": [
+        {"Name": "Parents.TrialName", "Value": "x"}]}]},
+     "NestedPropertyName 'Parents' is not a nested property of Search resource Experiment; "
+     "nested properties are: Tags."),
+    ({"NestedFilters": [{"NestedPropertyName": "Tags", "Filters": [
+        {"Name": "Tags.Colour", "Value": "x"}]}]},
+     "Filter name 'Tags.Colour' is not a property of nested property 'Tags'; valid names are: "
+     "Tags.Key, Tags.Value."),
+    ({"Filters": [{"Name": "ExperimentName"}]},
+     "Filter on 'ExperimentName' needs a Value (Operator defaults to Equals) or an Operator."),
+    ({"Filters": [{"Name": "ExperimentName", "Operator": "Equals"}]},
+     "Operator Equals needs a Value (filter on 'ExperimentName')."),
+    ({"Filters": [{"Name": "CreationTime", "Operator": "LessThan", "Value": "soon"}]},
+     "Value 'soon' for property 'CreationTime' is not a valid timestamp (ISO 8601, e.g. "
+     "2024-01-31T12:00:00Z)."),
+    ({"Filters": [{"Name": "Tags.", "Value": "x"}]}, "Unknown property name: Tags."),
+])
+def test_grammar_errors_are_worded_exactly(sm_client, expression, message):
+    assert error_of(sm_client.search, Resource="Experiment", SearchExpression=expression) == {
+        "Code": "ValidationException", "Message": message}
+
+
+@pytest.mark.parametrize(("search_filter", "message"), [
+    ({"Name": "Parameters.lr.StringValue", "Operator": "GreaterThan", "Value": "1"},
+     "Operator GreaterThan is not supported for text property 'Parameters.lr.StringValue'."),
+    ({"Name": "Parameters.lr.NumberValue", "Operator": "Contains", "Value": "1"},
+     "Operator Contains is not supported for numeric property 'Parameters.lr.NumberValue'."),
+    ({"Name": "Parameters.", "Value": "1"}, "Unknown property name: Parameters."),
+])
+def test_typed_parameter_properties(sm_client, search_filter, message):
+    assert error_of(sm_client.search, Resource=TC, SearchExpression={
+        "Filters": [search_filter]}) == {"Code": "ValidationException", "Message": message}
+
+
+def test_parameter_comparisons_by_value(lab):
+    assert search_tc(lab, {"Name": "Parameters.lr", "Value": "0.05"}) == []
+    assert set(search_tc(lab, {"Name": "Parameters.lr", "Operator": "NotEquals",
+                               "Value": "0.1"})) == {"lone", "mlp-1", "xgb-2"}
+    assert search_tc(lab, {"Name": "Parameters.lr.NumberValue", "Operator": "GreaterThan",
+                           "Value": "0.05"}) == ["xgb-1"]
+    assert search_tc(lab, {"Name": "Parameters.lr.StringValue", "Value": "auto"}) == ["mlp-1"]
+
+
+def test_a_metric_named_like_a_statistic(sm_client, sm_experiments):
+    sm_client.create_trial_component(TrialComponentName="tc")
+    now = datetime.now(timezone.utc)
+    sm_experiments.client(service="sagemaker-metrics").batch_put_metrics(
+        TrialComponentName="tc", MetricData=[
+            {"MetricName": "Max", "Value": v, "Timestamp": now} for v in (5.0, 1.0)])
+    # "Metrics.Max" is the metric named Max (its Last value, 1.0), not a statistic.
+    assert search_tc(sm_client, {"Name": "Metrics.Max", "Value": "1"}) == ["tc"]
+    assert search_tc(sm_client, {"Name": "Metrics.Max.Max", "Value": "5"}) == ["tc"]
+
+
+@pytest.mark.parametrize("value", ["2026-01-02T03:04:05z", "2026-01-02T05:04:05+02:00",
+                                   "2026-01-02T03:04:05", "1767323045"])
+def test_a_time_in_any_spelling(sm_client, value):
+    sm_client.create_trial_component(TrialComponentName="tc",
+                                     StartTime=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    assert search_tc(sm_client, {"Name": "StartTime", "Value": value}) == ["tc"]
+    assert search_tc(sm_client, {"Name": "StartTime", "Operator": "GreaterThan",
+                                 "Value": value}) == []
+
+
+def test_nested_filters_count_as_clauses_and_contains(sm_client):
+    def leaf(index):
+        return {"Name": "TrialComponentName", "Value": f"n{index}"}
+
+    nested = {"NestedPropertyName": "Parents",
+              "Filters": [{"Name": "Parents.TrialName", "Value": f"t{i}"} for i in range(20)]}
+    # 20 filters + (1 nested + 20 inside) + (1 sub-expression + 8) = 50 clauses.
+    fifty = {"Filters": [leaf(i) for i in range(20)], "NestedFilters": [nested],
+             "SubExpressions": [{"Filters": [leaf(i) for i in range(8)]}]}
+    assert sm_client.search(Resource=TC, SearchExpression=fifty)["Results"] == []
+    fifty["SubExpressions"][0]["Filters"].append(leaf(99))
+    error = error_of(sm_client.search, Resource=TC, SearchExpression=fifty)
+    assert error["Message"].endswith("in all (recursively); this one has 51.")
+    contains = {"Name": "Parents.TrialName", "Operator": "Contains", "Value": "t"}
+    assert error_of(sm_client.search, Resource=TC, SearchExpression={"NestedFilters": [
+        {"NestedPropertyName": "Parents", "Filters": [contains, contains]}]}) == {
+        "Code": "ValidationException",
+        "Message": "'CONTAINS' operator usage limit of 1 exceeded."}
+
+
+def test_nested_filter_on_a_property_no_element_has(lab):
+    assert names(lab.search(Resource=TC, SearchExpression={"NestedFilters": [{
+        "NestedPropertyName": "Metrics",
+        "Filters": [{"Name": "Metrics.SourceArn", "Value": "arn:x"}]}]})) == []
+    assert names(lab.search(Resource=TC, SearchExpression={"NestedFilters": [{
+        "NestedPropertyName": "Parents",
+        "Filters": [{"Name": "Parents.TrialName", "Operator": "Contains",
+                     "Value": "fraud"}]}]})) == ["mlp-1", "xgb-2"]
+
+
+@pytest.mark.parametrize(("names_used", "limited"), [
+    (("DisplayName", "DisplayName"), False), (("Tags.a", "Tags.b"), False),
+    (("TrialComponentName", "InputArtifacts.x"), False),
+    (("Status.Message", "DisplayName"), False), (("Status.Message", "Parameters.p"), True),
+])
+def test_contains_is_limited_except_on_names_tags_and_artifacts(sm_client, names_used, limited):
+    expression = {"Filters": [{"Name": name, "Operator": "Contains", "Value": "x"}
+                              for name in names_used]}
+    if limited:
+        assert error_of(sm_client.search, Resource=TC, SearchExpression=expression)[
+            "Message"] == "'CONTAINS' operator usage limit of 1 exceeded."
+    else:
+        assert sm_client.search(Resource=TC, SearchExpression=expression)["Results"] == []
+
+
+def test_order_operators_are_strict_or_not_as_named(lab):
+    assert search_tc(lab, {"Name": "Metrics.loss.Min", "Operator": "LessThan",
+                           "Value": "0.3"}) == []
+    assert search_tc(lab, {"Name": "Metrics.loss.Min", "Operator": "LessThanOrEqualTo",
+                           "Value": "0.3"}) == ["xgb-1"]
+    assert search_tc(lab, {"Name": "Metrics.loss.Min", "Operator": "GreaterThan",
+                           "Value": "0.7"}) == []
+    assert search_tc(lab, {"Name": "Metrics.loss.Min", "Operator": "GreaterThanOrEqualTo",
+                           "Value": "0.7"}) == ["xgb-2"]
+
+
+def test_a_number_property_needs_a_number_even_for_equals(sm_client):
+    assert error_of(sm_client.search, Resource=TC, SearchExpression={"Filters": [
+        {"Name": "Metrics.loss.Max", "Value": "abc"}]}) == {
+        "Code": "ValidationException",
+        "Message": "Value 'abc' for property 'Metrics.loss.Max' is not a valid number."}
+
+
+def test_the_nested_properties_of_a_resource_are_listed(sm_client):
+    assert error_of(sm_client.search, Resource="ExperimentTrial", SearchExpression={
+        "NestedFilters": [{"NestedPropertyName": "Metrics",
+                           "Filters": [{"Name": "Metrics.Max", "Value": "1"}]}]})[
+        "Message"].endswith("nested properties are: Tags, TrialComponentSummaries.")
+
+
+@pytest.mark.parametrize("changed", [
+    {"Resource": "ExperimentTrial"},
+    {"SearchExpression": {"Filters": [{"Name": "DisplayName", "Operator": "Exists"}]}},
+    {"SortBy": "CreationTime"},
+    {"CrossAccountFilterOption": "SameAccount"},
+])
+def test_search_token_is_bound_to_what_shapes_the_results(sm_client, changed):
+    for index in range(3):
+        sm_client.create_experiment(ExperimentName=f"exp-{index}")
+        sm_client.create_trial(TrialName=f"t-{index}", ExperimentName=f"exp-{index}")
+    request = {"Resource": "Experiment", "SearchExpression": {"Filters": [
+        {"Name": "DisplayName", "Operator": "Contains", "Value": "exp"}]}}
+    token = sm_client.search(**request, MaxResults=1)["NextToken"]
+    error = error_of(sm_client.search, **{**request, **changed}, NextToken=token)
+    assert error["Message"].startswith(
+        "Invalid NextToken: the token was issued for a Search request with other")
+    assert error_of(sm_client.list_experiments, NextToken=token)["Message"] == (
+        "Invalid NextToken: the token was issued by Search, not ListExperiments.")
+
+
+def test_tag_search_sorted_by_another_property(sm_client):
+    for name in ("b", "c", "a"):
+        sm_client.create_experiment(ExperimentName=name, Tags=[{"Key": "t", "Value": "x"}])
+    response = sm_client.search(Resource="Experiment", SortBy="ExperimentName",
+                                SortOrder="Ascending", SearchExpression={"Filters": [
+                                    {"Name": "Tags.t", "Value": "x"}]})
+    assert names(response, "Experiment", "ExperimentName") == ["a", "b", "c"]
+
+
+def test_trials_by_their_component_summaries_nested(lab):
+    response = lab.search(Resource="ExperimentTrial", SearchExpression={"NestedFilters": [{
+        "NestedPropertyName": "TrialComponentSummaries",
+        "Filters": [{"Name": "TrialComponentSummaries.TrialComponentName", "Value": "mlp-1"}]}]})
+    assert names(response, "Trial", "TrialName") == ["fraud-a"]
+
+
+def test_an_unsupported_search_names_itself_and_what_is_served(sm_client):
+    with pytest.raises(UnsupportedOperationError) as raised:
+        sm_client.search(Resource="TrainingJob")
+    assert (raised.value.service, raised.value.operation) == (
+        "sagemaker", "Search(Resource=TrainingJob)")
+    assert str(raised.value).startswith(
+        "pytest-sm-experiments does not serve sagemaker:Search(Resource=TrainingJob); nothing "
+        "was sent to AWS. ")
+    assert str(raised.value).endswith(
+        "Supported operations: Search(Resource=Experiment), Search(Resource=ExperimentTrial), "
+        "Search(Resource=ExperimentTrialComponent)")

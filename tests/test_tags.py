@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import strategies as S
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 PREFIX = "arn:aws:sagemaker:us-east-1:123456789012:"
 KINDS = ["experiment", "trial", "trial_component"]
-
-
-def snapshot(mock):
-    return dict(mock.experiments), dict(mock.trials), dict(mock.trial_components)
 
 
 def make(client, kind):
@@ -85,14 +82,14 @@ def test_arn_resolves_in_any_letter_case(sm_client, kind):
 @pytest.mark.parametrize("operation", ["add_tags", "list_tags", "delete_tags"])
 def test_missing_resource_is_validation_exception(sm_client, sm_experiments, arn, operation):
     make(sm_client, "experiment")
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     kwargs = {"add_tags": {"Tags": tags(("k", "v"))}, "list_tags": {},
               "delete_tags": {"TagKeys": ["k"]}}[operation]
     with pytest.raises(ClientError) as raised:
         getattr(sm_client, operation)(ResourceArn=arn, **kwargs)
     assert raised.value.response["Error"] == {
         "Code": "ValidationException", "Message": f"Resource {arn} does not exist."}
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 def test_deleted_resource_loses_its_tags(sm_client):
@@ -106,7 +103,7 @@ def test_deleted_resource_loses_its_tags(sm_client):
 @pytest.mark.parametrize("operation", ["add_tags", "delete_tags"])
 def test_reserved_prefix(sm_client, sm_experiments, operation):
     arn, _ = make(sm_client, "experiment")
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     kwargs = ({"Tags": tags(("ok", "1"), ("AWS:team", "x"))} if operation == "add_tags"
               else {"TagKeys": ["ok", "AWS:team"]})
     with pytest.raises(ClientError) as raised:
@@ -114,7 +111,7 @@ def test_reserved_prefix(sm_client, sm_experiments, operation):
     assert raised.value.response["Error"] == {
         "Code": "ValidationException",
         "Message": "System prefix 'aws:' reserved for AWS usage in tag key: AWS:team"}
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 def test_duplicate_key_in_one_request(sm_client, sm_experiments):
@@ -130,14 +127,14 @@ def test_per_resource_limit_counts_unique_keys(sm_client, sm_experiments):
     sm_client.add_tags(ResourceArn=arn, Tags=tags(*((f"k{i}", "v") for i in range(45))))
     # Overwriting existing keys does not count twice: 45 + 5 new = 50 is allowed.
     sm_client.add_tags(ResourceArn=arn, Tags=tags(*((f"k{i}", "w") for i in range(40, 50))))
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(sm_client.exceptions.ResourceLimitExceeded) as raised:
         sm_client.add_tags(ResourceArn=arn, Tags=tags(("k0", "x"), ("one-more", "v")))
     assert raised.value.response["Error"]["Message"] == (
         "The account-level service limit 'Total number of tags allowed per resource' is 50 "
         "Tags, with current utilization of 0 Tags and a request delta of 51 Tags. Please "
         "contact AWS support to request an increase for this limit.")
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 def test_more_than_50_tags_in_one_request_is_a_model_error(sm_client):
@@ -180,3 +177,76 @@ def test_describe_does_not_show_tags(sm_client):
     arn, _ = make(sm_client, "trial_component")
     sm_client.add_tags(ResourceArn=arn, Tags=tags(("k", "v")))
     assert "Tags" not in sm_client.describe_trial_component(TrialComponentName="Thing")
+
+
+@pytest.mark.sm_experiments(quotas={"tags_per_resource": 120})
+@pytest.mark.parametrize(("count", "pages"), [(50, [50]), (100, [50, 50]), (101, [50, 50, 1])])
+def test_list_tags_pages_end_exactly(sm_client, count, pages):
+    arn, _ = make(sm_client, "experiment")
+    for start in range(0, count, 50):
+        sm_client.add_tags(ResourceArn=arn, Tags=tags(
+            *((f"k{i:03d}", "v") for i in range(start, min(start + 50, count)))))
+    seen = []
+    token = None
+    while True:
+        response = sm_client.list_tags(ResourceArn=arn, **({"NextToken": token} if token else {}))
+        seen.append(len(response["Tags"]))
+        token = response.get("NextToken")
+        if token is None:
+            break
+    assert seen == pages
+
+
+@pytest.mark.sm_experiments(quotas={"tags_per_resource": 120})
+def test_list_tags_resumes_after_the_last_tag_seen_was_deleted(sm_client):
+    arn, _ = make(sm_client, "experiment")
+    for start in (0, 50):
+        sm_client.add_tags(ResourceArn=arn,
+                           Tags=tags(*((f"k{i:03d}", "v") for i in range(start, start + 50))))
+    first = sm_client.list_tags(ResourceArn=arn, MaxResults=50)
+    assert first["Tags"][-1]["Key"] == "k049"
+    sm_client.delete_tags(ResourceArn=arn, TagKeys=["k049"])
+    second = sm_client.list_tags(ResourceArn=arn, MaxResults=50, NextToken=first["NextToken"])
+    assert [tag["Key"] for tag in second["Tags"]] == [f"k{i:03d}" for i in range(50, 100)]
+    assert "NextToken" not in second
+
+
+@pytest.mark.parametrize("arn", [
+    PREFIX + "experiment/",
+    PREFIX + "experiment",
+    PREFIX + "artifact/0123456789abcdef0123456789abcdef",
+])
+def test_arn_that_names_no_resource_is_validation_exception(sm_client, arn):
+    make(sm_client, "experiment")
+    with pytest.raises(ClientError) as raised:
+        sm_client.list_tags(ResourceArn=arn)
+    assert raised.value.response["Error"] == {
+        "Code": "ValidationException", "Message": f"Resource {arn} does not exist."}
+
+
+def test_lineage_artifacts_take_tags(sm_client):
+    arn = sm_client.create_artifact(ArtifactType="Dataset", Source={"SourceUri": "s3://b/k"})[
+        "ArtifactArn"]
+    sm_client.add_tags(ResourceArn=arn, Tags=tags(("team", "risk")))
+    assert sm_client.list_tags(ResourceArn=arn)["Tags"] == tags(("team", "risk"))
+    sm_client.delete_tags(ResourceArn=arn, TagKeys=["team"])
+    assert sm_client.list_tags(ResourceArn=arn)["Tags"] == []
+
+
+@pytest.mark.sm_experiments(quotas={"tags_per_resource": 60})
+def test_list_tags_token_is_bound_to_its_resource_and_operation(sm_client):
+    first, _ = make(sm_client, "experiment")
+    second = sm_client.create_experiment(ExperimentName="Second")["ExperimentArn"]
+    for arn in (first, second):
+        for start in (0, 50):
+            sm_client.add_tags(ResourceArn=arn, Tags=tags(
+                *((f"k{i:02d}", "v") for i in range(start, start + 5 if start else 50))))
+    token = sm_client.list_tags(ResourceArn=first)["NextToken"]
+    with pytest.raises(ClientError) as raised:
+        sm_client.list_tags(ResourceArn=second, NextToken=token)
+    assert raised.value.response["Error"]["Message"].startswith(
+        "Invalid NextToken: the token was issued for a ListTags request with other")
+    with pytest.raises(ClientError) as raised:
+        sm_client.list_experiments(NextToken=token)
+    assert raised.value.response["Error"]["Message"] == (
+        "Invalid NextToken: the token was issued by ListTags, not ListExperiments.")

@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+import strategies as S
 from botocore.exceptions import ClientError
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:experiment-trial-component/"
 START = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 END = datetime(2026, 1, 2, 4, 0, 0, tzinfo=timezone.utc)
-
-
-def snapshot(mock):
-    return dict(mock.experiments), dict(mock.trials), dict(mock.trial_components)
 
 
 def create_full(client, name="Train-1"):
@@ -88,13 +85,13 @@ def test_handle_records_parameters_artifacts_and_status(sm_client, sm_experiment
 
 def test_duplicate_name_in_other_case(sm_client, sm_experiments):
     sm_client.create_trial_component(TrialComponentName="Train-1")
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(ClientError) as raised:
         sm_client.create_trial_component(TrialComponentName="train-1")
     assert raised.value.response["Error"] == {
         "Code": "ValidationException",
         "Message": "TrialComponent with name (train-1) already exists."}
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 @pytest.mark.parametrize("value", [{}, {"StringValue": "a", "NumberValue": 1}])
@@ -182,7 +179,7 @@ def test_update_missing(sm_client):
 @pytest.mark.sm_experiments(quotas={"parameters_per_trial_component": 3})
 def test_parameter_quota_counts_the_merged_result(sm_client, sm_experiments):
     create_full(sm_client)  # 3 parameters
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(sm_client.exceptions.ResourceLimitExceeded) as raised:
         sm_client.update_trial_component(TrialComponentName="Train-1",
                                          Parameters={"new": {"StringValue": "x"}})
@@ -191,7 +188,7 @@ def test_parameter_quota_counts_the_merged_result(sm_client, sm_experiments):
         "component' is 3 Parameters, with current utilization of 0 Parameters and a request "
         "delta of 4 Parameters. Please contact AWS support to request an increase for this "
         "limit.")
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
     # Replacing a key and removing one stays within the quota.
     sm_client.update_trial_component(TrialComponentName="Train-1",
                                      Parameters={"new": {"StringValue": "x"}},
@@ -244,14 +241,14 @@ def test_delete_and_delete_while_associated(sm_client, sm_experiments):
     sm_client.create_trial(TrialName="Run", ExperimentName="Exp")
     sm_client.create_trial_component(TrialComponentName="Step")
     sm_client.associate_trial_component(TrialComponentName="Step", TrialName="Run")
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(ClientError) as raised:
         sm_client.delete_trial_component(TrialComponentName="Step")
     assert raised.value.response["Error"] == {
         "Code": "ValidationException",
         "Message": f"TrialComponent '{ARN}step' is linked to 1 or more trials and cannot be "
                    "deleted."}
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
     sm_client.disassociate_trial_component(TrialComponentName="Step", TrialName="Run")
     assert sm_client.delete_trial_component(TrialComponentName="STEP")["TrialComponentArn"] == (
         ARN + "step")
@@ -276,3 +273,49 @@ def test_metrics_render_as_summaries(sm_client, sm_experiments):
         "loss", 3, 2.0, 4.0, 3.0)
     assert loss["StdDev"] == pytest.approx(1.0)
     assert loss["TimeStamp"] == now
+
+
+@pytest.mark.sm_experiments(quotas={"tags_per_resource": 1})
+def test_create_refused_for_its_tags_stores_nothing(sm_client, sm_experiments):
+    with pytest.raises(sm_client.exceptions.ResourceLimitExceeded):
+        sm_client.create_trial_component(
+            TrialComponentName="Train-1",
+            Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+    assert len(sm_experiments.trial_components) == 0
+    assert sm_client.list_trial_components()["TrialComponentSummaries"] == []
+    sm_client.create_trial_component(TrialComponentName="Train-1")
+    assert list(sm_experiments.trial_components) == ["Train-1"]
+
+
+def test_start_and_end_times_on_create_and_on_update(sm_client):
+    sm_client.create_trial_component(TrialComponentName="tc", StartTime=START, EndTime=END)
+    described = sm_client.describe_trial_component(TrialComponentName="tc")
+    assert (described["StartTime"], described["EndTime"]) == (START, END)
+    later = END.replace(hour=5)
+    response = sm_client.update_trial_component(TrialComponentName="tc", StartTime=END,
+                                                EndTime=later)
+    assert response["TrialComponentArn"] == ARN + "tc"
+    described = sm_client.describe_trial_component(TrialComponentName="tc")
+    assert (described["StartTime"], described["EndTime"]) == (END, later)
+
+
+def test_update_keeps_what_it_does_not_send(sm_client):
+    create_full(sm_client)
+    sm_client.update_trial_component(TrialComponentName="Train-1",
+                                     Parameters={"extra": {"StringValue": "x"}})
+    described = sm_client.describe_trial_component(TrialComponentName="Train-1")
+    assert (described["DisplayName"], described["StartTime"]) == ("Training", START)
+    assert described["Status"] == {"PrimaryStatus": "InProgress", "Message": "started"}
+
+
+def test_list_by_experiment_leaves_out_components_of_other_experiments(sm_client):
+    sm_client.create_experiment(ExperimentName="Exp")
+    sm_client.create_experiment(ExperimentName="Other")
+    sm_client.create_trial(TrialName="Run", ExperimentName="Exp")
+    sm_client.create_trial(TrialName="Elsewhere", ExperimentName="Other")
+    for name, trial in (("in-exp", "Run"), ("in-other", "Elsewhere"), ("lone", None)):
+        sm_client.create_trial_component(TrialComponentName=name)
+        if trial:
+            sm_client.associate_trial_component(TrialComponentName=name, TrialName=trial)
+    listed = sm_client.list_trial_components(ExperimentName="exp")["TrialComponentSummaries"]
+    assert [summary["TrialComponentName"] for summary in listed] == ["in-exp"]

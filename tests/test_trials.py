@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import strategies as S
 from botocore.exceptions import ClientError
 
 PREFIX = "arn:aws:sagemaker:us-east-1:123456789012:"
-
-
-def snapshot(mock):
-    return dict(mock.experiments), dict(mock.trials), dict(mock.trial_components)
 
 
 @pytest.fixture
@@ -59,12 +56,12 @@ def test_create_in_missing_experiment_is_resource_not_found(sm_client, sm_experi
 
 def test_duplicate_name_in_other_case_is_refused(sm_client, sm_experiments, experiment):
     sm_client.create_trial(TrialName="Run-1", ExperimentName=experiment)
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(ClientError) as raised:
         sm_client.create_trial(TrialName="RUN-1", ExperimentName=experiment)
     assert raised.value.response["Error"] == {
         "Code": "ValidationException", "Message": "Trial with name (RUN-1) already exists."}
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 def test_describe_missing_trial(sm_client):
@@ -101,14 +98,14 @@ def test_delete_with_components_is_refused(sm_client, sm_experiments, experiment
     sm_client.create_trial(TrialName="Run-1", ExperimentName=experiment)
     sm_client.create_trial_component(TrialComponentName="Step-1")
     sm_client.associate_trial_component(TrialComponentName="Step-1", TrialName="Run-1")
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(ClientError) as raised:
         sm_client.delete_trial(TrialName="Run-1")
     assert raised.value.response["Error"] == {
         "Code": "ValidationException",
         "Message": f"Trial '{PREFIX}experiment-trial/run-1' still has trial components "
                    "associated; disassociate them before deleting the trial."}
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
 
 
 def test_delete_missing_trial(sm_client):
@@ -121,7 +118,7 @@ def test_trials_per_experiment_quota(sm_client, sm_experiments, experiment):
     sm_client.create_experiment(ExperimentName="Other")
     sm_client.create_trial(TrialName="a", ExperimentName=experiment)
     sm_client.create_trial(TrialName="b", ExperimentName=experiment)
-    before = snapshot(sm_experiments)
+    before = S.records(sm_experiments)
     with pytest.raises(sm_client.exceptions.ResourceLimitExceeded) as raised:
         sm_client.create_trial(TrialName="c", ExperimentName=experiment)
     assert raised.value.response["Error"]["Message"] == (
@@ -129,7 +126,7 @@ def test_trials_per_experiment_quota(sm_client, sm_experiments, experiment):
         "experiment, excluding those automatically created by SageMaker' is 2 Trials, with "
         "current utilization of 0 Trials and a request delta of 3 Trials. Please contact AWS "
         "support to request an increase for this limit.")
-    assert snapshot(sm_experiments) == before
+    assert S.records(sm_experiments) == before
     # The quota counts per experiment, and a deleted trial frees its place.
     sm_client.create_trial(TrialName="c", ExperimentName="Other")
     sm_client.delete_trial(TrialName="a")
@@ -152,3 +149,23 @@ def test_reserved_tag_prefix_on_create(sm_client, sm_experiments, experiment):
     assert raised.value.response["Error"]["Message"] == (
         "System prefix 'aws:' reserved for AWS usage in tag key: aws:owner")
     assert len(sm_experiments.trials) == 0
+
+
+@pytest.mark.sm_experiments(quotas={"tags_per_resource": 1})
+def test_create_refused_for_its_tags_stores_nothing(sm_client, sm_experiments, experiment):
+    with pytest.raises(sm_client.exceptions.ResourceLimitExceeded):
+        sm_client.create_trial(TrialName="Run-1", ExperimentName=experiment,
+                               Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+    assert len(sm_experiments.trials) == 0
+    assert sm_client.list_trials(ExperimentName=experiment)["TrialSummaries"] == []
+    # Nothing points at the experiment: it can be deleted, and the name is free again.
+    sm_client.delete_experiment(ExperimentName=experiment)
+    sm_client.create_experiment(ExperimentName=experiment)
+    sm_client.create_trial(TrialName="Run-1", ExperimentName=experiment)
+    assert list(sm_experiments.trials) == ["Run-1"]
+
+
+def test_update_without_display_name_keeps_it(sm_client, experiment):
+    sm_client.create_trial(TrialName="Run-1", ExperimentName=experiment, DisplayName="Shown")
+    sm_client.update_trial(TrialName="Run-1")
+    assert sm_client.describe_trial(TrialName="Run-1")["DisplayName"] == "Shown"

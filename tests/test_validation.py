@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import unicodedata
 
 import pytest
+import strategies as S
+from botocore.awsrequest import AWSPreparedRequest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pytest_sm_experiments import validation
+from pytest_sm_experiments import router, validation
 
 TAG_PATTERN = r"([\p{L}\p{Z}\p{N}_.:/=+\-@]*)"
 
@@ -57,23 +62,54 @@ def _reachable(shape, seen):
             _reachable(child, seen)
 
 
-def test_every_pattern_reachable_from_served_operations_compiles():
-    from pytest_sm_experiments import _botocore
-    from pytest_sm_experiments.operations import OPERATIONS
-    from pytest_sm_experiments.wire import PROTOCOLS
-
+def _reachable_patterns() -> set[str]:
+    """Every pattern in the input shapes of the served operations (STS's input has none)."""
     patterns = set()
-    for service, operation in OPERATIONS:
-        if PROTOCOLS[service] == "query":
+    for service, operation in S.served():
+        shape = S.operation_model(service, operation).input_shape
+        if shape is None:
             continue
-        shape = _botocore.operation_model(service, operation).input_shape
         seen: dict = {}
         _reachable(shape, seen)
         patterns |= {s.metadata["pattern"] for s in seen.values() if "pattern" in s.metadata}
-        validation.Validator(service, shape)
+    return patterns
+
+
+def test_every_pattern_reachable_from_served_operations_compiles():
+    patterns = _reachable_patterns()
+    for service, operation in S.served():
+        validation.Validator(service, S.operation_model(service, operation).input_shape)
     for pattern in patterns:
         validation.compile_pattern(pattern)
     assert r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}" in patterns
+
+
+def test_every_reachable_pattern_is_restated_by_hand_for_the_tests():
+    # tests/strategies.py generates and checks strings with these, not with validation.py.
+    missing = {S.unanchored(pattern) for pattern in _reachable_patterns()} - set(S.MODEL_PATTERNS)
+    assert missing == set()
+
+
+#: Strings on the edges of the model's patterns.
+_EDGES = ("", "a", "A", "-", "a-", "-a", "a--b", "a_b", "é", "\n", "x\ny", "\r", "\x85",
+          "\u2028", "\u2029", "\t", " ", "\u00a0", "\u3000", "٣", "Ⅻ", "½", "_", "@", "+",
+          "text/csv", "text/", "/csv", "a/b+c", "tëxt/csv", "arn:aws:sagemaker:us-east-1:"
+          "123456789012:experiment/exp", "arn:aws-cn:sagemaker::123456789012:x",
+          "arn:aws:sagemaker:us-east-1:12345678901:experiment/exp", "\U0001f600", "a" * 120,
+          "a" * 121, "ABC", "abc", "a1-b2")
+
+
+@settings(max_examples=settings.default.max_examples * 3)
+@given(data=st.data())
+def test_model_patterns_match_exactly_what_the_restatement_matches(data):
+    """validation.compile_pattern against the hand-written patterns, on their matches and on
+    edge and hostile text."""
+    pattern = data.draw(st.sampled_from(sorted(S.MODEL_PATTERNS)), label="pattern")
+    restated = S.MODEL_PATTERNS[pattern]
+    text = data.draw(st.one_of(restated.strategy, st.sampled_from(_EDGES), S.hostile_text()),
+                     label="text")
+    assert (validation.compile_pattern(pattern).fullmatch(text) is not None) == (
+        restated.matches(text))
 
 
 def test_other_unicode_categories_compile_exactly():
@@ -160,3 +196,78 @@ def test_server_checks_what_client_validation_would_have(sm_experiments):
         "1 validation error detected: Value null at 'experimentName' failed to satisfy "
         "constraint: Member must not be null")
     assert len(sm_experiments.experiments) == 0
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"ExperimentName": None}, "1 validation error detected: Value null at 'experimentName' "
+                               "failed to satisfy constraint: Member must not be null"),
+    ({"TrialName": None, "ExperimentName": "e"}, "1 validation error detected: Value null at "
+     "'trialName' failed to satisfy constraint: Member must not be null"),
+    ({}, "2 validation errors detected: Value null at 'trialName' failed to satisfy constraint: "
+         "Member must not be null; Value null at 'experimentName' failed to satisfy constraint: "
+         "Member must not be null"),
+])
+def test_a_required_member_sent_as_json_null_is_missing(sm_experiments, body, message):
+    operation = "CreateExperiment" if set(body) == {"ExperimentName"} else "CreateTrial"
+    request = AWSPreparedRequest("POST", "https://api.sagemaker.us-east-1.amazonaws.com/", {},
+                                 json.dumps(body).encode(), False)
+    response = router.before_send(request=request,
+                                  event_name=f"before-send.sagemaker.{operation}")
+    assert response.status_code == 400
+    assert json.loads(response.content) == {"__type": "ValidationException", "Message": message}
+    assert (len(sm_experiments.experiments), len(sm_experiments.trials)) == (0, 0)
+
+
+@pytest.mark.parametrize(("value", "failure"), [
+    (0, "Member must have value greater than or equal to 1"), (1, None), (100, None),
+    (101, "Member must have value less than or equal to 100"),
+])
+def test_integer_limits_are_inclusive(sm_experiments, value, failure):
+    # MaxResults: min 1, max 100 in the model.
+    client = sm_experiments.client(config=Config(parameter_validation=False))
+    if failure is None:
+        assert client.list_experiments(MaxResults=value)["ExperimentSummaries"] == []
+        return
+    with pytest.raises(ClientError) as raised:
+        client.list_experiments(MaxResults=value)
+    assert _error(raised)["Message"] == (
+        f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy "
+        f"constraint: {failure}")
+
+
+def test_booleans_are_checked_by_the_model_too():
+    # No served operation takes a boolean today; the checker is compiled from any model shape.
+    shape = S.operation_model("sagemaker", "CreateTrainingJob").input_shape
+    check = validation.Validator("sagemaker", shape.members["EnableNetworkIsolation"])
+    check(True)
+    with pytest.raises(validation.ValidationError) as raised:
+        check("yes")
+    assert raised.value.message == (
+        "1 validation error detected: Value 'yes' at '' failed to satisfy constraint: Member "
+        "must be a boolean")
+
+
+@pytest.mark.parametrize(("pattern", "matching", "not_matching"), [
+    (r"[\x41-\x43]+", ["ABC", "B"], ["D", "abc"]),
+    (r"[\u0041\u00e9]+", ["Aé", "A"], ["B", "e"]),
+    (r"[\uD83D\uDE00]", ["\U0001F600"], ["\uD83D", "a"]),
+    (r"[\t\n]+", ["\t\n"], [" ", "t"]),
+    (r"[\w-]+", ["a_1-"], ["é", " "]),
+    (r"[\d]+", ["012"], ["٣", "a"]),
+    (r"[\s]+", [" \t"], ["\u2003", "a"]),
+    (r"[^ab]+", ["cd"], ["a", "cab"]),
+    (r"[\p{Alnum}]+", ["aZ9"], ["é", "_"]),
+    (r"[\p{N}]+", ["9٣Ⅻ"], ["a", "_"]),
+    (r"\d\w\s", ["1a "], ["٣a ", "1é "]),
+    (r"a.b", ["a-b", "a\tb"], ["a\nb", "a\u2028b", "a\x85b"]),
+    (r"\.\*", [".*"], ["ab"]),
+])
+def test_java_pattern_pieces(pattern, matching, not_matching):
+    fullmatch = validation.compile_pattern(pattern).fullmatch
+    assert [text for text in matching if fullmatch(text) is None] == []
+    assert [text for text in not_matching if fullmatch(text) is not None] == []
+
+
+def test_a_negated_unicode_category_is_not_supported():
+    with pytest.raises(NotImplementedError, match="unsupported character class"):
+        validation.translate_pattern(r"[^\p{L}]")

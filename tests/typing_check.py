@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Mapping
     from typing import Any
 
+    from mypy_boto3_sagemaker import SageMakerClient
     from typing_extensions import assert_type
 
     from pytest_sm_experiments import (
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
         SageMakerExperimentsMock,
         Trial,
         TrialComponent,
+        attach,
         mock_sm_experiments,
     )
 
@@ -64,3 +66,7 @@ if TYPE_CHECKING:
             return 1
 
         assert_type(decorated_async, Callable[[], Coroutine[Any, Any, int]])
+
+    def attached(client: SageMakerClient, sm_experiments: SageMakerExperimentsMock) -> None:
+        assert_type(attach(client), SageMakerClient)
+        assert_type(sm_experiments.attach(client), SageMakerClient)

@@ -67,8 +67,6 @@ OPERATIONS: Mapping[tuple[str, str], Handler] = MappingProxyType({
 })
 
 
-def supported(service: str | None = None) -> list[str]:
-    """Names of the served operations (of one service, or all as ``service:Operation``)."""
-    if service is not None:
-        return sorted(op for svc, op in OPERATIONS if svc == service)
+def supported() -> list[str]:
+    """The served operations as ``service:Operation``, sorted."""
     return sorted(f"{svc}:{op}" for svc, op in OPERATIONS)

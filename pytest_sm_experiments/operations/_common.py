@@ -1,15 +1,16 @@
-"""Helpers shared by the operations: tag rules, not-found errors, API shapes of records."""
+"""Helpers shared by the operations: tag rules, what every create does, not-found errors."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
 
 from ..backend import Collection, Context, R
 from ..errors import ResourceNotFound, ValidationError
-from ..models import ResourceKind
+from ..models import ResourceType
 
 Params = Mapping[str, Any]
 Response = dict[str, Any]
@@ -23,50 +24,78 @@ RESERVED_TAG_PREFIX = "aws:"
 #: caller has: an empty structure, as moto answers too.
 USER_CONTEXT: Mapping[str, Any] = MappingProxyType({})
 
-#: What a resource kind is called in AWS's messages.
-TYPE_NAMES: Mapping[ResourceKind, str] = {
+#: What AWS's messages call each resource type.
+TYPE_NAMES: Mapping[ResourceType, str] = {
     "experiment": "Experiment",
     "experiment-trial": "Trial",
     "experiment-trial-component": "TrialComponent",
 }
 
 
+def check_tag_key(key: str) -> None:
+    """AWS reserves the ``aws:`` prefix, in any letter case (CONFIRMED wording, DeleteTags)."""
+    if key.lower().startswith(RESERVED_TAG_PREFIX):
+        raise ValidationError(
+            f"System prefix '{RESERVED_TAG_PREFIX}' reserved for AWS usage in tag key: {key}")
+
+
 def tag_dict(tags: list[Mapping[str, str]] | None) -> dict[str, str]:
     """Apply AWS's tag rules beyond the model: reserved prefix and duplicate keys."""
     result: dict[str, str] = {}
-    if not tags:
-        return result
-    for tag in tags:
+    for tag in tags or ():
         key = tag["Key"]
-        if key.lower().startswith(RESERVED_TAG_PREFIX):
-            raise ValidationError(
-                f"System prefix '{RESERVED_TAG_PREFIX}' reserved for AWS usage in tag key: {key}"
-            )
+        check_tag_key(key)
         if key in result:
             raise ValidationError("Duplicate tag key")
         result[key] = tag["Value"]
     return result
 
 
+def new_record(ctx: Context, collection: Collection[Any], resource_type: ResourceType,
+               name: str, params: Params) -> dict[str, Any]:
+    """What every create checks and sets: AWS's tag rules, a name not taken in any letter case,
+    the per-resource tag quota; then the fields every new record has."""
+    tags = tag_dict(params.get("Tags"))
+    if name in collection:
+        raise already_exists(resource_type, name)
+    ctx.check_quota("tags_per_resource", len(tags))
+    return {
+        "name": name,
+        "arn": ctx.arn(resource_type, name),
+        "display_name": params.get("DisplayName") or name,
+        "tags": tags,
+        "creation_time": ctx.now,
+        "last_modified_time": ctx.now,
+        "seq": ctx.seq,
+    }
+
+
 def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"Key": key, "Value": value} for key, value in tags.items()]
 
 
-def not_found(ctx: Context, kind: ResourceKind, name: str) -> ResourceNotFound:
+def update(ctx: Context, collection: Collection[Any], record: Any, **changes: Any) -> None:
+    """Store ``record`` (a frozen record) with ``changes`` and a new LastModifiedTime."""
+    collection.replace(replace(record, **changes, last_modified_time=ctx.now))
+
+
+def not_found(ctx: Context, resource_type: ResourceType, name: str) -> ResourceNotFound:
     """``<Type> '<arn>' does not exist.`` (INFERRED wording)."""
-    return ResourceNotFound(f"{TYPE_NAMES[kind]} '{ctx.arn(kind, name)}' does not exist.")
+    return ResourceNotFound(
+        f"{TYPE_NAMES[resource_type]} '{ctx.arn(resource_type, name)}' does not exist.")
 
 
-def already_exists(kind: ResourceKind, name: str) -> ValidationError:
+def already_exists(resource_type: ResourceType, name: str) -> ValidationError:
     """``<Type> with name (<name>) already exists.``: the SageMaker SDK matches 'already exists'."""
-    return ValidationError(f"{TYPE_NAMES[kind]} with name ({name}) already exists.")
+    return ValidationError(f"{TYPE_NAMES[resource_type]} with name ({name}) already exists.")
 
 
-def require(ctx: Context, collection: Collection[R], kind: ResourceKind, name: str) -> R:
+def require(ctx: Context, collection: Collection[R], resource_type: ResourceType,
+            name: str) -> R:
     """The record named ``name`` (any letter case) or AWS's ResourceNotFound."""
     record = collection.get(name)
     if record is None:
-        raise not_found(ctx, kind, name)
+        raise not_found(ctx, resource_type, name)
     return record
 
 
@@ -78,6 +107,4 @@ def strip_arn(name_or_arn: str) -> str:
 
 
 def timestamp(value: float) -> datetime:
-    from datetime import timezone
-
     return datetime.fromtimestamp(value, timezone.utc)

@@ -12,26 +12,24 @@ Views other modules (Search) import:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
-from pytest_sm_experiments.backend import Context, name_key
-from pytest_sm_experiments.errors import ValidationError
-from pytest_sm_experiments.models import Artifact, MetricSummary, ResourceKind, TrialComponent
-
+from ..backend import Context
+from ..errors import ValidationError
+from ..models import Artifact, MetricSummary, ResourceType, TrialComponent
 from ._common import (
     USER_CONTEXT,
     Params,
     Response,
-    already_exists,
+    new_record,
     require,
     strip_arn,
-    tag_dict,
     timestamp,
+    update,
 )
 from .paging import list_page, page_request, with_token
 
-_KIND: ResourceKind = "experiment-trial-component"
+_TYPE: ResourceType = "experiment-trial-component"
 _ARTIFACT_MEMBERS = (("InputArtifacts", "input_artifacts"), ("OutputArtifacts", "output_artifacts"))
 
 
@@ -58,9 +56,9 @@ def _check_sizes(ctx: Context, parameters: int, inputs: int, outputs: int) -> No
     # CHOICE: a merge (UpdateTrialComponent) past a per-component limit is the same
     # ResourceLimitExceeded as on create, though the model lists it for CreateTrialComponent only;
     # botocore raises client.exceptions.ResourceLimitExceeded for it on any operation.
-    ctx.check_quota("parameters_per_trial_component", 0, parameters)
-    ctx.check_quota("artifacts_per_trial_component", 0, inputs)
-    ctx.check_quota("artifacts_per_trial_component", 0, outputs)
+    ctx.check_quota("parameters_per_trial_component", parameters)
+    ctx.check_quota("artifacts_per_trial_component", inputs)
+    ctx.check_quota("artifacts_per_trial_component", outputs)
 
 
 def _optional_time(params: Params, member: str) -> Any:
@@ -69,26 +67,17 @@ def _optional_time(params: Params, member: str) -> Any:
 
 
 def create_trial_component(ctx: Context, params: Params) -> Response:
-    state = ctx.state
-    name: str = params["TrialComponentName"]
-    tags = tag_dict(params.get("Tags"))
+    components = ctx.state.trial_components
     parameters = _parameters(params.get("Parameters") or {})
     inputs = _artifacts(params.get("InputArtifacts") or {})
     outputs = _artifacts(params.get("OutputArtifacts") or {})
-    if name in state.trial_components:
-        raise already_exists(_KIND, name)
-    ctx.check_quota("trial_components", len(state.trial_components))
-    ctx.check_quota("tags_per_resource", 0, len(tags))
+    fields = new_record(ctx, components, _TYPE, params["TrialComponentName"], params)
+    ctx.check_quota("trial_components", len(components) + 1)
     _check_sizes(ctx, len(parameters), len(inputs), len(outputs))
     status = params.get("Status")
     metadata = params.get("MetadataProperties")
     record = TrialComponent(
-        name=name,
-        arn=ctx.arn(_KIND, name),
-        display_name=params.get("DisplayName") or name,
-        tags=tags,
-        creation_time=ctx.now,
-        last_modified_time=ctx.now,
+        **fields,
         status=dict(status) if status is not None else None,
         start_time=_optional_time(params, "StartTime"),
         end_time=_optional_time(params, "EndTime"),
@@ -96,15 +85,14 @@ def create_trial_component(ctx: Context, params: Params) -> Response:
         input_artifacts=inputs,
         output_artifacts=outputs,
         metadata_properties=dict(metadata) if metadata is not None else None,
-        seq=ctx.seq,
     )
-    state.trial_components.add(record)
+    components.add(record)
     return {"TrialComponentArn": record.arn}
 
 
 def describe_trial_component(ctx: Context, params: Params) -> Response:
     name = strip_arn(params["TrialComponentName"])
-    return trial_component_view(require(ctx, ctx.state.trial_components, _KIND, name))
+    return trial_component_view(require(ctx, ctx.state.trial_components, _TYPE, name))
 
 
 def list_trial_components(ctx: Context, params: Params) -> Response:
@@ -117,13 +105,13 @@ def list_trial_components(ctx: Context, params: Params) -> Response:
         raise ValidationError(
             f"Only one of ExperimentName, TrialName or SourceArn can be specified; "
             f"got {' and '.join(given)}.")
-    page = page_request(ctx, "ListTrialComponents", params, filters)
+    page = page_request(ctx, "ListTrialComponents", params, tuple(filters))
     candidates: list[TrialComponent] | None = None
     if filters["ExperimentName"] is not None:
         experiment = require(ctx, state.experiments, "experiment", filters["ExperimentName"])
         keys: dict[str, None] = {}
         for trial_key in state.trials_of(experiment.name):
-            keys.update(state.trial_members.get(trial_key, {}))
+            keys.update(state.components_of(trial_key))
         candidates = [state.trial_components.get_by_key(key) for key in keys]
     elif filters["TrialName"] is not None:
         trial = require(ctx, state.trials, "experiment-trial", filters["TrialName"])
@@ -140,33 +128,30 @@ def list_trial_components(ctx: Context, params: Params) -> Response:
 
 def update_trial_component(ctx: Context, params: Params) -> Response:
     components = ctx.state.trial_components
-    record = require(ctx, components, _KIND, params["TrialComponentName"])
+    record = require(ctx, components, _TYPE, params["TrialComponentName"])
     parameters = _merge(dict(record.parameters), _parameters(params.get("Parameters") or {}),
-                        params.get("ParametersToRemove"), "Parameters")
+                        params.get("ParametersToRemove"))
     merged_artifacts: list[dict[str, Artifact]] = []
     for member, attribute in _ARTIFACT_MEMBERS:
         merged_artifacts.append(_merge(
             dict(getattr(record, attribute)), _artifacts(params.get(member) or {}),
-            params.get(f"{member}ToRemove"), member))
+            params.get(f"{member}ToRemove")))
     inputs, outputs = merged_artifacts
     _check_sizes(ctx, len(parameters), len(inputs), len(outputs))
     status = params.get("Status")
-    components.replace(replace(
-        record,
-        display_name=params.get("DisplayName", record.display_name),
-        status=dict(status) if status is not None else record.status,
-        start_time=_optional_time(params, "StartTime") or record.start_time,
-        end_time=_optional_time(params, "EndTime") or record.end_time,
-        parameters=parameters,
-        input_artifacts=inputs,
-        output_artifacts=outputs,
-        last_modified_time=ctx.now,
-    ))
+    update(ctx, components, record,
+           display_name=params.get("DisplayName", record.display_name),
+           status=dict(status) if status is not None else record.status,
+           start_time=_optional_time(params, "StartTime") or record.start_time,
+           end_time=_optional_time(params, "EndTime") or record.end_time,
+           parameters=parameters,
+           input_artifacts=inputs,
+           output_artifacts=outputs)
     return {"TrialComponentArn": record.arn}
 
 
-def _merge(current: dict[str, Any], added: dict[str, Any], removed: list[str] | None,
-           member: str) -> dict[str, Any]:
+def _merge(current: dict[str, Any], added: dict[str, Any],
+           removed: list[str] | None) -> dict[str, Any]:
     """Keys in ``added`` overwrite; then keys in ``removed`` go (absent keys are ignored).
 
     CONFIRMED: a key both set and removed in one call is removed: the SageMaker SDK's
@@ -182,16 +167,13 @@ def _merge(current: dict[str, Any], added: dict[str, Any], removed: list[str] | 
 
 def delete_trial_component(ctx: Context, params: Params) -> Response:
     state = ctx.state
-    record = require(ctx, state.trial_components, _KIND, params["TrialComponentName"])
+    record = require(ctx, state.trial_components, _TYPE, params["TrialComponentName"])
     if state.parents_of(record.name):
         # CONFIRMED: AWS's answer, quoted in aws/sagemaker-python-sdk#1515.
         raise ValidationError(
             f"TrialComponent '{record.arn}' is linked to 1 or more trials and cannot be "
             "deleted.")
-    state.trial_components.remove(record.name)
-    state.component_trials.pop(name_key(record.name), None)
-    # CHOICE: its lineage associations go with it (see lineage.delete_artifact).
-    state.drop_lineage_of(record.arn)
+    state.drop_component(record)
     return {"TrialComponentArn": record.arn}
 
 
@@ -208,18 +190,8 @@ def artifact_view(artifact: Artifact) -> dict[str, str]:
 
 def metric_view(summary: MetricSummary) -> Response:
     """A ``TrialComponentMetricSummary``."""
-    view: Response = {"MetricName": summary.name}
-    if summary.source_arn is not None:
-        view["SourceArn"] = summary.source_arn
-    view.update({
-        "TimeStamp": summary.timestamp,
-        "Max": summary.max,
-        "Min": summary.min,
-        "Last": summary.last,
-        "Count": summary.count,
-        "Avg": summary.avg,
-        "StdDev": summary.std_dev,
-    })
+    view: Response = {"MetricName": summary.name, "TimeStamp": summary.timestamp}
+    view.update(summary.statistics())
     return view
 
 

@@ -8,34 +8,18 @@ Views other modules (Search) import:
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from pytest_sm_experiments.backend import Context, name_key
-from pytest_sm_experiments.errors import ValidationError
-from pytest_sm_experiments.models import Experiment
-
-from ._common import USER_CONTEXT, Params, Response, already_exists, require, tag_dict
+from ..backend import Context
+from ..errors import ValidationError
+from ..models import Experiment
+from ._common import USER_CONTEXT, Params, Response, new_record, require, update
 from .paging import list_page, page_request, with_token
 
 
 def create_experiment(ctx: Context, params: Params) -> Response:
-    name: str = params["ExperimentName"]
-    tags = tag_dict(params.get("Tags"))
     experiments = ctx.state.experiments
-    if name in experiments:
-        raise already_exists("experiment", name)
-    ctx.check_quota("experiments", len(experiments))
-    ctx.check_quota("tags_per_resource", 0, len(tags))
-    record = Experiment(
-        name=name,
-        arn=ctx.arn("experiment", name),
-        display_name=params.get("DisplayName") or name,
-        description=params.get("Description"),
-        tags=tags,
-        creation_time=ctx.now,
-        last_modified_time=ctx.now,
-        seq=ctx.seq,
-    )
+    fields = new_record(ctx, experiments, "experiment", params["ExperimentName"], params)
+    ctx.check_quota("experiments", len(experiments) + 1)
+    record = Experiment(**fields, description=params.get("Description"))
     experiments.add(record)
     return {"ExperimentArn": record.arn}
 
@@ -54,12 +38,9 @@ def list_experiments(ctx: Context, params: Params) -> Response:
 def update_experiment(ctx: Context, params: Params) -> Response:
     experiments = ctx.state.experiments
     record = require(ctx, experiments, "experiment", params["ExperimentName"])
-    experiments.replace(replace(
-        record,
-        display_name=params.get("DisplayName", record.display_name),
-        description=params.get("Description", record.description),
-        last_modified_time=ctx.now,
-    ))
+    update(ctx, experiments, record,
+           display_name=params.get("DisplayName", record.display_name),
+           description=params.get("Description", record.description))
     return {"ExperimentArn": record.arn}
 
 
@@ -72,10 +53,7 @@ def delete_experiment(ctx: Context, params: Params) -> Response:
         raise ValidationError(
             f"Experiment '{record.arn}' still has trials; delete its trials before deleting "
             "the experiment.")
-    state.experiments.remove(record.name)
-    state.experiment_trials.pop(name_key(record.name), None)
-    # CHOICE: its lineage associations go with it (see lineage.delete_artifact).
-    state.drop_lineage_of(record.arn)
+    state.drop_experiment(record)
     return {"ExperimentArn": record.arn}
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from ..backend import Context
 from ..errors import ResourceNotFound, ValidationError
 from ..models import LineageArtifact, LineageAssociation, partition_of
-from ._common import USER_CONTEXT, Params, Response, tag_dict
+from ._common import USER_CONTEXT, Params, Response, tag_dict, update
 from .paging import list_page, page_of, page_request, with_token
 
 _ARTIFACT = "artifact"
@@ -49,13 +49,13 @@ _TYPE_NAMES = {"artifact": "Artifact", "experiment": "Experiment",
 
 
 def _split(ctx: Context, arn: str) -> tuple[str, str] | None:
-    """``(kind, name)`` of an ARN of this account and region, else None."""
+    """``(resource_type, name)`` of an ARN of this account and region, else None."""
     parts = arn.split(":", 5)
     if len(parts) != 6 or parts[2] != "sagemaker" or (parts[3], parts[4]) != (
             ctx.region, ctx.account_id):
         return None
-    kind, _, name = parts[5].partition("/")
-    return (kind, name) if name else None
+    resource_type, _, name = parts[5].partition("/")
+    return (resource_type, name) if name else None
 
 
 def entity(ctx: Context, arn: str) -> Entity | None:
@@ -63,17 +63,17 @@ def entity(ctx: Context, arn: str) -> Entity | None:
     found = _split(ctx, arn)
     if found is None:
         return None
-    kind, name = found
+    resource_type, name = found
     state = ctx.state
-    if kind == _ARTIFACT:
+    if resource_type == _ARTIFACT:
         artifact = state.artifacts.get(name)
         if artifact is not None:
             return Entity(artifact.arn, artifact.artifact_name, artifact.artifact_type)
-    elif kind == "experiment-trial-component":
+    elif resource_type == "experiment-trial-component":
         component = state.trial_components.get(name)
         if component is not None:
             return Entity(component.arn, component.name, None)
-    elif kind == "experiment":
+    elif resource_type == "experiment":
         experiment = state.experiments.get(name)
         if experiment is not None:
             return Entity(experiment.arn, experiment.name, None)
@@ -129,7 +129,7 @@ def create_artifact(ctx: Context, params: Params) -> Response:
         # treats a ValidationException saying "already exists" from CreateArtifact as a
         # duplicate (experiments/_helper.py).
         raise ValidationError(f"Artifact with SourceUri ({uri}) already exists.")
-    ctx.check_quota("tags_per_resource", 0, len(tags))
+    ctx.check_quota("tags_per_resource", len(tags))
     artifact_id = _new_id(ctx, uri)
     metadata = params.get("MetadataProperties")
     record = LineageArtifact(
@@ -147,8 +147,7 @@ def create_artifact(ctx: Context, params: Params) -> Response:
         metadata_properties=dict(metadata) if metadata is not None else None,
         seq=ctx.seq,
     )
-    state.artifacts.add(record)
-    state.artifact_sources[uri] = artifact_id
+    state.add_artifact(record)
     return {"ArtifactArn": record.arn}
 
 
@@ -166,17 +165,17 @@ def describe_artifact(ctx: Context, params: Params) -> Response:
 
 def list_artifacts(ctx: Context, params: Params) -> Response:
     state = ctx.state
-    uri, kind = params.get("SourceUri"), params.get("ArtifactType")
-    page = page_request(ctx, "ListArtifacts", params, {"SourceUri": uri, "ArtifactType": kind})
+    uri, artifact_type = params.get("SourceUri"), params.get("ArtifactType")
+    page = page_request(ctx, "ListArtifacts", params, ("SourceUri", "ArtifactType"))
     # CONFIRMED (model docs): CreatedAfter/CreatedBefore keep artifacts created "on or after"
     # / "on or before" the time, unlike the experiment entities' strict bounds.
     after, before = page.created_after, page.created_before
     candidates = None
-    if uri is not None or kind is not None or after is not None or before is not None:
+    if uri is not None or artifact_type is not None or after is not None or before is not None:
         candidates = [
             record for record in state.artifacts
             if (uri is None or record.source_uri == uri)
-            and (kind is None or record.artifact_type == kind)
+            and (artifact_type is None or record.artifact_type == artifact_type)
             and (after is None or record.creation_time >= after)
             and (before is None or record.creation_time <= before)]
         page = dataclasses.replace(page, created_after=None, created_before=None)
@@ -192,12 +191,9 @@ def update_artifact(ctx: Context, params: Params) -> Response:
     # INFERRED: removal is applied last, as UpdateTrialComponent's *ToRemove are.
     for key in params.get("PropertiesToRemove") or ():
         properties.pop(key, None)
-    ctx.state.artifacts.replace(dataclasses.replace(
-        record,
-        artifact_name=params.get("ArtifactName", record.artifact_name),
-        properties=properties,
-        last_modified_time=ctx.now,
-    ))
+    update(ctx, ctx.state.artifacts, record,
+           artifact_name=params.get("ArtifactName", record.artifact_name),
+           properties=properties)
     return {"ArtifactArn": record.arn}
 
 
@@ -217,20 +213,18 @@ def delete_artifact(ctx: Context, params: Params) -> Response:
         # CONFIRMED rule (model docs: "Either ArtifactArn or Source must be specified");
         # CHOICE: the wording.
         raise ValidationError("Either ArtifactArn or Source must be specified.")
-    state.artifacts.remove(record.name)
-    del state.artifact_sources[record.source_uri]
     # CHOICE: an artifact's associations go with it (AWS's answer is not public; the SDK's
     # Artifact.delete(disassociate=True) deletes them first), so no association ever names an
     # entity that no longer exists.
-    state.drop_lineage_of(record.arn)
+    state.drop_artifact(record)
     return {"ArtifactArn": record.arn}
 
 
 def _source_view(record: LineageArtifact) -> dict[str, Any]:
     view: dict[str, Any] = {"SourceUri": record.source_uri}
     if record.source_types:
-        view["SourceTypes"] = [{"SourceIdType": kind, "Value": value}
-                               for kind, value in record.source_types]
+        view["SourceTypes"] = [{"SourceIdType": id_type, "Value": value}
+                               for id_type, value in record.source_types]
     return view
 
 
@@ -295,10 +289,10 @@ _SORT_KEYS: Mapping[str, Callable[[LineageAssociation, Entity, Entity], str]] = 
 
 def list_associations(ctx: Context, params: Params) -> Response:
     state = ctx.state
-    filters: dict[str, Any] = {member: params.get(member) for member in (
-        "SourceArn", "DestinationArn", "SourceType", "DestinationType", "AssociationType")}
-    sort_by = params.get("SortBy", "CreationTime")
-    page = page_request(ctx, "ListAssociations", params, {**filters, "SortBy": sort_by})
+    members = ("SourceArn", "DestinationArn", "SourceType", "DestinationType",
+               "AssociationType")
+    filters: dict[str, Any] = {member: params.get(member) for member in members}
+    page = page_request(ctx, "ListAssociations", params, (*members, "SortBy"))
     after, before = page.created_after, page.created_before
     source_arn = filters["SourceArn"]
     destination_arn = filters["DestinationArn"]
@@ -316,7 +310,7 @@ def list_associations(ctx: Context, params: Params) -> Response:
             rows.append((association, source, destination))
     # CONFIRMED (model docs): CreationTime and Descending are the defaults; CHOICE: ties (and
     # a type an entity does not have, which sorts as "") keep creation order.
-    key_of = _SORT_KEYS.get(sort_by)
+    key_of = _SORT_KEYS.get(params.get("SortBy", ""))  # CreationTime: no key of its own
     rows.sort(key=(lambda row: (key_of(*row), row[0].seq)) if key_of
               else (lambda row: (row[0].creation_time, row[0].seq)),
               reverse=page.descending)

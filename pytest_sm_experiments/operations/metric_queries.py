@@ -57,8 +57,8 @@ def _component(ctx: Context, arn: str) -> TrialComponent | None:
     parts = arn.split(":", 5)
     if len(parts) != 6 or (parts[3], parts[4]) != (ctx.region, ctx.account_id):
         return None
-    kind, _, name = parts[5].partition("/")
-    if kind != "experiment-trial-component" or not name:
+    resource_type, _, name = parts[5].partition("/")
+    if resource_type != "experiment-trial-component" or not name:
         return None
     return ctx.state.trial_components.get(name)
 

@@ -13,25 +13,22 @@ operation and to the parameters that shape the listing (filters, sort, created r
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import json
 import math
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pytest_sm_experiments.backend import Collection, Context, R, SortedIndex, TimeEntry, name_key
-from pytest_sm_experiments.errors import ValidationError
-
+from ..backend import Collection, Context, R, SortedIndex, TimeEntry, name_key
+from ..errors import ValidationError
 from ._common import Params, timestamp
 
 #: botocore's default page size for these operations is AWS's: 10 (CONFIRMED, docs).
 DEFAULT_MAX_RESULTS = 10
-_TOKEN_VERSION = 1
 _NONCE = 8
 _MAC = 16
 
@@ -56,25 +53,21 @@ class Page:
     cursor: list[Any] | None
 
 
-def page_request(ctx: Context, operation: str, params: Params,
-                 filters: Mapping[str, str | None] | None = None,
+def page_request(ctx: Context, operation: str, params: Params, members: tuple[str, ...] = (),
                  default_max: int = DEFAULT_MAX_RESULTS) -> Page:
-    """Read SortBy/SortOrder/Created*/MaxResults/NextToken (defaults: CreationTime, Descending)."""
-    by_name = params.get("SortBy", "CreationTime") == "Name"
+    """Read SortBy/SortOrder/Created*/MaxResults/NextToken (defaults: CreationTime, Descending).
+
+    A NextToken is bound to the operation and to everything that shapes its list: the sort, the
+    created range and the request ``members`` that filter it (names compare in any letter case).
+    """
+    by_name = params.get("SortBy") == "Name"
     descending = params.get("SortOrder", "Descending") == "Descending"
     after = params.get("CreatedAfter")
     before = params.get("CreatedBefore")
-    shape = {
-        "by_name": by_name,
-        "descending": descending,
-        "after": after,
-        "before": before,
-        # Filters compare case-insensitively, so the token does too.
-        "filters": {key: name_key(value) if isinstance(value, str) else value
-                    for key, value in sorted((filters or {}).items())},
-    }
-    fingerprint = hashlib.sha256(
-        json.dumps(shape, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    shape = [by_name, descending, after, before, [
+        name_key(value) if isinstance(value, str) else value
+        for value in (params.get(member) for member in members)]]
+    fingerprint = hashlib.sha256(json.dumps(shape).encode()).hexdigest()
     cursor = None
     token = params.get("NextToken")
     if token:  # CHOICE: an empty NextToken is the same as none (the model allows length 0).
@@ -131,9 +124,11 @@ def list_page(ctx: Context, page: Page, collection: Collection[R],
 
 def page_of(ctx: Context, page: Page, items: list[Any],
             key: Callable[[Any], str]) -> tuple[list[Any], str | None]:
-    """Page a small in-memory list (ListTags) in its given order; the cursor is the last key.
+    """Page a small in-memory list (ListTags, Search) in its given order; the cursor is the last
+    item's key and position.
 
-    If the cursor's item was removed between pages, paging resumes where it stood (by count).
+    If the cursor's item was removed between pages, paging resumes at its position: the item
+    after it moved up into its place.
     """
     start = 0
     if page.cursor is not None:
@@ -144,7 +139,7 @@ def page_of(ctx: Context, page: Page, items: list[Any],
     if start + page.max_results >= len(items):
         return chunk, None
     return chunk, _seal_token(ctx, page.operation, page.fingerprint,
-                              [key(chunk[-1]), start + len(chunk)])
+                              [key(chunk[-1]), start + len(chunk) - 1])
 
 
 def _name_keys(page: Page, index: SortedIndex[str]) -> Iterator[str]:
@@ -188,35 +183,34 @@ def _time_keys(page: Page, index: SortedIndex[TimeEntry]) -> Iterator[str]:
 def _xor(data: bytes, secret: bytes, nonce: bytes) -> bytes:
     """Encrypt or decrypt ``data`` with a keystream drawn from the secret and a nonce."""
     stream = hashlib.shake_256(secret + nonce).digest(len(data))
-    return bytes(a ^ b for a, b in zip(data, stream, strict=True))
+    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(
+        len(data), "big")
 
 
 def _seal_token(ctx: Context, operation: str, fingerprint: str, cursor: list[Any]) -> str:
     secret = ctx.state.token_secret
-    plain = json.dumps([_TOKEN_VERSION, operation, fingerprint, cursor],
-                       separators=(",", ":")).encode()
+    plain = json.dumps([operation, fingerprint, cursor]).encode()
     nonce = secrets.token_bytes(_NONCE)
     sealed = _xor(plain, secret, nonce)
     mac = hmac.new(secret, nonce + sealed, hashlib.sha256).digest()[:_MAC]
-    return base64.urlsafe_b64encode(nonce + sealed + mac).decode().rstrip("=")
+    return base64.urlsafe_b64encode(nonce + sealed + mac).decode()
 
 
 def _open_token(ctx: Context, token: str, operation: str, fingerprint: str) -> list[Any]:
     secret = ctx.state.token_secret
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) <= _NONCE + _MAC:
-        raise invalid_token("the token is malformed.")
+        raw = base64.urlsafe_b64decode(token)
+        if len(raw) <= _NONCE + _MAC:
+            raise ValueError
+    except ValueError:  # binascii.Error too
+        raise invalid_token("the token is malformed.") from None
     nonce, sealed, mac = raw[:_NONCE], raw[_NONCE:-_MAC], raw[-_MAC:]
     expected = hmac.new(secret, nonce + sealed, hashlib.sha256).digest()[:_MAC]
     if not hmac.compare_digest(mac, expected):
         raise invalid_token("the token was modified, or was not issued by this account and "
                             "region (or was issued before the mock was reset).")
-    plain = _xor(sealed, secret, nonce)
-    version, token_operation, token_fingerprint, cursor = json.loads(plain)
-    if version != _TOKEN_VERSION or token_operation != operation:
+    token_operation, token_fingerprint, cursor = json.loads(_xor(sealed, secret, nonce))
+    if token_operation != operation:
         raise invalid_token(f"the token was issued by {token_operation}, not {operation}.")
     if token_fingerprint != fingerprint:
         raise invalid_token(f"the token was issued for a {operation} request with other "

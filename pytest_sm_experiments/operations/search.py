@@ -9,8 +9,6 @@ the model's search records carry: Tags, a trial's TrialComponentSummaries, a com
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -18,16 +16,17 @@ from typing import Any
 
 from ..backend import Collection, Context, RegionState, name_key
 from ..errors import UnsupportedOperationError
-from ..models import Experiment, Trial, TrialComponent
+from ..models import METRIC_STATISTICS, Experiment, Trial, TrialComponent
 from ._common import USER_CONTEXT, Params, Response, tag_list
 from .components import trial_component_view
 from .experiments import experiment_view
 from .paging import page_of, page_request, with_token
 from .search_filters import (
-    METRIC_STATS,
     Document,
-    Kind,
+    Predicate,
+    PropertyType,
     Schema,
+    SortKey,
     compile_expression,
     compile_sort,
     order,
@@ -36,19 +35,19 @@ from .trials import trial_view
 
 DEFAULT_SORT_BY = "LastModifiedTime"
 
-_METADATA: dict[str, Kind] = {f"MetadataProperties.{key}": "text" for key in (
+_METADATA: dict[str, PropertyType] = {f"MetadataProperties.{key}": "text" for key in (
     "CommitId", "Repository", "GeneratedBy", "ProjectId")}
-_SOURCE: dict[str, Kind] = {"Source.SourceArn": "text", "Source.SourceType": "text"}
-_TAGS_NESTED: dict[str, Kind] = {"Tags.Key": "text", "Tags.Value": "text"}
-_SUMMARIES: dict[str, Kind] = {
+_SOURCE: dict[str, PropertyType] = {"Source.SourceArn": "text", "Source.SourceType": "text"}
+_TAGS_NESTED: dict[str, PropertyType] = {"Tags.Key": "text", "Tags.Value": "text"}
+_SUMMARIES: dict[str, PropertyType] = {
     "TrialComponentSummaries.TrialComponentName": "text",
     "TrialComponentSummaries.TrialComponentArn": "text",
     "TrialComponentSummaries.CreationTime": "time",
 }
-_PARENTS: dict[str, Kind] = {"Parents.TrialName": "text", "Parents.ExperimentName": "text"}
-_METRICS_NESTED: dict[str, Kind] = {
+_PARENTS: dict[str, PropertyType] = {"Parents.TrialName": "text", "Parents.ExperimentName": "text"}
+_METRICS_NESTED: dict[str, PropertyType] = {
     "Metrics.MetricName": "text", "Metrics.SourceArn": "text", "Metrics.TimeStamp": "time",
-    **{f"Metrics.{stat}": "number" for stat in METRIC_STATS},
+    **{f"Metrics.{stat}": "number" for stat in METRIC_STATISTICS},
 }
 
 EXPERIMENT_SCHEMA = Schema(
@@ -153,11 +152,9 @@ def component_document(state: RegionState, record: TrialComponent) -> Document:
             record.tags)
     _metadata(document, record.metadata_properties)
     for key, value in record.parameters.items():
-        number = isinstance(value, (int, float))
-        parameter = float(value) if number else value
-        document.add(f"Parameters.{key}", parameter)
-        document.add(f"Parameters.{key}.{'NumberValue' if number else 'StringValue'}",
-                     parameter)
+        member = "StringValue" if isinstance(value, str) else "NumberValue"
+        document.add(f"Parameters.{key}", value)
+        document.add(f"Parameters.{key}.{member}", value)
     for prefix, artifacts in (("InputArtifacts", record.input_artifacts),
                               ("OutputArtifacts", record.output_artifacts)):
         for key, artifact in artifacts.items():
@@ -166,14 +163,9 @@ def component_document(state: RegionState, record: TrialComponent) -> Document:
             document.add(f"{prefix}.{key}.MediaType", artifact.media_type)
     metrics = []
     for name, summary in record.metrics.items():
-        stats = {"Min": summary.min, "Max": summary.max, "Avg": summary.avg,
-                 "Last": summary.last, "Count": float(summary.count),
-                 "StdDev": summary.std_dev}
         element: dict[str, list[Any]] = {"Metrics.MetricName": [name],
                                           "Metrics.TimeStamp": [summary.timestamp]}
-        if summary.source_arn is not None:
-            element["Metrics.SourceArn"] = [summary.source_arn]
-        for stat, value in stats.items():
+        for stat, value in summary.statistics().items():
             document.add(f"Metrics.{name}.{stat}", float(value))
             element[f"Metrics.{stat}"] = [float(value)]
         metrics.append(element)
@@ -304,6 +296,27 @@ def _index_answers(expression: Params | None) -> bool:
             and str(item.get("Name", "")).startswith("Tags."))
 
 
+def _matches(resource: _Resource, state: RegionState, expression: Params | None,
+             predicate: Predicate, sort_by: str, sort_key: SortKey,
+             descending: bool) -> list[Any]:
+    """The records that match, in the requested order."""
+    if _index_answers(expression) and sort_by in _RECORD_TIMES:
+        # The tag index already is the answer and every record has the sort key: no document
+        # per match (the general path gives the same order: time, then creation order).
+        attribute = _RECORD_TIMES[sort_by]
+        return sorted(_candidates(resource, state, expression),
+                      key=lambda record: (getattr(record, attribute), record.seq),
+                      reverse=descending)
+    matches: list[tuple[Document, int]] = []
+    records: list[Any] = []
+    for record in _candidates(resource, state, expression):
+        document = resource.document(state, record)
+        if predicate(document):
+            matches.append((document, record.seq))
+            records.append(record)
+    return [records[position] for position in order(matches, sort_key, descending)]
+
+
 def search(ctx: Context, params: Params) -> Response:
     # A member sent as JSON null is a member not sent.
     params = {key: value for key, value in params.items() if value is not None}
@@ -320,35 +333,15 @@ def search(ctx: Context, params: Params) -> Response:
     sort_by = params.get("SortBy", DEFAULT_SORT_BY)
     sort_key = compile_sort(resource.schema, sort_by)
     descending = params.get("SortOrder", "Descending") == "Descending"
-    # Tokens are bound to everything that shapes the result list (not to MaxResults).
-    fingerprint = hashlib.sha256(json.dumps(
-        [resource_name, expression, sort_by, descending,
-         params.get("CrossAccountFilterOption")],
-        sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    page = page_request(ctx, "Search", params, filters={"search": fingerprint})
+    page = page_request(ctx, "Search", params, (
+        "Resource", "SearchExpression", "SortBy", "CrossAccountFilterOption"))
 
     state = ctx.state
-    matches: list[tuple[Document, int]] = []
-    records: list[Any] = []
     # CHOICE: the mock holds no resources shared from other accounts, so a CrossAccount search
     # finds nothing; VisibilityConditions are accepted and not applied.
-    ordered: list[Any] = []
-    if params.get("CrossAccountFilterOption") == "CrossAccount":
-        pass
-    elif _index_answers(expression) and sort_by in _RECORD_TIMES:
-        # The tag index already is the answer and every record has the sort key: no document
-        # per match (the general path below gives the same order: time, then creation order).
-        attribute = _RECORD_TIMES[sort_by]
-        ordered = sorted(_candidates(resource, state, expression),
-                         key=lambda record: (getattr(record, attribute), record.seq),
-                         reverse=descending)
-    else:
-        for record in _candidates(resource, state, expression):
-            document = resource.document(state, record)
-            if predicate(document):
-                matches.append((document, record.seq))
-                records.append(record)
-        ordered = [records[position] for position in order(matches, sort_key, descending)]
+    ordered = ([] if params.get("CrossAccountFilterOption") == "CrossAccount"
+               else _matches(resource, state, expression, predicate, sort_by, sort_key,
+                             descending))
     chunk, token = page_of(ctx, page, ordered, lambda record: name_key(record.name))
     return with_token({
         "Results": [resource.result(state, record) for record in chunk],

@@ -22,8 +22,9 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from ..errors import ValidationError
+from ..models import METRIC_STATISTICS
 
-Kind = Literal["text", "number", "time", "param"]
+PropertyType = Literal["text", "number", "time", "param"]
 Scalar = str | float | datetime
 Values = list[Scalar]
 Fields = dict[str, Values]
@@ -33,8 +34,7 @@ TEXT_OPERATORS = frozenset({"Equals", "NotEquals", "Contains", "In", "Exists", "
 ORDER_OPERATORS = frozenset({"GreaterThan", "GreaterThanOrEqualTo", "LessThan",
                              "LessThanOrEqualTo"})
 ORDERED_OPERATORS = frozenset({"Equals", "NotEquals", "Exists", "NotExists"}) | ORDER_OPERATORS
-METRIC_STATS = ("Min", "Max", "Avg", "Last", "Count", "StdDev")
-_KIND_NAMES = {"text": "text", "number": "numeric", "time": "timestamp"}
+_TYPE_NAMES = {"text": "text", "number": "numeric", "time": "timestamp"}
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -56,23 +56,23 @@ class Schema:
     """The searchable properties of one Search resource."""
 
     resource: str
-    #: fixed property paths and their kinds
-    fixed: Mapping[str, Kind]
+    #: fixed property paths and their types
+    fixed: Mapping[str, PropertyType]
     #: paths with several values per record (not sortable)
     multi: frozenset[str]
-    #: NestedPropertyName -> {element property path: kind}
-    nested: Mapping[str, Mapping[str, Kind]]
+    #: NestedPropertyName -> {element property path: its type}
+    nested: Mapping[str, Mapping[str, PropertyType]]
     #: dynamic prefixes: ``Tags.`` (text), ``Parameters.`` (param), ``Metrics.`` (number)...
-    prefixes: Mapping[str, Kind]
+    prefixes: Mapping[str, PropertyType]
     #: properties (or prefixes, ending in '.') on which Contains may be used more than once
     contains_free: frozenset[str]
 
-    def resolve(self, name: str) -> tuple[Kind, str]:
-        """The kind of property ``name`` and the document path that holds its values."""
-        kind = self.fixed.get(name)
-        if kind is not None:
-            return kind, name
-        for prefix, prefix_kind in self.prefixes.items():
+    def resolve(self, name: str) -> tuple[PropertyType, str]:
+        """The type of property ``name`` and the document path that holds its values."""
+        property_type = self.fixed.get(name)
+        if property_type is not None:
+            return property_type, name
+        for prefix, prefix_type in self.prefixes.items():
             if name.startswith(prefix) and len(name) > len(prefix):
                 if prefix == "Metrics.":
                     return "number", metric_path(name)
@@ -81,7 +81,7 @@ class Schema:
                         return "number", name
                     if name.endswith(".StringValue"):
                         return "text", name
-                return prefix_kind, name
+                return prefix_type, name
         raise unknown_property(name)
 
     def contains_limited(self, name: str) -> bool:
@@ -94,7 +94,7 @@ def metric_path(name: str) -> str:
     """``Metrics.<name>.<stat>``; CHOICE: without a known statistic, ``Metrics.<name>`` is the
     metric's Last value (training jobs' ``Metrics.<name>`` is their final value)."""
     head, _, stat = name.rpartition(".")
-    if stat in METRIC_STATS and head != "Metrics":
+    if stat in METRIC_STATISTICS and head != "Metrics":
         return name
     return f"{name}.Last"
 
@@ -180,7 +180,7 @@ def _expression(schema: Schema, expression: Mapping[str, Any], budget: _Budget) 
     for item in subs:
         budget.clauses += 1
         parts.append(_expression(schema, item, budget))
-    if expression.get("Operator", "And") == "Or":
+    if expression.get("Operator") == "Or":  # And by default
         return lambda document: any(part(document) for part in parts)
     return lambda document: all(part(document) for part in parts)
 
@@ -206,17 +206,17 @@ def _nested(schema: Schema, item: Mapping[str, Any], budget: _Budget) -> Predica
         # "A nested filter is satisfied if a single object in the list satisfies all Boolean
         # expressions" (model docs).
         return any(all(test(fields.get(path, [])) for path, test in tests)
-                   for fields in document.nested.get(name, []))
+                   for fields in document.nested[name])
     return matches
 
 
 def _filter(schema: Schema, item: Mapping[str, Any], budget: _Budget,
-            nested: tuple[str, Mapping[str, Kind]] | None) -> tuple[str, ValuesTest]:
+            nested: tuple[str, Mapping[str, PropertyType]] | None) -> tuple[str, ValuesTest]:
     name: str = item["Name"]
     value: str | None = item.get("Value")
     operator: str | None = item.get("Operator")
     if nested is None:
-        kind, path = schema.resolve(name)
+        property_type, path = schema.resolve(name)
     else:
         nested_name, element = nested
         found = element.get(name)
@@ -225,7 +225,7 @@ def _filter(schema: Schema, item: Mapping[str, Any], budget: _Budget,
             raise ValidationError(
                 f"Filter name '{name}' is not a property of nested property '{nested_name}'; "
                 f"valid names are: {', '.join(element)}.")
-        kind, path = found, name
+        property_type, path = found, name
     if operator is None:
         if value is None:
             # CHOICE: neither Operator nor Value; wording not public.
@@ -242,30 +242,32 @@ def _filter(schema: Schema, item: Mapping[str, Any], budget: _Budget,
         raise ValidationError(f"Operator {operator} needs a Value (filter on '{name}').")
     if operator == "Contains" and schema.contains_limited(name):
         budget.limited_contains += 1
-    allowed = TEXT_OPERATORS if kind == "text" else (
-        ORDERED_OPERATORS if kind in ("number", "time") else TEXT_OPERATORS | ORDER_OPERATORS)
+    allowed = TEXT_OPERATORS if property_type == "text" else (
+        ORDERED_OPERATORS if property_type in ("number", "time")
+        else TEXT_OPERATORS | ORDER_OPERATORS)
     if operator not in allowed:
         raise ValidationError(
-            f"Operator {operator} is not supported for {_KIND_NAMES[kind]} property '{name}'.")
-    return path, _test(kind, name, operator, value)
+            f"Operator {operator} is not supported for {_TYPE_NAMES[property_type]} property "
+            f"'{name}'.")
+    return path, _test(property_type, name, operator, value)
 
 
 def _bad_value(name: str, value: str, what: str) -> ValidationError:
     return ValidationError(f"Value '{value}' for property '{name}' is not a valid {what}.")
 
 
-def _test(kind: Kind, name: str, operator: str, value: str) -> ValuesTest:
-    if kind == "number":
+def _test(property_type: PropertyType, name: str, operator: str, value: str) -> ValuesTest:
+    if property_type == "number":
         number = parse_number(value)
         if number is None:
             raise _bad_value(name, value, "number")
         return _ordered(operator, number)
-    if kind == "time":
+    if property_type == "time":
         moment = parse_time(value)
         if moment is None:
             raise _bad_value(name, value, "timestamp (ISO 8601, e.g. 2024-01-31T12:00:00Z)")
         return _ordered(operator, moment)
-    if kind == "text":
+    if property_type == "text":
         return _text(operator, value)
     # A parameter is a number or a string per record: compare like with like.
     number = parse_number(value)
@@ -285,10 +287,10 @@ def _test(kind: Kind, name: str, operator: str, value: str) -> ValuesTest:
 
 def _ordered(operator: str, target: float | datetime) -> ValuesTest:
     """A test on numbers or times; values of another type never compare."""
-    kind = type(target)
+    target_type = type(target)
 
     def same(values: Values) -> list[Any]:
-        return [v for v in values if isinstance(v, kind)]
+        return [v for v in values if isinstance(v, target_type)]
 
     if operator == "Equals":
         return lambda values: any(v == target for v in same(values))

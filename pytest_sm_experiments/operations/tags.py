@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from pytest_sm_experiments.backend import Collection, Context
-from pytest_sm_experiments.errors import ValidationError
-
-from ._common import RESERVED_TAG_PREFIX, Params, Response, tag_dict, tag_list
+from ..backend import Collection, Context
+from ..errors import ValidationError
+from ._common import Params, Response, check_tag_key, tag_dict, tag_list
 from .paging import page_of, page_request, with_token
 
 #: CHOICE: ListTags's MaxResults has a model minimum of 50 and no documented default; 50.
 LIST_TAGS_DEFAULT_MAX = 50
 
 
-def _collection(ctx: Context, kind: str) -> Collection[Any] | None:
+def _collection(ctx: Context, resource_type: str) -> Collection[Any] | None:
     state = ctx.state
     collections: dict[str, Collection[Any]] = {
         "experiment": state.experiments,
@@ -23,7 +22,7 @@ def _collection(ctx: Context, kind: str) -> Collection[Any] | None:
         "experiment-trial-component": state.trial_components,
         "artifact": state.artifacts,
     }
-    return collections.get(kind)
+    return collections.get(resource_type)
 
 
 def resolve(ctx: Context, arn: str) -> tuple[Collection[Any], Any]:
@@ -33,17 +32,15 @@ def resolve(ctx: Context, arn: str) -> tuple[Collection[Any], Any]:
     does) with a ValidationException (aws/amazon-sagemaker-feedback#108). CHOICE: the text.
     """
     parts = arn.split(":", 5)
-    record = None
-    collection = None
     if len(parts) == 6 and parts[2].lower() == "sagemaker" and (
             parts[3].lower() == ctx.region and parts[4] == ctx.account_id):
-        kind, _, name = parts[5].partition("/")
-        collection = _collection(ctx, kind.lower())
-        if collection is not None and name:
+        resource_type, _, name = parts[5].partition("/")
+        collection = _collection(ctx, resource_type.lower())
+        if collection is not None:
             record = collection.get(name)
-    if collection is None or record is None:
-        raise ValidationError(f"Resource {arn} does not exist.")
-    return collection, record
+            if record is not None:
+                return collection, record
+    raise ValidationError(f"Resource {arn} does not exist.")
 
 
 def add_tags(ctx: Context, params: Params) -> Response:
@@ -52,7 +49,7 @@ def add_tags(ctx: Context, params: Params) -> Response:
     merged = {**record.tags, **added}  # an existing key takes the new value (CONFIRMED, docs)
     # CHOICE: past 50 tags AddTags answers ResourceLimitExceeded like the creates do (the model
     # lists no error for AddTags).
-    ctx.check_quota("tags_per_resource", len(merged), 0)
+    ctx.check_quota("tags_per_resource", len(merged))
     collection.replace(replace(record, tags=merged))
     # CHOICE: the response lists the tags of the request (AWS's docs only say "the tags").
     return {"Tags": tag_list(added)}
@@ -60,7 +57,7 @@ def add_tags(ctx: Context, params: Params) -> Response:
 
 def list_tags(ctx: Context, params: Params) -> Response:
     arn: str = params["ResourceArn"]
-    page = page_request(ctx, "ListTags", params, {"ResourceArn": arn},
+    page = page_request(ctx, "ListTags", params, ("ResourceArn",),
                         default_max=LIST_TAGS_DEFAULT_MAX)
     _, record = resolve(ctx, arn)
     # CHOICE: tags are listed in the order their keys were first added.
@@ -72,9 +69,7 @@ def delete_tags(ctx: Context, params: Params) -> Response:
     collection, record = resolve(ctx, params["ResourceArn"])
     keys: list[str] = params["TagKeys"]
     for key in keys:
-        if key.lower().startswith(RESERVED_TAG_PREFIX):  # CONFIRMED wording (DeleteTags)
-            raise ValidationError(
-                f"System prefix '{RESERVED_TAG_PREFIX}' reserved for AWS usage in tag key: {key}")
+        check_tag_key(key)
     # Keys the resource does not have are ignored (CHOICE: AWS's answer is not public).
     doomed = set(keys)
     remaining = {key: value for key, value in record.tags.items() if key not in doomed}

@@ -8,41 +8,27 @@ Views other modules (Search) import:
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from pytest_sm_experiments.backend import Context, name_key
-from pytest_sm_experiments.errors import ValidationError
-from pytest_sm_experiments.models import Trial
-
-from ._common import USER_CONTEXT, Params, Response, already_exists, require, tag_dict
+from ..backend import Context
+from ..errors import ValidationError
+from ..models import Trial
+from ._common import USER_CONTEXT, Params, Response, new_record, require, update
 from .paging import list_page, page_request, with_token
 
 
 def create_trial(ctx: Context, params: Params) -> Response:
     state = ctx.state
-    name: str = params["TrialName"]
-    tags = tag_dict(params.get("Tags"))
-    if name in state.trials:
-        raise already_exists("experiment-trial", name)
+    fields = new_record(ctx, state.trials, "experiment-trial", params["TrialName"], params)
     experiment = require(ctx, state.experiments, "experiment", params["ExperimentName"])
-    ctx.check_quota("trials", len(state.trials))
-    ctx.check_quota("trials_per_experiment", len(state.trials_of(experiment.name)))
-    ctx.check_quota("tags_per_resource", 0, len(tags))
+    ctx.check_quota("trials", len(state.trials) + 1)
+    ctx.check_quota("trials_per_experiment", len(state.trials_of(experiment.name)) + 1)
     metadata = params.get("MetadataProperties")
     record = Trial(
-        name=name,
-        arn=ctx.arn("experiment-trial", name),
-        display_name=params.get("DisplayName") or name,
+        **fields,
         # The experiment's own spelling, whatever case the request used.
         experiment_name=experiment.name,
-        tags=tags,
-        creation_time=ctx.now,
-        last_modified_time=ctx.now,
         metadata_properties=dict(metadata) if metadata is not None else None,
-        seq=ctx.seq,
     )
-    state.trials.add(record)
-    state.experiment_trials.setdefault(name_key(experiment.name), {})[name_key(name)] = None
+    state.add_trial(record)
     return {"TrialArn": record.arn}
 
 
@@ -54,8 +40,7 @@ def list_trials(ctx: Context, params: Params) -> Response:
     state = ctx.state
     experiment_name = params.get("ExperimentName")
     component_name = params.get("TrialComponentName")
-    page = page_request(ctx, "ListTrials", params, {
-        "ExperimentName": experiment_name, "TrialComponentName": component_name})
+    page = page_request(ctx, "ListTrials", params, ("ExperimentName", "TrialComponentName"))
     candidates = None
     # CHOICE: unlike ListTrialComponents's filters, these two may be combined (AWS's docs do not
     # say they exclude each other): the trials of the experiment that hold the component.
@@ -78,11 +63,7 @@ def list_trials(ctx: Context, params: Params) -> Response:
 def update_trial(ctx: Context, params: Params) -> Response:
     trials = ctx.state.trials
     record = require(ctx, trials, "experiment-trial", params["TrialName"])
-    trials.replace(replace(
-        record,
-        display_name=params.get("DisplayName", record.display_name),
-        last_modified_time=ctx.now,
-    ))
+    update(ctx, trials, record, display_name=params.get("DisplayName", record.display_name))
     return {"TrialArn": record.arn}
 
 
@@ -95,14 +76,7 @@ def delete_trial(ctx: Context, params: Params) -> Response:
         raise ValidationError(
             f"Trial '{record.arn}' still has trial components associated; disassociate them "
             "before deleting the trial.")
-    state.trials.remove(record.name)
-    key = name_key(record.name)
-    state.trial_members.pop(key, None)
-    siblings = state.experiment_trials.get(name_key(record.experiment_name))
-    if siblings is not None:
-        siblings.pop(key, None)
-        if not siblings:
-            del state.experiment_trials[name_key(record.experiment_name)]
+    state.drop_trial(record)
     return {"TrialArn": record.arn}
 
 

@@ -1,0 +1,190 @@
+"""The call journal as a test reads it: filters, the assertion helpers and their messages."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from botocore.awsrequest import AWSPreparedRequest
+from botocore.exceptions import ClientError
+
+from pytest_sm_experiments import CallJournal, RecordedCall, router
+
+
+@pytest.fixture
+def journal(sm_experiments, sm_client) -> CallJournal:
+    """Three calls: two creates (one with a DisplayName) and a failed describe."""
+    sm_client.create_experiment(ExperimentName="a", DisplayName="First")
+    sm_client.create_experiment(ExperimentName="b")
+    with pytest.raises(ClientError):
+        sm_client.describe_experiment(ExperimentName="c")
+    return sm_experiments.calls
+
+
+RENDERED = """Recorded calls (3):
+  1. CreateExperiment(ExperimentName='a', DisplayName='First') -> ok [us-east-1/123456789012]
+  2. CreateExperiment(ExperimentName='b') -> ok [us-east-1/123456789012]
+  3. DescribeExperiment(ExperimentName='c') -> ResourceNotFound: Experiment 'arn:aws:sagemaker:\
+us-east-1:123456789012:experiment/c' does not exist. [us-east-1/123456789012]"""
+
+
+def test_render_lists_every_call_numbered(journal):
+    assert journal.render() == RENDERED
+
+
+def test_render_of_an_empty_journal(sm_experiments):
+    assert sm_experiments.calls.render() == "No calls were recorded."
+    assert repr(sm_experiments.calls) == "CallJournal(0 calls)"
+
+
+def test_filter_by_operation_and_params(journal):
+    assert [call.params["ExperimentName"] for call in journal.filter("CreateExperiment")] == [
+        "a", "b"]
+    assert [call.params["ExperimentName"] for call in journal.filter(
+        DisplayName="First")] == ["a"]
+    assert [call.operation for call in journal.filter()] == [
+        "CreateExperiment", "CreateExperiment", "DescribeExperiment"]
+    assert journal.filter("CreateExperiment", ExperimentName="c") == []
+    assert journal.filter("DeleteExperiment") == []
+
+
+def test_filter_on_none_matches_only_calls_that_sent_null(sm_experiments, journal):
+    # None is a value a raw request can send; it does not mean "absent".
+    assert journal.filter("CreateExperiment", Description=None) == []
+    body = json.dumps({"ExperimentName": "d", "Description": None}).encode()
+    request = AWSPreparedRequest("POST", "https://api.sagemaker.us-east-1.amazonaws.com/", {},
+                                 body, False)
+    router.before_send(request=request, event_name="before-send.sagemaker.CreateExperiment")
+    matched = sm_experiments.calls.filter("CreateExperiment", Description=None)
+    assert [call.params["ExperimentName"] for call in matched] == ["d"]
+
+
+def test_one_returns_the_single_match(journal):
+    assert journal.one("CreateExperiment", ExperimentName="b").params == {"ExperimentName": "b"}
+    assert journal.one(DisplayName="First").params["ExperimentName"] == "a"
+
+
+@pytest.mark.parametrize(("operation", "params", "wanted", "found"), [
+    ("CreateExperiment", {}, "CreateExperiment()", 2),
+    ("DeleteExperiment", {}, "DeleteExperiment()", 0),
+    (None, {"ExperimentName": "z", "DisplayName": "Z"},
+     "<any operation>(ExperimentName='z', DisplayName='Z')", 0),
+])
+def test_one_and_assert_called_once_refuse_none_or_several(journal, operation, params, wanted,
+                                                           found):
+    for helper in (journal.one, journal.assert_called_once):
+        if operation is None and helper == journal.assert_called_once:
+            continue
+        with pytest.raises(AssertionError) as raised:
+            helper(operation, **params)
+        assert str(raised.value) == (
+            f"expected exactly one call matching {wanted}, found {found}\n{RENDERED}")
+
+
+def test_assert_called_once_on_an_empty_journal(sm_experiments):
+    with pytest.raises(AssertionError) as raised:
+        sm_experiments.assert_called_once("CreateExperiment")
+    assert str(raised.value) == (
+        "expected exactly one call matching CreateExperiment(), found 0\nNo calls were recorded.")
+
+
+def test_assert_called_once_returns_the_call(sm_experiments, journal):
+    call = sm_experiments.assert_called_once("CreateExperiment", DisplayName="First")
+    assert call.params == {"ExperimentName": "a", "DisplayName": "First"}
+    assert call is journal[0]
+
+
+def test_assert_called_returns_the_last_match(sm_experiments, journal):
+    assert sm_experiments.assert_called("CreateExperiment") is journal[1]
+    with pytest.raises(AssertionError) as raised:
+        sm_experiments.assert_called("CreateExperiment", ExperimentName="c")
+    assert str(raised.value) == (
+        f"expected a call matching CreateExperiment(ExperimentName='c'), none found\n{RENDERED}")
+
+
+def test_assert_not_called(sm_experiments, journal):
+    sm_experiments.assert_not_called("DeleteExperiment")
+    sm_experiments.assert_not_called("CreateExperiment", ExperimentName="c")
+    with pytest.raises(AssertionError) as raised:
+        sm_experiments.assert_not_called("CreateExperiment", ExperimentName="b")
+    assert str(raised.value) == (
+        f"expected no call matching CreateExperiment(ExperimentName='b'), found 1\n{RENDERED}")
+    with pytest.raises(AssertionError) as raised:
+        sm_experiments.assert_not_called()
+    assert str(raised.value).startswith("expected no call matching <any operation>(), found 3\n")
+
+
+def test_journal_is_a_read_only_sequence(journal):
+    assert len(journal) == 3
+    assert journal.operations == ["CreateExperiment", "CreateExperiment", "DescribeExperiment"]
+    assert isinstance(journal[1:], CallJournal)
+    assert [call.params["ExperimentName"] for call in journal[1:]] == ["b", "c"]
+    assert journal[-1].operation == "DescribeExperiment"
+    assert journal == list(journal)
+    assert journal == CallJournal(list(journal))
+    assert journal != journal[1:]
+    assert journal != list(journal)[1:]
+    assert journal.__eq__(42) is NotImplemented
+    with pytest.raises(TypeError):
+        hash(journal)
+    assert repr(journal) == "CallJournal(3 calls)"
+
+
+def test_recorded_call_says_whether_it_succeeded(journal):
+    ok, _, failed = journal
+    assert (ok.succeeded, failed.succeeded) == (True, False)
+    assert (failed.error_code, failed.response) == ("ResourceNotFound", None)
+    assert isinstance(ok, RecordedCall)
+
+
+@pytest.mark.parametrize(("call", "failure"), [
+    ('sm_experiments.assert_called_once("CreateExperiment")',
+     "expected exactly one call matching CreateExperiment(), found 0"),
+    ('sm_experiments.calls.assert_called_once("CreateExperiment")',
+     "expected exactly one call matching CreateExperiment(), found 0"),
+    ('sm_experiments.calls.one("CreateExperiment")',
+     "expected exactly one call matching CreateExperiment(), found 0"),
+    ('sm_experiments.assert_called("CreateExperiment")',
+     "expected a call matching CreateExperiment(), none found"),
+    ('sm_experiments.calls.assert_called("CreateExperiment")',
+     "expected a call matching CreateExperiment(), none found"),
+    ("sm_experiments.assert_not_called()", "expected no call matching <any operation>()"),
+    ("sm_experiments.calls.assert_not_called()",
+     "expected no call matching <any operation>()"),
+])
+def test_assertion_helpers_hide_their_own_frames(pytester: pytest.Pytester, call: str,
+                                                 failure: str) -> None:
+    # The traceback of a failed assertion ends in the test, not inside the plugin.
+    pytester.makepyfile(f"""
+        def test_fails(sm_experiments, sm_client):
+            if "not_called" in {call!r}:
+                sm_client.list_experiments()
+            {call}
+    """)
+    result = pytester.runpytest("-p", "no:asyncio", "-p", "no:randomly", "--tb=long")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    assert failure in output
+    assert "recorder.py" not in output
+    assert "mock.py" not in output
+
+
+def test_each_call_has_the_request_id_its_answer_carried(sm_experiments, sm_client):
+    answers = [sm_client.create_experiment(ExperimentName=name) for name in ("a", "b")]
+    with pytest.raises(ClientError) as raised:
+        sm_client.describe_experiment(ExperimentName="c")
+    sent = [answer["ResponseMetadata"]["RequestId"] for answer in answers]
+    sent.append(raised.value.response["ResponseMetadata"]["RequestId"])
+    assert [call.request_id for call in sm_experiments.calls] == sent
+    assert len(set(sent)) == 3
+    assert all(str(uuid.UUID(request_id)) == request_id for request_id in sent)
+
+
+def test_an_injected_sts_error_is_answered_in_sts_xml(sm_experiments):
+    sm_experiments.inject_error("GetCallerIdentity", "ExpiredToken", "The token <expired> & more")
+    with pytest.raises(ClientError) as raised:
+        sm_experiments.client(service="sts").get_caller_identity()
+    assert raised.value.response["Error"] == {
+        "Type": "Sender", "Code": "ExpiredToken", "Message": "The token <expired> & more"}
+    assert sm_experiments.calls.one("GetCallerIdentity").error_code == "ExpiredToken"

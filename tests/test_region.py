@@ -1,0 +1,68 @@
+"""The region a request is answered in: the client's, else the endpoint's host, else the mock's.
+
+Recent botocore puts the client's region on every request; older botocore (and a raw request)
+leaves only the URL, whose host names the region for AWS's endpoints.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.awsrequest import AWSPreparedRequest
+
+from pytest_sm_experiments import attach, router
+
+
+def _create(url: str, context: dict[str, object] | None = None) -> dict[str, object]:
+    request = AWSPreparedRequest("POST", url, {}, json.dumps({"ExperimentName": "e"}).encode(),
+                                 False, context=context or {})
+    response = router.before_send(request=request,
+                                  event_name="before-send.sagemaker.CreateExperiment")
+    assert response.status_code == 200, response.content
+    return json.loads(response.content)
+
+
+@pytest.mark.parametrize(("url", "region"), [
+    ("https://api.sagemaker.eu-west-1.amazonaws.com/", "eu-west-1"),
+    ("https://api.sagemaker.eu-west-1.amazonaws.com:443/a/b.c:d", "eu-west-1"),
+    ("https://sagemaker.ap-south-1.amazonaws.com/", "ap-south-1"),
+    ("https://api.sagemaker.cn-north-1.amazonaws.com.cn/", "cn-north-1"),
+    ("https://api-fips.sagemaker.us-gov-west-1.amazonaws.com/x", "us-gov-west-1"),
+    # No region in the host: the mock's own region (us-east-1).
+    ("https://eu-west-1.amazonaws.com/", "us-east-1"),
+    ("https://api.sagemaker.fips.amazonaws.com/", "us-east-1"),
+    ("https://localhost:4566/", "us-east-1"),
+    ("https://localhost:4566/api.sagemaker.eu-west-1.amazonaws.com/x", "us-east-1"),
+    ("http://user:eu-west-1@localhost/", "us-east-1"),
+    ("not a url", "us-east-1"),
+])
+def test_region_from_the_endpoint_host(sm_experiments, url, region):
+    partition = {"cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov"}.get(region, "aws")
+    assert _create(url) == {
+        "ExperimentArn": f"arn:{partition}:sagemaker:{region}:123456789012:experiment/e"}
+    assert sm_experiments.calls[-1].region == region
+    assert len(sm_experiments.region(region).experiments) == 1
+
+
+def test_the_clients_region_wins_over_the_host(sm_experiments):
+    url = "https://api.sagemaker.eu-west-1.amazonaws.com/"
+    _create(url, {"client_region": "ap-southeast-2"})
+    _create(url, {"client_region": 42})  # not a region: the host's
+    assert [call.region for call in sm_experiments.calls] == ["ap-southeast-2", "eu-west-1"]
+
+
+def test_the_same_url_answers_the_same_region_every_time(sm_experiments):
+    url = "https://api.sagemaker.sa-east-1.amazonaws.com/"
+    for name in ("a", "b", "c"):
+        request = AWSPreparedRequest("POST", url, {},
+                                     json.dumps({"ExperimentName": name}).encode(), False)
+        router.before_send(request=request, event_name="before-send.sagemaker.CreateExperiment")
+    assert sorted(sm_experiments.region("sa-east-1").experiments) == ["a", "b", "c"]
+
+
+def test_a_client_with_the_router_twice_is_answered_once(sm_experiments):
+    client = attach(sm_experiments.client())  # the Session already has the router
+    client.create_experiment(ExperimentName="once")
+    assert sm_experiments.calls.operations == ["CreateExperiment"]
+    assert list(sm_experiments.experiments) == ["once"]

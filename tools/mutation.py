@@ -1,0 +1,797 @@
+"""Mutation testing of the package with mutmut 3, each module against the tests that cover it.
+
+    python tools/mutation.py                      # every module in MODULE_TESTS
+    python tools/mutation.py router.py wire.py    # some modules (paths under the package)
+    python tools/mutation.py --named              # the hand-written mutants (NAMED_MUTANTS)
+    python tools/mutation.py --list               # the module -> test files map
+
+One mutmut run (in a scratch copy of the repository, so the working tree is never touched)
+mutates the modules asked for. mutmut first runs the test files mapped to them, recording
+which tests run which function; each mutant then runs against the tests that ran any code of
+its module (among that module's mapped files), the quickest first (tools/mutation_order.py),
+stopping at the first failure. Results are merged into MUTATION.md: counts per module, the
+survivors this file lists as equivalent (with the reason), and every other survivor's diff.
+
+A module missing from MODULE_TESTS is an error (tests/test_mutation_map.py checks it too), so a
+new module is never left out silently: add it with the test files that exercise it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+TOOLS = Path(__file__).resolve().parent
+ROOT = TOOLS.parent
+PACKAGE = "pytest_sm_experiments"
+RESULTS = ROOT / "MUTATION.md"
+
+#: What the scratch copy needs: the package, everything the tests read, and this directory.
+COPIED = ("pytest_sm_experiments", "tests", "examples", "docs", "tools", ".ci", "README.md",
+          "CHANGELOG.md", "BENCHMARKS.md", "LICENSE", "pyproject.toml", "tox.ini")
+
+_RESOURCES = ["tests/test_experiments.py", "tests/test_create_experiment.py",
+              "tests/test_trials.py", "tests/test_trial_components.py",
+              "tests/test_associations.py", "tests/test_tags.py", "tests/test_listing.py"]
+
+#: Module (path under the package) -> the test files whose tests may kill its mutants.
+#: Each mutant runs the tests of these files that ran any code of its module, so a surviving
+#: mutant costs the time of all of them: a module maps the files that exercise it directly, and
+#: the slow, broad ones (generated input, pytester sessions, the SDKs) only where they are the
+#: best test of it.
+MODULE_TESTS: dict[str, list[str]] = {
+    # The request path.
+    "router.py": ["tests/test_region.py", "tests/test_network.py", "tests/test_boundary.py",
+                  "tests/test_hermetic.py", "tests/test_mock_api.py", "tests/test_async.py",
+                  "tests/test_sts.py"],
+    "service.py": ["tests/test_journal.py", "tests/test_faults.py", "tests/test_misuse.py",
+                   "tests/test_mock_api.py", "tests/test_isolation.py", "tests/test_validation.py",
+                   "tests/test_raw_requests.py", "tests/test_region.py",
+                   "tests/test_subprocesses.py"],
+    "boundary.py": ["tests/test_boundary.py", "tests/test_hermetic.py", "tests/test_network.py",
+                    "tests/sdk/test_sdk_boundary.py"],
+    "http_guard.py": ["tests/test_boundary.py", "tests/test_hermetic.py",
+                      "tests/sdk/test_sdk_boundary.py"],
+    "_moto.py": ["tests/test_boundary.py", "tests/test_mock_api.py"],
+    "backend.py": [*_RESOURCES, "tests/test_search.py", "tests/test_lineage.py",
+                   "tests/test_metrics.py"],
+    "validation.py": ["tests/test_validation.py", "tests/test_raw_requests.py",
+                      "tests/test_create_experiment.py", "tests/test_metrics.py",
+                      "tests/test_tags.py", "tests/test_search.py", "tests/test_listing.py"],
+    "wire.py": ["tests/test_raw_requests.py", "tests/test_sts.py", "tests/test_validation.py",
+                "tests/test_metrics.py", "tests/test_region.py", "tests/test_async.py",
+                "tests/test_journal.py"],
+    "recorder.py": ["tests/test_journal.py", "tests/test_mock_api.py", "tests/test_faults.py"],
+    "environment.py": ["tests/test_network.py", "tests/test_isolation.py",
+                       "tests/test_hermetic.py", "tests/test_boundary.py",
+                       "tests/sdk/test_sdk_boundary.py"],
+    "options.py": ["tests/test_misuse.py", "tests/test_plugin.py", "tests/test_mock_api.py"],
+    "plugin.py": ["tests/test_plugin.py", "tests/test_misuse.py", "tests/test_readme.py",
+                  "examples/test_tracking.py"],
+    "sdk_session.py": ["tests/test_sdk_session.py", "tests/sdk/test_sdk_session_fixture.py"],
+    "_botocore.py": ["tests/test_mock_api.py", "tests/test_async.py", "tests/test_isolation.py",
+                     "tests/test_network.py", "tests/test_sts.py", "tests/test_boundary.py",
+                     "tests/test_region.py"],
+    "operations/__init__.py": ["tests/test_docs_sync.py", "tests/test_misuse.py",
+                               "tests/test_mock_api.py"],
+    "operations/_common.py": [*_RESOURCES, "tests/test_validation.py", "tests/test_metrics.py"],
+    "operations/experiments.py": ["tests/test_experiments.py", "tests/test_create_experiment.py",
+                                  "tests/test_listing.py", "tests/test_search.py",
+                                  "tests/test_evidence.py"],
+    "operations/trials.py": ["tests/test_trials.py", "tests/test_listing.py",
+                             "tests/test_associations.py", "tests/test_search.py",
+                             "tests/test_evidence.py"],
+    "operations/components.py": ["tests/test_trial_components.py", "tests/test_listing.py",
+                                 "tests/test_associations.py", "tests/test_search.py",
+                                 "tests/test_metrics.py", "tests/test_evidence.py"],
+    "operations/associations.py": ["tests/test_associations.py", "tests/test_search.py"],
+    "operations/tags.py": ["tests/test_tags.py", "tests/test_search.py"],
+    "operations/metrics.py": ["tests/test_metrics.py", "tests/test_search.py",
+                              "tests/test_raw_requests.py"],
+    "operations/metric_queries.py": ["tests/test_metric_queries.py", "tests/test_evidence.py"],
+    "operations/paging.py": ["tests/test_listing.py", "tests/test_tags.py",
+                             "tests/test_search.py", "tests/test_lineage.py"],
+    "operations/search.py": ["tests/test_search.py", "tests/test_evidence.py"],
+    "operations/search_filters.py": ["tests/test_search.py"],
+    "operations/lineage.py": ["tests/test_lineage.py", "tests/test_evidence.py"],
+    "operations/sts.py": ["tests/test_sts.py", "tests/test_network.py"],
+    # The HTTP front door and what other processes need to reach it.
+    "endpoint.py": ["tests/test_endpoint.py", "tests/test_endpoint_parts.py",
+                    "tests/test_server.py", "tests/test_subprocesses.py"],
+    "http_wire.py": ["tests/test_endpoint.py", "tests/test_endpoint_parts.py"],
+    "sigv4.py": ["tests/test_endpoint.py", "tests/test_endpoint_parts.py"],
+    "remote.py": ["tests/test_endpoint_parts.py", "tests/test_subprocesses.py"],
+    "peers.py": ["tests/test_endpoint_parts.py", "tests/test_endpoint.py",
+                 "tests/test_subprocesses.py"],
+    "children.py": ["tests/test_endpoint_parts.py", "tests/test_subprocesses.py"],
+    "cli.py": ["tests/test_server.py"],
+    # Off the request path.
+    "mock.py": ["tests/test_mock_api.py", "tests/test_misuse.py", "tests/test_isolation.py",
+                "tests/test_journal.py", "tests/test_faults.py", "tests/test_async.py",
+                "tests/test_plugin.py"],
+    "models.py": ["tests/test_metrics.py", "tests/test_experiments.py", "tests/test_trials.py",
+                  "tests/test_trial_components.py", "tests/test_search.py", "tests/test_sts.py",
+                  "tests/test_lineage.py", "tests/test_raw_requests.py"],
+    "errors.py": ["tests/test_validation.py", "tests/test_misuse.py", "tests/test_experiments.py",
+                  "tests/test_trials.py", "tests/test_trial_components.py",
+                  "tests/test_boundary.py", "tests/test_faults.py", "tests/test_search.py"],
+}
+
+#: Modules with nothing to mutate (re-exports, the version string, `python -m`'s two lines).
+NOT_MUTATED = ("__init__.py", "_version.py", "__main__.py")
+
+#: The modules off the request path; the issue's target (90% killed) applies to all others.
+OFF_THE_REQUEST_PATH = ("mock.py", "models.py", "errors.py", "sdk_session.py")
+TARGET = 90.0
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """Surviving mutants that no test can kill: the code behaves the same with the change.
+
+    Matched on the module, the function and the changed line as the code has it (not on
+    mutmut's numbering, which moves whenever the function is edited): every surviving mutation
+    of that line is equivalent, for the reason given. ``line=None`` covers every line of the
+    function (for a function that only makes an answer faster).
+    """
+
+    module: str
+    function: str
+    line: str | None
+    reason: str
+
+
+_ARN_SPLIT = ("an ARN of the pattern has exactly five colons before its resource, and a name "
+              "no '/' (the model's name pattern): every split finds the same parts")
+_RANGE = ("list_page applies CreatedAfter/CreatedBefore to every record again: this only moves "
+          "where the walk over the sorted index starts or stops")
+_FAST_PATH = ("an optimization: the general path (every record's document through the "
+              "predicate) gives the same answer, only slower")
+
+#: Survivors that behave exactly as the original, each with why.
+EQUIVALENTS: tuple[Equivalent, ...] = (
+    Equivalent("_moto.py", "stubber", 'found = getattr(module, "botocore_stubber", None)',
+               "moto.core.models always defines botocore_stubber (the default is for a moto "
+               "without it)"),
+    Equivalent("_moto.py", "stubber",
+               'return found if getattr(found, "enabled", False) else None',
+               "moto's stubber always has `enabled` (the default is for a moto without it)"),
+    Equivalent("_moto.py", "answer", 'body = body.encode("utf-8")',
+               "codec names are case-insensitive"),
+    Equivalent("operations/_common.py", "strip_arn",
+               'return name_or_arn.rpartition("/")[2]', _ARN_SPLIT),
+    Equivalent("operations/tags.py", "resolve", 'parts = arn.split(":", 5)', _ARN_SPLIT),
+    Equivalent("operations/tags.py", "resolve",
+               'resource_type, _, name = parts[5].partition("/")', _ARN_SPLIT),
+    Equivalent("operations/lineage.py", "_split", 'parts = arn.split(":", 5)', _ARN_SPLIT),
+    Equivalent("operations/lineage.py", "_split",
+               'resource_type, _, name = parts[5].partition("/")', _ARN_SPLIT),
+    Equivalent("operations/metric_queries.py", "_component", 'parts = arn.split(":", 5)',
+               _ARN_SPLIT),
+    Equivalent("operations/metric_queries.py", "_component",
+               'resource_type, _, name = parts[5].partition("/")', _ARN_SPLIT),
+    Equivalent("operations/metric_queries.py", "_answer",
+               'groups[x] = MetricSummary.first(query["MetricName"], value, when) if found is '
+               'None \\', "a group's summary is read for its statistic only, never its name"),
+    Equivalent("operations/paging.py", "_name_keys",
+               "return index.descending(last, inclusive=False)",
+               "inclusive=None is falsy like False"),
+    Equivalent("operations/paging.py", "_name_keys",
+               "return index.ascending(last, inclusive=False)",
+               "inclusive=None is falsy like False"),
+    *(Equivalent("operations/paging.py", "_time_keys", line, _RANGE) for line in (
+        "if before is not None and (position is None or (before,) < position):",
+        "position = (before,)",
+        "entries = index.descending(position, inclusive=False) if position else "
+        "index.descending()",
+        "if after is not None and entry[0] <= after:",
+        "if after is not None and (position is None or (after, math.inf) > position):",
+        "position = (after, math.inf)",
+        "entries = index.ascending(position) if position else index.ascending()",
+        "if before is not None and entry[0] >= before:",
+    )),
+    Equivalent("operations/lineage.py", "_split",
+               'if len(parts) != 6 or parts[2] != "sagemaker" or (parts[3], parts[4]) != (',
+               "every ARN that reaches it passed the model's pattern (six parts, sagemaker): "
+               "only the account and region can differ"),
+    Equivalent("operations/lineage.py", "create_artifact", "artifact_id = _new_id(ctx, uri)",
+               "the id stays unique and repeatable without the SourceUri in its seed (the "
+               "creation sequence is unique)"),
+    Equivalent("operations/lineage.py", "list_associations", 'source_arn = filters["SourceArn"]',
+               "only narrows which associations are looked at: _matches checks SourceArn on "
+               "each again"),
+    Equivalent("operations/lineage.py", "list_associations",
+               'destination_arn = filters["DestinationArn"]',
+               "only narrows which associations are looked at: _matches checks DestinationArn "
+               "on each again"),
+    Equivalent("operations/search_filters.py", "_test", 'if property_type == "text":',
+               "the parameter path that follows tests text values the same way (a number "
+               "target never matches a text value)"),
+    Equivalent("errors.py", "AWSError.__init__", "super().__init__(message)",
+               "an AWSError never reaches a user as a Python exception: its message attribute "
+               "is what the wire carries"),
+    Equivalent("operations/search.py", "_matches",
+               "if _index_answers(expression) and sort_by in _RECORD_TIMES:", _FAST_PATH),
+    Equivalent("operations/search.py", "_matches",
+               "for record in _candidates(resource, state, expression):",
+               "without the expression every record is a candidate; the predicate still "
+               "decides"),
+    Equivalent("operations/search.py", "search",
+               "else _matches(resource, state, expression, predicate, sort_by, sort_key,",
+               "expression and sort_by only choose the fast path or narrow the candidates "
+               "there; the predicate and sort key decide the answer"),
+    Equivalent("operations/search.py", "_index_answers", None, _FAST_PATH),
+    Equivalent("operations/search.py", "_candidates", None,
+               "it only narrows the records the predicate sees: a mutant that narrows less "
+               "gives the same answer (one that narrows wrongly is killed)"),
+    Equivalent("operations/search_filters.py", "parse_time", 'if text.endswith(("Z", "z")):',
+               "on Python 3.11+ datetime.fromisoformat reads a trailing Z itself (the "
+               "replacement is for 3.10; the mutation runs use 3.11)"),
+    Equivalent("operations/search_filters.py", "parse_time", 'text = text[:-1] + "+00:00"',
+               "on Python 3.11+ datetime.fromisoformat reads a trailing Z itself (the "
+               "replacement is for 3.10; the mutation runs use 3.11)"),
+)
+
+@dataclass(frozen=True)
+class NamedMutant:
+    """A bug written by hand (issue 12 lists these): ``edits`` are (module, old, new) text
+    replacements; the suite must fail on it. mutmut cannot generate some of them (module-level
+    tables, decorated functions, changes over several lines or modules)."""
+
+    description: str
+    edits: tuple[tuple[str, str, str], ...]
+
+
+NAMED_MUTANTS: tuple[NamedMutant, ...] = (
+    NamedMutant("choose-signer answers UNSIGNED with no mock running", (
+        ("router.py", '    """``choose-signer``: requests the mock answers are never signed."""\n'
+         "    if not RUNNING:\n        return None\n",
+         '    """``choose-signer``: requests the mock answers are never signed."""\n'),)),
+    NamedMutant("a real AWS_SESSION_TOKEN stays in the environment while a mock runs", (
+        ("environment.py", '    "AWS_SESSION_TOKEN": FAKE_SESSION_TOKEN,\n', ""),)),
+    NamedMutant("assert_called_once passes when the operation was never called", (
+        ("recorder.py", "        return self.one(operation, **params)\n",
+         "        return self.one(operation, **params) if self.filter(operation, **params) "
+         "else None  # type: ignore[return-value]\n"),)),
+    NamedMutant("calls.one() returns the first of several matches", (
+        ("recorder.py", "        if len(found) != 1:\n            raise AssertionError(\n"
+         "                f\"expected exactly one",
+         "        if not found:\n            raise AssertionError(\n"
+         "                f\"expected exactly one"),)),
+    NamedMutant("filter(X=None) matches calls that never sent X", (
+        ("recorder.py", "return all(key in own and own[key] == value",
+         "return all(own.get(key) == value"),)),
+    NamedMutant("CreateTrial stores the trial before its tag quota check fails", (
+        ("operations/trials.py", "    state.add_trial(record)\n",
+         "    state.add_trial(record)\n"
+         '    ctx.check_quota("tags_per_resource", len(record.tags))\n'),
+        ("operations/_common.py", '    ctx.check_quota("tags_per_resource", len(tags))\n',
+         '    if resource_type != "experiment-trial":\n'
+         '        ctx.check_quota("tags_per_resource", len(tags))\n'))),
+    NamedMutant("a metric whose first value is 0 gets a wrong running mean", (
+        ("models.py", "(-1.0 if value < 0 else 0.0)", "(-1.0 if value < 0 else 1.0)"),)),
+    NamedMutant("Search on Metrics.<name>.StdDev reads the average", (
+        ("operations/search.py", "for stat, value in summary.statistics().items():",
+         'for stat, value in {**summary.statistics(), "StdDev": summary.avg}.items():'),)),
+    NamedMutant("a NextToken is accepted with another CreatedBefore", (
+        ("operations/paging.py", '"before": before,', '"before": None,'),)),
+    NamedMutant("MaxResults=100 (the documented maximum) is refused", (
+        ("validation.py", "elif high is not None and value > high:",
+         "elif high is not None and value >= high:"),)),
+    NamedMutant("a required member sent as JSON null passes validation", (
+        ("validation.py", "if value.get(name) is None:", "if name not in value:"),)),
+    NamedMutant("a quota of 0 is refused", (
+        ("options.py", "or not isinstance(value, int) or value < 0:",
+         "or not isinstance(value, int) or value < 1:"),)),
+    NamedMutant("a 13-digit account id is accepted", (
+        ("options.py", "_ACCOUNT.fullmatch(account_id)", "_ACCOUNT.match(account_id)"),)),
+    NamedMutant("a partly used injected error is reported as unused at teardown", (
+        ("mock.py", "if injected.used == 0]", "if injected.remaining > 0]"),)),
+    NamedMutant("the marker starts the mock after the test's other fixtures", (
+        ("plugin.py", "@pytest.fixture(autouse=True)\ndef _sm_experiments_marker",
+         "def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:\n"
+         "    for item in items:\n"
+         "        if item.get_closest_marker(MARKER) is not None:\n"
+         "            item.fixturenames.append(\"_sm_experiments_marker\")  # type: ignore\n\n\n"
+         "@pytest.fixture\ndef _sm_experiments_marker"),)),
+)
+
+
+def run_named(mutant: NamedMutant) -> tuple[bool, str]:
+    """(killed, how): apply the edits to a scratch copy, run the first module's test files."""
+    scratch = Path(tempfile.mkdtemp(prefix="sm-named-mutant-"))
+    try:
+        for name in COPIED:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, scratch / name, ignore=shutil.ignore_patterns(
+                    "__pycache__", ".hypothesis", ".pytest_cache"))
+            elif source.exists():
+                shutil.copy2(source, scratch / name)
+        for module, old, new in mutant.edits:
+            path = scratch / PACKAGE / module
+            text = path.read_text(encoding="utf-8")
+            if text.count(old) != 1:
+                return False, f"the code changed: {old!r} is not in {module} exactly once"
+            path.write_text(text.replace(old, new), encoding="utf-8")
+        tests = MODULE_TESTS[mutant.edits[0][0]]
+        env = {**os.environ, "PYTHONPATH": str(scratch), "SM_HYPOTHESIS_PROFILE":
+               HYPOTHESIS_PROFILE, "PYTHONDONTWRITEBYTECODE": "1"}
+        ran = subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p",
+             "no:cacheprovider", *tests], cwd=scratch, env=env, capture_output=True, text=True,
+            check=False)
+        failed = [line for line in ran.stdout.splitlines() if line.startswith("FAILED ")]
+        if ran.returncode == 1 and failed:
+            return True, failed[0].removeprefix("FAILED ").split(" - ")[0]
+        return False, f"pytest exit {ran.returncode}: {ran.stdout.splitlines()[-1:]}"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+#: Added to every pytest run: no cache writes, the quickest tests first (mutation_order.py).
+PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "mutation_order"]
+
+#: Hypothesis examples per unit in mutation runs (the ``mutation`` profile in tests/conftest.py).
+HYPOTHESIS_PROFILE = "mutation"
+
+
+class MutationRunFailed(Exception):
+    """mutmut could not test a module (its tests fail without mutants, or it stopped early)."""
+
+
+@dataclass
+class Survivor:
+    key: str
+    function: str
+    status: str
+    removed: str
+    added: str
+    diff: str
+    reason: str | None = None
+
+
+@dataclass
+class ModuleResult:
+    module: str
+    counts: dict[str, int] = field(default_factory=dict)
+    survivors: list[Survivor] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def killed(self) -> int:
+        return self.counts.get("killed", 0) + self.counts.get("timeout", 0)
+
+    @property
+    def equivalent(self) -> int:
+        return sum(1 for survivor in self.survivors if survivor.reason is not None)
+
+    @property
+    def unexplained(self) -> int:
+        return sum(1 for survivor in self.survivors if survivor.reason is None)
+
+
+def package_modules() -> list[str]:
+    """Every module of the package, as a path under it (``operations/search.py``)."""
+    base = ROOT / PACKAGE
+    return sorted(path.relative_to(base).as_posix() for path in base.rglob("*.py"))
+
+
+def unmapped_modules() -> list[str]:
+    return [module for module in package_modules()
+            if module not in MODULE_TESTS and module not in NOT_MUTATED]
+
+
+def _scratch_copy(modules: list[str], tests: list[str], pytest_args: list[str]) -> Path:
+    scratch = Path(tempfile.mkdtemp(prefix="sm-mutation-"))
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, scratch / name, ignore=shutil.ignore_patterns(
+                "__pycache__", "*.pyc", ".hypothesis", ".pytest_cache"))
+        elif source.exists():
+            shutil.copy2(source, scratch / name)
+    also_copy = [name for name in COPIED if name not in (PACKAGE, "tests", "pyproject.toml")]
+    section = "\n".join([
+        "", "[tool.mutmut]",
+        f"source_paths = {json.dumps([PACKAGE])}",
+        f"only_mutate = {json.dumps([f'{PACKAGE}/{module}' for module in modules])}",
+        f"also_copy = {json.dumps(also_copy)}",
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
+        f"pytest_add_cli_args = {json.dumps(pytest_args)}",
+        "use_git_change_detection = false",
+        # Each mutant runs in a process forked from a server that has only collected the tests:
+        # forked from mutmut's own process (the default), it would inherit the caches the
+        # stats run warmed (routes, validators, compiled patterns), and mutants in the code
+        # that fills them would never run.
+        'process_isolation = "forkserver"',
+        'forkserver_warmup = "collect"',
+        # A mutant's tests normally take the time of its module's tests; one that loops is
+        # stopped at 5 times that (mutmut's default, 15, makes every such mutant cost minutes).
+        "timeout_multiplier = 5.0",
+        "timeout_constant = 5.0",
+        "",
+    ])
+    with (scratch / "pyproject.toml").open("a", encoding="utf-8") as file:
+        file.write(section)
+    return scratch
+
+
+def _dotted(module: str) -> str:
+    """``operations/search.py`` -> ``pytest_sm_experiments.operations.search``."""
+    return ".".join([PACKAGE, *module.removesuffix(".py").split("/")]).removesuffix(".__init__")
+
+
+def _module_of_key(key: str) -> str:
+    """The dotted module of a mutmut function key (``pkg.mod.x_func``, ``pkg.mod.xǁCǁm``)."""
+    parts = key.split(".")
+    while parts and not parts[-1].startswith(("x_", "x\u01c1")):
+        parts.pop()
+    return ".".join(parts[:-1])
+
+
+def _tests_per_module(stats_path: Path, modules: list[str]) -> None:
+    """Give every function of a module the tests that cover the module.
+
+    mutmut runs each mutant against the tests that executed the mutated function while it
+    collected its stats. Behind a process-wide cache (routes, validators compiled per shape,
+    region lookups) a function runs for the first test that needs it only, so per function that
+    set is an accident of test order; per module it is what the module is exercised by. Only
+    tests from the module's own test files are kept.
+    """
+    stats = json.loads(stats_path.read_text())
+    by_function: dict[str, list[str]] = stats["tests_by_mangled_function_name"]
+    for module in modules:
+        dotted = _dotted(module)
+        files = set(MODULE_TESTS[module])
+        keys = [key for key in by_function if _module_of_key(key) == dotted]
+        covering = sorted({test for key in keys for test in by_function[key]
+                           if test.split("::", 1)[0] in files})
+        for key in keys:
+            by_function[key] = covering
+    stats_path.write_text(json.dumps(stats, indent=1))
+
+
+_FIRST_MUTANT = """
+import sys
+from mutmut.mutation.file_mutation import mutate_file_contents
+for path in sys.argv[1:]:
+    names = mutate_file_contents(path, open(path).read()).mutant_names
+    if names:
+        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        print(f"{module}.{names[0]}")
+        break
+"""
+
+
+def _function_of(key: str) -> str:
+    """``pytest_sm_experiments.recorder.xǁCallJournalǁone__mutmut_3`` -> ``CallJournal.one``."""
+    name = key.rpartition(".")[2].rpartition("__mutmut_")[0]
+    if name.startswith("x\u01c1"):
+        _, cls, method = name.split("\u01c1")
+        return f"{cls}.{method}"
+    return name.removeprefix("x_")
+
+
+def _changed_lines(diff: str) -> tuple[str, str]:
+    removed = [line[1:].strip() for line in diff.splitlines()
+               if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:].strip() for line in diff.splitlines()
+             if line.startswith("+") and not line.startswith("+++")]
+    return " / ".join(removed), " / ".join(added)
+
+
+_DIFFS = """
+import json, sys
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+path, names = sys.argv[1], json.load(sys.stdin)
+json.dump({name: get_diff_for_mutant(name, path=path) for name in names}, sys.stdout)
+"""
+
+
+def run_modules(modules: list[str], max_children: int, keep: bool) -> list[ModuleResult]:
+    """One mutmut run over ``modules``: each mutant against the tests that cover its module."""
+    tests = sorted({test for module in modules for test in MODULE_TESTS[module]
+                    if (ROOT / test).is_file()})
+    missing = sorted({test for module in modules for test in MODULE_TESTS[module]} - set(tests))
+    if missing:
+        print(f"no such test files: {missing}", file=sys.stderr)
+    pytest_args = list(PYTEST_ARGS)
+    if not any("async def test" in (ROOT / test).read_text(encoding="utf-8") for test in tests):
+        # pytest-asyncio's set-up is most of the start-up time of a mutant's pytest run.
+        pytest_args += ["-p", "no:asyncio", "-o", "addopts=-ra --strict-markers"]
+    scratch = _scratch_copy(modules, tests, pytest_args)
+    # Not the mutants: a test's own subprocess (pytester's runpytest_subprocess) runs the code
+    # as it is; in mutmut's stats run, mutated code there would look for mutmut's config.
+    env = {**os.environ, "PYTHONPATH": str(TOOLS), "SM_HYPOTHESIS_PROFILE": HYPOTHESIS_PROFILE,
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    try:
+        # 1. Mutants, stats and a clean run, testing one mutant only.
+        first = subprocess.run(
+            [sys.executable, "-c", _FIRST_MUTANT, *[f"{PACKAGE}/{module}" for module in modules]],
+            cwd=scratch, env=env, capture_output=True, text=True, check=True).stdout.strip()
+        if not first:
+            raise MutationRunFailed(f"nothing to mutate in {modules}")
+        _log(f"mutating {len(modules)} modules; stats over {len(tests)} test files")
+        _mutmut(["run", "--max-children", str(max_children), first], scratch, env)
+        # 2. Every function of a module gets the module's tests; the first mutant is run again.
+        _tests_per_module(scratch / "mutants" / "mutmut-stats.json", modules)
+        meta_of_first = scratch / "mutants" / PACKAGE / f"{_module_path(first)}.meta"
+        meta = json.loads(meta_of_first.read_text())
+        meta["exit_code_by_key"][first] = None
+        meta_of_first.write_text(json.dumps(meta))
+        # 3. Every mutant.
+        _log("stats done; running every mutant")
+        _mutmut(["run", "--max-children", str(max_children)], scratch, env)
+        _log("done")
+        return [_result(module, scratch, env) for module in modules]
+    finally:
+        if keep:
+            print(f"kept {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+_STARTED = time.monotonic()
+
+
+def _log(message: str) -> None:
+    print(f"[{(time.monotonic() - _STARTED) / 60:5.1f} min] {message}", file=sys.stderr,
+          flush=True)
+
+
+def _module_path(key: str) -> str:
+    """The path under the package of the module a mutant key belongs to."""
+    dotted = _module_of_key(key).split(".")[1:]
+    path = "/".join(dotted)
+    return f"{path}.py" if (ROOT / PACKAGE / f"{path}.py").is_file() else f"{path}/__init__.py"
+
+
+def _mutmut(args: list[str], scratch: Path, env: dict[str, str]) -> None:
+    run = _run_mutmut(args, scratch, env)
+    if run.returncode != 0:
+        # The clean run or the stats run failed: the output says which test, and why.
+        sys.stderr.write(run.stdout[-6000:].replace("\r", "\n") + run.stderr[-4000:])
+        raise MutationRunFailed(f"mutmut {' '.join(args)} failed (exit {run.returncode})")
+
+
+def _result(module: str, scratch: Path, env: dict[str, str]) -> ModuleResult:
+    from mutmut.stats import status_by_exit_code
+
+    meta = scratch / "mutants" / PACKAGE / f"{module}.meta"
+    if not meta.exists():
+        return ModuleResult(module)  # nothing to mutate
+    data = json.loads(meta.read_text())
+    exit_codes = data["exit_code_by_key"]
+    unchecked = [key for key, code in exit_codes.items() if code is None]
+    if unchecked:
+        raise MutationRunFailed(f"mutmut left {len(unchecked)} mutants of {module} unchecked")
+    result = ModuleResult(module)
+    for code in exit_codes.values():
+        status = status_by_exit_code[code]
+        result.counts[status] = result.counts.get(status, 0) + 1
+    survivors = sorted((key for key, code in exit_codes.items()
+                        if status_by_exit_code[code] not in ("killed", "timeout")),
+                       key=_mutant_order)
+    diffs = json.loads(subprocess.run(
+        [sys.executable, "-c", _DIFFS, f"{PACKAGE}/{module}"], input=json.dumps(survivors),
+        cwd=scratch, env=env, capture_output=True, text=True, check=True).stdout)
+    for key in survivors:
+        removed, added = _changed_lines(diffs[key])
+        survivor = Survivor(key, _function_of(key), status_by_exit_code[exit_codes[key]],
+                            removed, added, diffs[key])
+        survivor.reason = _equivalence(module, survivor)
+        result.survivors.append(survivor)
+    return result
+
+
+def _run_mutmut(args: list[str], cwd: Path,
+                env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """mutmut in a session of its own, so that an interrupted run leaves no worker behind."""
+    process = subprocess.Popen([sys.executable, "-m", "mutmut", *args], cwd=cwd, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        stdout, stderr = process.communicate()
+    except BaseException:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _mutant_order(key: str) -> tuple[str, int]:
+    stem, _, number = key.rpartition("__mutmut_")
+    return stem, int(number)
+
+
+def _equivalence(module: str, survivor: Survivor) -> str | None:
+    if survivor.status != "survived":
+        return None  # "no tests" and the like are never equivalent: map a test file
+    for entry in EQUIVALENTS:
+        if (entry.module, entry.function) == (module, survivor.function) and (
+                entry.line is None or entry.line == survivor.removed):
+            return entry.reason
+    return None
+
+
+# -- MUTATION.md --------------------------------------------------------------------------------
+
+_TABLE_HEAD = ("| module | mutants | killed | equivalent | survived | not covered | killed % "
+               f"| killed % of the non-equivalent | ≥ {TARGET:.0f}% killed |")
+_ROW_PREFIX = "| `"
+
+
+def _row(result: ModuleResult) -> str:
+    effective = result.total - result.equivalent
+    not_covered = result.counts.get("no tests", 0)
+    survived = result.unexplained - not_covered
+    percent = 100.0 * result.killed / result.total if result.total else 100.0
+    effective_percent = 100.0 * result.killed / effective if effective else 100.0
+    met = ("n/a (off the request path)" if result.module in OFF_THE_REQUEST_PATH
+           else "yes" if percent >= TARGET else "**no**")
+    return (f"| `{result.module}` | {result.total} | {result.killed} | {result.equivalent} "
+            f"| {survived} | {not_covered} | {percent:.1f} | {effective_percent:.1f} | {met} |")
+
+
+def _details(result: ModuleResult) -> list[str]:
+    lines = [f"### `{result.module}`", ""]
+    equivalent = [s for s in result.survivors if s.reason is not None]
+    other = [s for s in result.survivors if s.reason is None]
+    if not equivalent and not other:
+        return [*lines, "Every mutant killed.", ""]
+    for survivor in equivalent:
+        lines.append(f"- equivalent, `{survivor.function}`: `{survivor.removed}` -> "
+                     f"`{survivor.added}` ({survivor.reason})")
+    for survivor in other:
+        lines += [f"- **{survivor.status}** `{survivor.key.rpartition('.')[2]}`", "",
+                  "  ```diff", *[f"  {line}" for line in survivor.diff.splitlines()[2:]],
+                  "  ```"]
+    return [*lines, ""]
+
+
+def _read_sections() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Rows and detail sections of the modules already in MUTATION.md."""
+    rows: dict[str, str] = {}
+    details: dict[str, list[str]] = {}
+    if not RESULTS.exists():
+        return rows, details
+    current: str | None = None
+    for line in RESULTS.read_text(encoding="utf-8").splitlines():
+        if line.startswith(_ROW_PREFIX):
+            rows[line.split("`")[1]] = line
+        elif line.startswith("### `"):
+            current = line.split("`")[1]
+            details[current] = [line]
+        elif line.startswith("## "):
+            current = None
+            if line == _NAMED_HEAD:
+                break
+        elif current is not None:
+            details[current].append(line)
+    return rows, details
+
+
+def write_results(results: list[ModuleResult], command: str, elapsed: float) -> None:
+    rows, details = _read_sections()
+    for result in results:
+        rows[result.module] = _row(result)
+        details[result.module] = _details(result)
+    order = [module for module in MODULE_TESTS if module in rows]
+    import mutmut
+
+    text = [
+        "# Mutation testing",
+        "",
+        f"Tool: mutmut {mutmut.__version__}. Each mutant runs against the tests that cover its "
+        "module: the tests, among the module's test files in `tools/mutation.py` "
+        "(`MODULE_TESTS`), that ran any of the module's code; the quickest first, stopping at "
+        f"the first failure. Hypothesis profile `{HYPOTHESIS_PROFILE}`.",
+        "",
+        "Reproduce: `tox -e mutation` (every module), or `.venv/bin/python tools/mutation.py "
+        "[module ...]` after `pip install -e \".[test,async,sdk,mutation]\"`; "
+        "`python tools/mutation.py --named` checks the hand-written mutants at the end. "
+        f"This file was last written by `{command}` on {date.today().isoformat()}, in "
+        f"{elapsed / 60:.0f} minutes with 2 workers on 2 shared cores.",
+        "",
+        "Killed includes timeouts (a mutant that loops forever is caught). Not covered: no test "
+        "among the module's test files runs the function. The target (at least "
+        f"{TARGET:.0f}% of the generated mutants killed) applies to the request path: every "
+        f"module but {', '.join(f'`{module}`' for module in OFF_THE_REQUEST_PATH)}.",
+        "mutmut mutates function bodies only: module-level tables and decorated functions "
+        "(fixtures, properties, `@cache`) are not mutated, so the tests for those are written "
+        "against the behaviour directly.",
+        "",
+        _TABLE_HEAD,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        *[rows[module] for module in order],
+        "",
+        "## Survivors",
+        "",
+        "Equivalent survivors are listed with why no test can tell them apart; any other "
+        "survivor is a gap to close with a test.",
+        "",
+    ]
+    for module in order:
+        text += details.get(module, [])
+    named = ""
+    if RESULTS.exists():
+        previous = RESULTS.read_text(encoding="utf-8")
+        if _NAMED_HEAD in previous:
+            named = "\n" + _NAMED_HEAD + previous.partition(_NAMED_HEAD)[2]
+    RESULTS.write_text("\n".join(text).rstrip() + "\n" + named, encoding="utf-8")
+
+
+def check_named() -> int:
+    rows = ["| mutant | killed | by |", "|---|---|---|"]
+    survivors = 0
+    for mutant in NAMED_MUTANTS:
+        killed, how = run_named(mutant)
+        survivors += not killed
+        rows.append(f"| {mutant.description} | {'yes' if killed else '**no**'} | `{how}` |")
+        print(rows[-1], flush=True)
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Mutation testing\n"
+    head = text.partition(_NAMED_HEAD)[0]
+    RESULTS.write_text(head.rstrip("\n") + "\n\n" + "\n".join([
+        _NAMED_HEAD, "",
+        "Bugs written by hand (the issue's list), each run against its module's test files by "
+        "`python tools/mutation.py --named` (first failing test shown).", "", *rows]) + "\n",
+        encoding="utf-8")
+    return 1 if survivors else 0
+
+
+_NAMED_HEAD = "## Hand-written mutants"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="paths under the package (default: all)")
+    parser.add_argument("--max-children", type=int, default=2, help="parallel mutants (2)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch copies")
+    parser.add_argument("--list", action="store_true", help="print the module -> tests map")
+    parser.add_argument("--named", action="store_true",
+                        help="check that the suite kills NAMED_MUTANTS instead")
+    args = parser.parse_args(argv)
+    # kill <pid> stops mutmut's workers too (they run in a session of their own).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    missing = unmapped_modules()
+    if missing:
+        raise SystemExit(f"modules missing from MODULE_TESTS in {__file__}: {missing}")
+    if args.list:
+        for module, tests in MODULE_TESTS.items():
+            print(f"{module}: {' '.join(tests)}")
+        return 0
+    if args.named:
+        return check_named()
+    modules = args.modules or list(MODULE_TESTS)
+    unknown = [module for module in modules if module not in MODULE_TESTS]
+    if unknown:
+        raise SystemExit(f"not in MODULE_TESTS: {unknown}")
+    started = time.monotonic()
+    try:
+        results = run_modules(modules, args.max_children, args.keep)
+    except MutationRunFailed as failure:
+        print(failure, file=sys.stderr, flush=True)
+        return 1
+    for result in results:
+        print(_row(result), flush=True)
+    write_results(results, "python tools/mutation.py" + (
+        " " + " ".join(args.modules) if args.modules else ""), time.monotonic() - started)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
