@@ -3,8 +3,10 @@ children inherit, the forked child's forwarder, and the routing tables from boto
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -23,15 +25,20 @@ TCP_HEADER = ("  sl  local_address rem_address   st tx_queue rx_queue tr tm->whe
               "timeout inode\n")
 
 
-def fake_proc(root: Path, lines: list[str], sockets: dict[int, list[str]],
+def fake_proc(root: Path, lines: list[str], sockets: dict[int, list[str | None]],
               table: str = "tcp") -> Path:
+    """A /proc with one TCP table and ``pid -> descriptors`` (each a link's target, or None: a
+    descriptor closed while it is read, which has no link to read)."""
     (root / "net").mkdir(parents=True)
     (root / "net" / table).write_text(TCP_HEADER + "".join(lines))
     for pid, links in sockets.items():
         fd = root / str(pid) / "fd"
         fd.mkdir(parents=True)
         for number, link in enumerate(links):
-            (fd / str(number)).symlink_to(link)
+            if link is None:
+                (fd / str(number)).write_text("")
+            else:
+                (fd / str(number)).symlink_to(link)
     (root / "self").mkdir()  # not a pid: skipped
     return root
 
@@ -66,13 +73,85 @@ def test_ipv6_peers_are_looked_up_in_tcp6(tmp_path):
     assert peers.socket_inode(("::1", 80), ("::1", 8080), str(proc)) == 7
 
 
-def test_a_real_peer_is_this_process():
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_a_real_peer_is_this_process(host):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.create_server((host, 0), family=family) as server, socket.create_connection(
+            server.getsockname()[:2]) as client:
+        accepted, _ = server.accept()
+        with accepted:
+            assert peers.peer_pid(accepted) == os.getpid()
+            # The kernel's own word for the client socket's inode (fstat), and the real /proc
+            # read when no other is given.
+            inode = os.fstat(client.fileno()).st_ino
+            assert peers.socket_inode(client.getsockname()[:2],
+                                      server.getsockname()[:2]) == inode
+            assert peers.owner_of(inode) == os.getpid()
+
+
+def test_peer_pid_reads_the_process_table_it_is_given(tmp_path):
     with socket.create_server(("127.0.0.1", 0)) as server, socket.create_connection(
             server.getsockname()) as client:
         accepted, _ = server.accept()
         with accepted:
-            assert peers.peer_pid(accepted) == os.getpid()
-            assert client.fileno() >= 0
+            proc = fake_proc(tmp_path, [line(
+                peers.hex_address(*client.getsockname()),
+                peers.hex_address(*server.getsockname()), 5)], {77: ["socket:[5]"]})
+            assert peers.peer_pid(accepted, str(proc)) == 77
+            assert peers.peer_pid(accepted, str(tmp_path / "nothing")) is None
+
+
+@pytest.mark.parametrize(("table", "expected"), [
+    ("", None),                      # not even the column titles
+    (TCP_HEADER, None),              # no socket at all
+    # A line cut short before the inode column is skipped; one that ends with it is read.
+    (TCP_HEADER + "   0: 0100007F:0050 0100007F:1F90 01 0:0 0:0 0 0 0\n", None),
+    (TCP_HEADER + "   0: 0100007F:0050 0100007F:1F90 01 0:0 0:0 0 0 0 321\n", 321),
+])
+def test_short_or_empty_tables_are_read_without_failing(tmp_path, table, expected):
+    (tmp_path / "net").mkdir()
+    (tmp_path / "net" / "tcp").write_text(table)
+    assert peers.socket_inode(("127.0.0.1", 80), ("127.0.0.1", 8080), str(tmp_path)) == expected
+
+
+def descendants(root: Path, tree: dict[int, list[list[int]]]) -> None:
+    """``pid -> children per thread`` as /proc/<pid>/task/<tid>/children lists them (an empty
+    list: a thread without a children file)."""
+    for pid, threads in tree.items():
+        for tid, kids in enumerate(threads, start=pid):
+            task = root / str(pid) / "task" / str(tid)
+            task.mkdir(parents=True)
+            if kids:
+                (task / "children").write_text(" ".join(map(str, kids)) + " ")
+
+
+def test_a_descendant_holding_the_socket_is_named_before_any_other_process(tmp_path):
+    # The connection's owner is a grandchild of this process, reached through threads of which
+    # most have no children file (exited). Thirty unrelated processes share the socket (fork
+    # and descriptor passing do that): the descendant, who called, is the one named.
+    me = os.getpid()
+    unrelated: dict[int, list[str | None]] = {pid: ["socket:[9]"] for pid in range(1000, 1030)}
+    proc = fake_proc(tmp_path, [], {
+        **unrelated,
+        901: ["/dev/null"],                                 # a child, not the owner
+        902: [*([None] * 20), "socket:[9]"],                # the grandchild, the owner
+    })
+    (proc / "903").mkdir()  # a child that exited: no descriptors to read
+    descendants(proc, {me: [[], [], [], [], [903, 901], [], [], []], 901: [[], [902]]})
+    assert peers.owner_of(9, str(proc)) == 902
+
+
+def test_a_process_table_that_loops_is_still_searched_to_the_end(tmp_path):
+    # Pids are reused while the table is read: a child may list an ancestor as its child.
+    me = os.getpid()
+    proc = fake_proc(tmp_path, [], {2000: ["socket:[4]"], 901: [], 902: []})
+    descendants(proc, {me: [[901]], 901: [[902]], 902: [[901, me]]})
+    found: list[int | None] = []
+    search = threading.Thread(target=lambda: found.append(peers.owner_of(4, str(proc))),
+                              daemon=True)
+    search.start()
+    search.join(timeout=10)
+    assert found == [2000]
 
 
 def test_a_closed_socket_has_no_peer():
@@ -119,8 +198,13 @@ def test_variables_for_a_listener():
         "AWS_SECRET_ACCESS_KEY": CREDENTIALS.secret_key,
         "AWS_SESSION_TOKEN": None, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": None}
     assert "AWS_REGION" not in children.variables(listener)
+    # What a running mock adds: the values, never a variable to unset, and no region (the
+    # environment patch sets the mock's own).
     assert children.extra(listener) == {
-        key: value for key, value in children.variables(listener).items() if value is not None}
+        "AWS_ENDPOINT_URL_SAGEMAKER": "http://127.0.0.1:1",
+        "AWS_ENDPOINT_URL_SAGEMAKER_METRICS": "http://127.0.0.1:1",
+        "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1",
+        "AWS_ACCESS_KEY_ID": "AKIAENDPOINTTESTKEY1", "AWS_SECRET_ACCESS_KEY": "endpoint-test-secret"}
 
 
 def test_a_running_fork_server_is_stopped_when_what_it_would_pass_on_changes(monkeypatch):
@@ -166,6 +250,55 @@ def test_a_fork_server_that_is_not_running_is_left_alone(monkeypatch):
     before = children.snapshot()
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", "http://127.0.0.1:2")
     children.refresh(before)
+
+
+def test_a_fork_server_is_restarted_when_only_the_secret_changes(monkeypatch):
+    # A new mock may get the port an earlier one freed: its children need its own secret.
+    import multiprocessing.forkserver as forkserver
+
+    stopped: list[bool] = []
+
+    class FakeServer:
+        _forkserver_pid = 1234
+
+        def _stop(self) -> None:
+            stopped.append(True)
+
+    monkeypatch.setattr(forkserver, "_forkserver", FakeServer())
+    for name in children.endpoint_variables():
+        monkeypatch.setenv(name, "http://127.0.0.1:1")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "first-mock")
+    before = children.snapshot()
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "second-mock")
+    children.refresh(before)
+    assert stopped == [True]
+
+
+class _NoStop:
+    _forkserver_pid = 1234
+
+
+class _NoPid:
+    def _stop(self) -> None:
+        raise AssertionError("stopped a fork server that does not say it runs")
+
+
+@pytest.mark.parametrize("server", [None, _NoStop(), _NoPid()],
+                         ids=["no-fork-server", "no-stop", "no-pid"])
+def test_a_python_whose_fork_server_internals_differ_still_runs_mocks(monkeypatch, server):
+    # The fork server is restarted through standard-library internals: where they are not
+    # what this Python has, starting and stopping a mock that serves children still works.
+    import multiprocessing.forkserver as forkserver
+
+    from pytest_sm_experiments import mock_sm_experiments
+
+    if server is None:
+        monkeypatch.delattr(forkserver, "_forkserver")
+    else:
+        monkeypatch.setattr(forkserver, "_forkserver", server)
+    with mock_sm_experiments(subprocesses=True) as mock:
+        assert os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] == mock.endpoint_url
+    assert "AWS_ENDPOINT_URL_SAGEMAKER" not in os.environ
 
 
 # -- remote: the forked child's forwarder -----------------------------------------------------
@@ -214,13 +347,88 @@ def test_forward_to_a_stopped_endpoint_says_so():
     remote.close()
 
 
+def test_forward_to_a_stopped_endpoint_names_the_call():
+    with serving() as endpoint:
+        listener = endpoint.listener
+    with pytest.raises(MockUnreachableError, match=r"^pytest-sm-experiments: sagemaker-metrics:"
+                                                   r"BatchPutMetrics from this forked process"):
+        remote.forward(listener, 77, route("sagemaker-metrics", "BatchPutMetrics"), b"{}",
+                       "us-east-1")
+    remote.close()
+
+
+def test_forward_sends_text_bodies_as_utf8_and_no_body_as_empty(loopback_connects):
+    with serving() as endpoint:
+        create, listing = route("sagemaker", "CreateExperiment"), route(
+            "sagemaker", "ListExperiments")
+        try:
+            status, _, _ = remote.forward(
+                endpoint.listener, 1, create,
+                '{"ExperimentName":"text","Description":"café ✓"}', "us-east-1")
+            assert status == 200
+            status, _, body = remote.forward(endpoint.listener, 1, listing, None, "us-east-1")
+            assert status == 200
+            assert [summary["ExperimentName"] for summary in json.loads(body)[
+                "ExperimentSummaries"]] == ["text"]
+        finally:
+            remote.close()
+        first, second = endpoint.service.journal
+        assert first.params == {"ExperimentName": "text", "Description": "café ✓"}
+        assert (second.operation, second.params, second.succeeded) == (
+            "ListExperiments", {}, True)
+    # Both calls went over one kept-alive connection.
+    assert list(loopback_connects) == [("127.0.0.1", endpoint.port)]
+
+
+def test_close_ends_this_threads_connections(loopback_connects):
+    create = route("sagemaker", "CreateExperiment")
+    with serving() as endpoint:
+        try:
+            for name in ("a", "b"):
+                remote.forward(endpoint.listener, 1, create, f'{{"ExperimentName":"{name}"}}',
+                               "us-east-1")
+            remote.close()
+            remote.forward(endpoint.listener, 1, create, b'{"ExperimentName":"c"}',
+                           "us-east-1")
+        finally:
+            remote.close()
+        assert len(endpoint.service.journal) == 3
+    assert list(loopback_connects) == [("127.0.0.1", endpoint.port)] * 2
+    # A thread that never forwarded has nothing to close.
+    closed = threading.Thread(target=remote.close)
+    closed.start()
+    closed.join()
+
+
+def test_forward_to_a_listener_url_with_a_trailing_slash():
+    with serving() as endpoint:
+        listener = Listener(endpoint.url + "/", CREDENTIALS)
+        try:
+            status, _, _ = remote.forward(listener, 1, route("sagemaker", "CreateExperiment"),
+                                          b'{"ExperimentName":"slash"}', "us-east-1")
+        finally:
+            remote.close()
+        assert status == 200
+        assert [call.params for call in endpoint.service.journal] == [
+            {"ExperimentName": "slash"}]
+
+
 # -- http_wire --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("service", "operation"), [
-    ("sagemaker", "CreateExperiment"), ("sagemaker", "Search"),
-    ("sagemaker-metrics", "BatchPutMetrics"), ("sts", "GetCallerIdentity")])
-def test_outgoing_and_target_of_agree(service, operation):
+@pytest.mark.parametrize(("service", "operation", "expected"), [
+    ("sagemaker", "CreateExperiment", ("POST", "/", {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": "SageMaker.CreateExperiment"})),
+    ("sagemaker", "Search", ("POST", "/", {
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "SageMaker.Search"})),
+    ("sagemaker-metrics", "BatchPutMetrics", ("PUT", "/BatchPutMetrics", {
+        "Content-Type": "application/json"})),
+    ("sts", "GetCallerIdentity", ("POST", "/", {
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}))])
+def test_outgoing_and_target_of_agree(service, operation, expected):
     request = http_wire.outgoing(service, operation)
+    # As the SDKs send them (botocore's serializers, the services' API references).
+    assert tuple(request) == expected
     body = b"Action=GetCallerIdentity" if service == "sts" else b"{}"
 
     class Headers(dict):  # case-sensitive is enough: outgoing spells them as target_of reads
