@@ -275,8 +275,11 @@ def is_loopback(url: str) -> bool:
     """True for an endpoint on this machine's loopback interface (``localhost``, 127.0.0.0/8,
     ``::1``): a request there never leaves the machine."""
     host = urlsplit(url).hostname
-    if host is None:
-        return False
+    return host is not None and is_loopback_host(host)
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for a host name or address on the loopback interface (no brackets around IPv6)."""
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from . import children, environment
 from ._version import __version__
+from .boundary import is_loopback_host
 from .errors import MockUsageError
 from .options import MockOptions, make_options, parse_quotas
 
@@ -68,7 +69,7 @@ def options_from(args: argparse.Namespace) -> MockOptions:
 
 def banner(url: str, listener_env: dict[str, str | None], host: str = "127.0.0.1") -> str:
     lines = [f"pytest-sm-experiments {__version__}: SageMaker Experiments mock at {url}"]
-    if not _is_loopback(host):
+    if not is_loopback_host(host):
         lines.append(f"Listening on {host}: other machines that reach it can use it with the "
                      f"credentials below, which are public.")
     lines.append("Stop it with Ctrl-C (SIGINT) or SIGTERM. Point clients at it with:")
@@ -78,17 +79,6 @@ def banner(url: str, listener_env: dict[str, str | None], host: str = "127.0.0.1
                  f"{url}/_sm_experiments/journal and POST {url}/_sm_experiments/reset "
                  f"(signed like any request).")
     return "\n".join(lines)
-
-
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def serve(options: MockOptions, host: str, port: int, out: TextIO,

@@ -204,10 +204,13 @@ def test_variables_for_a_listener():
         "AWS_ENDPOINT_URL_SAGEMAKER": "http://127.0.0.1:1",
         "AWS_ENDPOINT_URL_SAGEMAKER_METRICS": "http://127.0.0.1:1",
         "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1",
-        "AWS_ACCESS_KEY_ID": "AKIAENDPOINTTESTKEY1", "AWS_SECRET_ACCESS_KEY": "endpoint-test-secret"}
+        "AWS_ACCESS_KEY_ID": "AKIAENDPOINTTESTKEY1",
+        "AWS_SECRET_ACCESS_KEY": "endpoint-test-secret"}
 
 
-def test_a_running_fork_server_is_stopped_when_what_it_would_pass_on_changes(monkeypatch):
+@pytest.fixture
+def running_fork_server(monkeypatch):
+    """A fork server that says it runs; the list records each time it is stopped."""
     import multiprocessing.forkserver as forkserver
 
     stopped: list[bool] = []
@@ -219,6 +222,12 @@ def test_a_running_fork_server_is_stopped_when_what_it_would_pass_on_changes(mon
             stopped.append(True)
 
     monkeypatch.setattr(forkserver, "_forkserver", FakeServer())
+    return stopped
+
+
+def test_a_running_fork_server_is_stopped_when_what_it_would_pass_on_changes(
+        monkeypatch, running_fork_server):
+    stopped = running_fork_server
     monkeypatch.delenv("AWS_ENDPOINT_URL_SAGEMAKER", raising=False)
     before = children.snapshot()
     assert before is not None
@@ -252,19 +261,10 @@ def test_a_fork_server_that_is_not_running_is_left_alone(monkeypatch):
     children.refresh(before)
 
 
-def test_a_fork_server_is_restarted_when_only_the_secret_changes(monkeypatch):
+def test_a_fork_server_is_restarted_when_only_the_secret_changes(monkeypatch,
+                                                                running_fork_server):
     # A new mock may get the port an earlier one freed: its children need its own secret.
-    import multiprocessing.forkserver as forkserver
-
-    stopped: list[bool] = []
-
-    class FakeServer:
-        _forkserver_pid = 1234
-
-        def _stop(self) -> None:
-            stopped.append(True)
-
-    monkeypatch.setattr(forkserver, "_forkserver", FakeServer())
+    stopped = running_fork_server
     for name in children.endpoint_variables():
         monkeypatch.setenv(name, "http://127.0.0.1:1")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "first-mock")
