@@ -148,7 +148,7 @@ class _Connection(http.server.BaseHTTPRequestHandler):
             return
         target = http_wire.target_of(protocol, method, path, headers, body)
         try:
-            signed = sigv4.verify(method, path, headers, body, self.server.credentials,
+            region = sigv4.verify(method, path, headers, body, self.server.credentials,
                                   http_wire.signing_name(target.service),
                                   query=protocol == "query")
             http_wire.check(target, method, headers, body)
@@ -157,7 +157,7 @@ class _Connection(http.server.BaseHTTPRequestHandler):
             return
         assert target.operation is not None  # check() refused the others
         found = route(target.service, target.operation)
-        self._send(*self.server.service.handle(found, body, signed.region, self._peer_pid()))
+        self._send(*self.server.service.handle(found, body, region, self._peer_pid()))
 
     def _read_body(self, protocol: str) -> bytes | None:
         """The request body, or None after answering a request whose body cannot be read."""

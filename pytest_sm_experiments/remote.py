@@ -30,9 +30,9 @@ def _connection(url: str) -> tuple[http.client.HTTPConnection, bool]:
     found = connections.get(url)
     if found is not None:
         return found, True
-    parts = urlsplit(url)
-    found = connections[url] = http.client.HTTPConnection(
-        parts.hostname or "127.0.0.1", parts.port, timeout=_TIMEOUT)
+    # http.client reads the host (an IPv6 one in brackets) and the port from the netloc.
+    found = connections[url] = http.client.HTTPConnection(urlsplit(url).netloc,
+                                                          timeout=_TIMEOUT)
     return found, False
 
 
@@ -43,9 +43,10 @@ def close() -> None:
 
 
 def _drop(url: str) -> None:
-    connection = _local.__dict__.get("connections", {}).pop(url, None)
-    if connection is not None:
-        connection.close()
+    """Close and forget this thread's connection to ``url`` (it has one: only callers that
+    opened it, or found it, drop it)."""
+    connections: dict[str, http.client.HTTPConnection] = _local.connections
+    connections.pop(url).close()
 
 
 def forward(listener: Listener, parent_pid: int, route: Route, body: bytes | str | None,

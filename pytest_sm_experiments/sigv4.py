@@ -72,17 +72,11 @@ def _error(query: bool, kind: str, message: str) -> SignatureError:
     return SignatureError(message, code=_CODES[query][kind], status=status)
 
 
-class Signed(NamedTuple):
-    """What a verified signature says about the request."""
-
-    region: str
-    service: str
-
-
 def verify(method: str, target: str, headers: Headers, body: bytes,
-           credentials: Credentials, signing_name: str, query: bool = False) -> Signed:
+           credentials: Credentials, signing_name: str, query: bool = False) -> str:
     """Check the SigV4 signature of a request received as ``method target`` (path and query
     string as sent) with ``headers`` and ``body``; raise :class:`SignatureError` as AWS would.
+    Returns the region the request was signed for.
 
     ``headers`` look names up in any letter case (the server's ``email.message.Message``).
     ``query``: shape the error codes as a query-protocol service (STS) names them.
@@ -150,7 +144,7 @@ def verify(method: str, target: str, headers: Headers, body: bytes,
     if not (_HEX_SIGNATURE.fullmatch(provided)
             and hmac.compare_digest(provided.encode(), expected.encode())):
         raise _error(query, "signature", _BAD_SIGNATURE)
-    return Signed(region, service)
+    return region
 
 
 def _signature(method: str, target: str, signed: list[tuple[str, str | None]], body: bytes,

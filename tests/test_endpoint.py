@@ -160,8 +160,41 @@ def test_sts_names_its_signature_errors_its_own_way(key, secret, code):
 def test_an_unexpected_session_token_is_refused():
     with serving() as endpoint:
         sagemaker = client(endpoint, aws_session_token="some-token")
-        with pytest.raises(ClientError, match="UnrecognizedClientException"):
+        with pytest.raises(ClientError) as raised:
             sagemaker.list_experiments()
+        assert raised.value.response["Error"] == {
+            "Code": "UnrecognizedClientException",
+            "Message": "The security token included in the request is invalid."}
+        assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def _token_endpoint() -> Endpoint:
+    from pytest_sm_experiments.options import make_options
+    from pytest_sm_experiments.service import Service
+    from pytest_sm_experiments.sigv4 import Credentials
+
+    return Endpoint(Service(make_options()), Credentials(KEY, SECRET, "the-session-token"))
+
+
+def test_the_endpoints_session_token_is_accepted_and_another_refused():
+    endpoint = _token_endpoint().start()
+    try:
+        client(endpoint, aws_session_token="the-session-token").create_experiment(
+            ExperimentName="with-token")
+        for other in ("another-token", "the-session-token-and-more", "the-session-toke"):
+            with pytest.raises(ClientError) as raised:
+                client(endpoint, aws_session_token=other).create_experiment(
+                    ExperimentName="other")
+            assert raised.value.response["Error"] == {
+                "Code": "UnrecognizedClientException",
+                "Message": "The security token included in the request is invalid."}
+        with pytest.raises(ClientError) as raised:
+            client(endpoint, "sts", aws_session_token="another-token").get_caller_identity()
+        assert raised.value.response["Error"]["Code"] == "InvalidClientTokenId"
+        assert [call.params for call in endpoint.service.journal] == [
+            {"ExperimentName": "with-token"}]
+    finally:
+        endpoint.stop()
 
 
 def test_a_signature_for_another_body_is_refused():
@@ -185,21 +218,44 @@ def test_credential_scope_is_checked(signing, message):
         assert (status, code, body["Message"]) == (403, "InvalidSignatureException", message)
 
 
-@pytest.mark.parametrize(("authorization", "status", "code"), [
-    (None, 403, "MissingAuthenticationTokenException"),
-    ("Bearer abc", 400, "IncompleteSignatureException"),
-    ("AWS4-HMAC-SHA256 Credential=x", 400, "IncompleteSignatureException"),
+# The messages are AWS's (public samples of its answers to such requests).
+@pytest.mark.parametrize(("authorization", "status", "code", "message"), [
+    (None, 403, "MissingAuthenticationTokenException",
+     "The request must contain either a valid (registered) AWS access key ID or X.509 "
+     "certificate."),
+    ("Bearer abc", 400, "IncompleteSignatureException",
+     "Unsupported AWS 'algorithm': 'Bearer'; only AWS4-HMAC-SHA256 is accepted."),
+    ("AWS4-HMAC-SHA256 Credential=x", 400, "IncompleteSignatureException",
+     "Authorization header requires 'SignedHeaders' parameter. "
+     "Authorization=AWS4-HMAC-SHA256 Credential=x"),
+    ("AWS4-HMAC-SHA256 SignedHeaders=host, Signature=00", 400, "IncompleteSignatureException",
+     "Authorization header requires 'Credential' parameter. "
+     "Authorization=AWS4-HMAC-SHA256 SignedHeaders=host, Signature=00"),
     ("AWS4-HMAC-SHA256 Credential=a/b/c, SignedHeaders=host, Signature=00", 400,
-     "IncompleteSignatureException"),
-    ("AWS4-HMAC-SHA256 garbage", 400, "IncompleteSignatureException"),
+     "IncompleteSignatureException",
+     "Credential must have exactly 5 slash-delimited elements, e.g. "
+     "keyid/date/region/service/term, got 'a/b/c'"),
+    ("AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host, Signature=00", 400,
+     "IncompleteSignatureException",
+     "Credential must have exactly 5 slash-delimited elements, e.g. "
+     "keyid/date/region/service/term, got 'a/b/c/d/e'"),
+    ("AWS4-HMAC-SHA256 garbage", 400, "IncompleteSignatureException",
+     "'garbage' not a valid key=value pair (missing equal-sign) in Authorization header: "
+     "'AWS4-HMAC-SHA256 garbage'."),
 ])
-def test_missing_or_malformed_authorization(authorization, status, code):
+def test_missing_or_malformed_authorization(authorization, status, code, message):
     with serving() as endpoint:
         headers = {"Host": "x", **CREATE, "X-Amz-Date": "20250101T000000Z"}
         if authorization is not None:
             headers["Authorization"] = authorization
         answer = aws_error(raw(endpoint.port, request_bytes("POST", "/", headers, b"{}")))
-        assert answer[:2] == (status, code)
+        assert (*answer[:2], answer[2]["Message"]) == (status, code, message)
+
+
+def _answer(endpoint: Endpoint, headers: dict[str, str],
+            body: bytes = b"{}") -> tuple[int, str, str]:
+    status, code, error = aws_error(raw(endpoint.port, request_bytes("POST", "/", headers, body)))
+    return status, code, error["Message"]
 
 
 def test_the_date_must_be_present_and_match_the_scope():
@@ -207,14 +263,48 @@ def test_the_date_must_be_present_and_match_the_scope():
         headers = signed(f"{endpoint.url}/", {"Host": f"127.0.0.1:{endpoint.port}", **CREATE},
                          b"{}")
         without_date = {k: v for k, v in headers.items() if k != "X-Amz-Date"}
-        assert aws_error(raw(endpoint.port, request_bytes("POST", "/", without_date, b"{}"))
-                         )[:2] == (400, "IncompleteSignatureException")
+        assert _answer(endpoint, without_date) == (
+            400, "IncompleteSignatureException",
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
+            "header.")
+        # The scope's date is the one botocore signed with (today's).
+        scope_date = headers["Authorization"].split("/")[1]
         other_day = {**headers, "X-Amz-Date": "19990101T000000Z"}
-        assert aws_error(raw(endpoint.port, request_bytes("POST", "/", other_day, b"{}"))
-                         )[:2] == (403, "InvalidSignatureException")
+        assert _answer(endpoint, other_day) == (
+            403, "InvalidSignatureException",
+            f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
+            f"from HTTP: '{scope_date}' != '19990101', from '19990101T000000Z'.")
         bad_format = {**headers, "X-Amz-Date": "yesterday"}
-        assert aws_error(raw(endpoint.port, request_bytes("POST", "/", bad_format, b"{}"))
-                         )[:2] == (400, "IncompleteSignatureException")
+        assert _answer(endpoint, bad_format) == (
+            400, "IncompleteSignatureException",
+            "X-Amz-Date must be in the ISO8601 Long Format (yyyyMMdd'T'HHmmss'Z'), got "
+            "'yesterday'")
+        assert endpoint.service.journal == []
+
+
+BAD_SIGNATURE = (
+    "The request signature we calculated does not match the signature you provided. Check "
+    "your AWS Secret Access Key and signing method. Consult the service documentation for "
+    "details.")
+
+
+def test_a_signed_header_the_request_does_not_carry_is_a_bad_signature():
+    with serving() as endpoint:
+        base = {"Host": f"127.0.0.1:{endpoint.port}", **CREATE}
+        headers = signed(f"{endpoint.url}/", {**base, "X-Signed-But-Dropped": "1"}, b"{}")
+        assert "x-signed-but-dropped" in headers["Authorization"]
+        dropped = {k: v for k, v in headers.items() if k != "X-Signed-But-Dropped"}
+        assert _answer(endpoint, dropped) == (403, "InvalidSignatureException", BAD_SIGNATURE)
+        # STS names it its own way.
+        form = {"Host": base["Host"], "Content-Type": "application/x-www-form-urlencoded"}
+        body = b"Action=GetCallerIdentity&Version=2011-06-15"
+        headers = signed(f"{endpoint.url}/", {**form, "X-Signed-But-Dropped": "1"}, body,
+                         service="sts")
+        dropped = {k: v for k, v in headers.items() if k != "X-Signed-But-Dropped"}
+        response = Response(raw(endpoint.port, request_bytes("POST", "/", dropped, body)))
+        assert response.status == 403
+        assert b"<Code>SignatureDoesNotMatch</Code>" in response.body
+        assert endpoint.service.journal == []
 
 
 def test_a_payload_hash_header_must_match_the_body():
@@ -223,7 +313,9 @@ def test_a_payload_hash_header_must_match_the_body():
         headers = {"Host": f"127.0.0.1:{endpoint.port}", **CREATE,
                    "X-Amz-Content-SHA256": "0" * 64}
         data = request_bytes("POST", "/", signed(f"{endpoint.url}/", headers, body), body)
-        assert aws_error(raw(endpoint.port, data))[:2] == (403, "InvalidSignatureException")
+        status, code, error = aws_error(raw(endpoint.port, data))
+        assert (status, code, error["Message"]) == (
+            403, "InvalidSignatureException", BAD_SIGNATURE)
         import hashlib
 
         headers["X-Amz-Content-SHA256"] = hashlib.sha256(body).hexdigest()

@@ -413,6 +413,103 @@ def test_forward_to_a_listener_url_with_a_trailing_slash():
             {"ExperimentName": "slash"}]
 
 
+def test_forward_to_an_ipv6_listener():
+    endpoint = Endpoint(Service(make_options()), CREDENTIALS, "::1").start()
+    try:
+        assert endpoint.listener.url == f"http://[::1]:{endpoint.port}"
+        status, _, body = remote.forward(endpoint.listener, 1,
+                                         route("sagemaker", "CreateExperiment"),
+                                         b'{"ExperimentName":"six"}', "us-east-1")
+        assert (status, body) == (200, b'{"ExperimentArn":"arn:aws:sagemaker:us-east-1:'
+                                       b'123456789012:experiment/six"}')
+    finally:
+        remote.close()
+        endpoint.stop()
+
+
+def _answer_once_and_close(listening: socket.socket, answer: bytes) -> None:
+    """Accept one connection, read one request, send ``answer`` and close everything."""
+    connection, _ = listening.accept()
+    with connection:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += connection.recv(65536)
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))
+        while len(body) < length:
+            body += connection.recv(65536)
+        connection.sendall(answer)
+    listening.close()
+
+
+def test_a_parent_that_answered_connection_close_and_went_is_tried_once(loopback_connects):
+    # The parent's last answer said it closes the connection, and then its port closed: the
+    # next call opens one new connection, is refused, and says so (no retry of a refusal).
+    listening = socket.create_server(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+    answer = (b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\n"
+              b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")
+    server = threading.Thread(target=_answer_once_and_close, args=(listening, answer))
+    server.start()
+    listener = Listener(f"http://127.0.0.1:{port}", CREDENTIALS)
+    listing = route("sagemaker", "ListExperiments")
+    try:
+        assert remote.forward(listener, 5, listing, None, "us-east-1")[::2] == (200, b"{}")
+        server.join()
+        with pytest.raises(MockUnreachableError, match=r"\(ConnectionRefusedError: "):
+            remote.forward(listener, 5, listing, None, "us-east-1")
+    finally:
+        remote.close()
+    assert list(loopback_connects) == [("127.0.0.1", port)] * 2
+
+
+def test_a_parent_that_never_answers_is_given_up_on(monkeypatch):
+    # The parent's port is open but nothing answers (its process is stopped, say): the call
+    # fails after the forwarder's timeout instead of hanging. If it did wait on, the port
+    # closes after a while, and the error would name the reset connection instead.
+    monkeypatch.setattr(remote, "_TIMEOUT", 0.2)
+    listening = socket.create_server(("127.0.0.1", 0))  # never accepts
+    gone = threading.Timer(10, listening.close)
+    gone.start()
+    listener = Listener(f"http://127.0.0.1:{listening.getsockname()[1]}", CREDENTIALS)
+    try:
+        with pytest.raises(MockUnreachableError, match=r"\(TimeoutError: timed out\)"):
+            remote.forward(listener, 5, route("sagemaker", "ListExperiments"), None,
+                           "us-east-1")
+    finally:
+        gone.cancel()
+        listening.close()
+        remote.close()
+
+
+def test_a_forwarded_request_carries_the_mocks_session_token():
+    # A mock's endpoint has a session token (mock._start_endpoint); the parent checks the one
+    # a forwarded request carries.
+    from endpoint_helpers import KEY, SECRET
+
+    from pytest_sm_experiments.sigv4 import Credentials
+
+    mocks = Credentials(KEY, SECRET, "the-mocks-token")
+    endpoint = Endpoint(Service(make_options()), mocks).start()
+    create = route("sagemaker", "CreateExperiment")
+    try:
+        status, _, _ = remote.forward(Listener(endpoint.url, mocks), 1, create,
+                                      b'{"ExperimentName":"tokened"}', "us-east-1")
+        assert status == 200
+        stale = Listener(endpoint.url, mocks._replace(token="a-stale-token"))
+        status, _, body = remote.forward(stale, 1, create, b'{"ExperimentName":"stale"}',
+                                         "us-east-1")
+        assert (status, json.loads(body)) == (403, {
+            "__type": "UnrecognizedClientException",
+            "Message": "The security token included in the request is invalid."})
+    finally:
+        remote.close()
+        endpoint.stop()
+    assert [call.params for call in endpoint.service.journal] == [
+        {"ExperimentName": "tokened"}]
+
+
 # -- http_wire --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("service", "operation", "expected"), [

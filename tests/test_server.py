@@ -9,6 +9,7 @@ The server and the clients are child processes with the loopback-only network gu
 from __future__ import annotations
 
 import importlib.metadata
+import io
 import json
 import os
 import re
@@ -17,10 +18,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from endpoint_helpers import Response, raw, request_bytes, signed
 
@@ -262,3 +265,79 @@ def test_serving_on_every_interface_is_still_reached_through_loopback(capsys):
     out = capsys.readouterr().out
     assert "SageMaker Experiments mock at http://127.0.0.1:" in out
     assert "Listening on 0.0.0.0: other machines that reach it can use it" in out
+
+
+# -- in process (mutation testing runs the code under test in this process only) -------------
+
+def test_the_banner_says_what_to_export_and_what_to_unset():
+    assert cli.banner("http://127.0.0.1:4590", {"AWS_A": "1", "AWS_B": None, "AWS_C": ""}) == (
+        f"pytest-sm-experiments {__version__}: SageMaker Experiments mock at "
+        "http://127.0.0.1:4590\n"
+        "Stop it with Ctrl-C (SIGINT) or SIGTERM. Point clients at it with:\n"
+        "  export AWS_A=1\n"
+        "  unset AWS_B\n"
+        "  export AWS_C=\n"
+        "Admin: GET http://127.0.0.1:4590/_sm_experiments/health (unsigned); GET "
+        "http://127.0.0.1:4590/_sm_experiments/journal and POST "
+        "http://127.0.0.1:4590/_sm_experiments/reset (signed like any request).")
+
+
+class _Printed(io.StringIO):
+    """What the server prints; ``flushed`` is set when it has printed its banner."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushed = threading.Event()
+
+    def flush(self) -> None:
+        super().flush()
+        self.flushed.set()
+
+
+def _free_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_serve_prints_what_clients_need_and_answers_them():
+    from pytest_sm_experiments.options import make_options
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    printed, stop = _Printed(), threading.Event()
+    serving = threading.Thread(target=cli.serve, args=(
+        make_options(region="eu-west-1", account_id="111122223333"), "127.0.0.1", port,
+        printed, stop))
+    serving.start()
+    try:
+        assert printed.flushed.wait(30)
+        assert printed.getvalue() == (
+            f"pytest-sm-experiments {__version__}: SageMaker Experiments mock at {url}\n"
+            "Stop it with Ctrl-C (SIGINT) or SIGTERM. Point clients at it with:\n"
+            f"  export AWS_ENDPOINT_URL_SAGEMAKER={url}\n"
+            f"  export AWS_ENDPOINT_URL_SAGEMAKER_METRICS={url}\n"
+            f"  export AWS_ENDPOINT_URL_STS={url}\n"
+            "  export AWS_DEFAULT_REGION=eu-west-1\n"
+            "  export AWS_REGION=eu-west-1\n"
+            "  export AWS_ACCESS_KEY_ID=AKIAMOCKSMEXPERIMENTS\n"
+            "  export AWS_SECRET_ACCESS_KEY=pytest-sm-experiments-fake-secret-key\n"
+            "  unset AWS_SESSION_TOKEN\n"
+            "  unset AWS_IGNORE_CONFIGURED_ENDPOINT_URLS\n"
+            f"Admin: GET {url}/_sm_experiments/health (unsigned); GET "
+            f"{url}/_sm_experiments/journal and POST {url}/_sm_experiments/reset (signed like "
+            "any request).\n")
+        sagemaker = boto3.session.Session().client(
+            "sagemaker", region_name="eu-west-1", endpoint_url=url,
+            aws_access_key_id="AKIAMOCKSMEXPERIMENTS",
+            aws_secret_access_key="pytest-sm-experiments-fake-secret-key")
+        assert sagemaker.create_experiment(ExperimentName="served")["ExperimentArn"] == (
+            "arn:aws:sagemaker:eu-west-1:111122223333:experiment/served")
+    finally:
+        stop.set()
+        serving.join(30)
+    assert not serving.is_alive()
+    assert printed.getvalue().endswith("(signed like any request).\n"
+                                       "pytest-sm-experiments: stopped\n")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2)

@@ -155,6 +155,8 @@ _ARN_SPLIT = ("an ARN of the pattern has exactly five colons before its resource
               "no '/' (the model's name pattern): every split finds the same parts")
 _RANGE = ("list_page applies CreatedAfter/CreatedBefore to every record again: this only moves "
           "where the walk over the sorted index starts or stops")
+_ANY_CASE = ("both callers pass headers that look names up in any letter case "
+             "(http_wire.HeaderMap; on admin routes http.server's email.message.Message)")
 _FAST_PATH = ("an optimization: the general path (every record's document through the "
               "predicate) gives the same answer, only slower")
 
@@ -240,6 +242,21 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("operations/search_filters.py", "parse_time", 'text = text[:-1] + "+00:00"',
                "on Python 3.11+ datetime.fromisoformat reads a trailing Z itself (the "
                "replacement is for 3.10; the mutation runs use 3.11)"),
+    *(Equivalent("sigv4.py", "verify", line, _ANY_CASE) for line in (
+        'authorization = headers.get("Authorization")',
+        'token = headers.get("X-Amz-Security-Token")',
+        'timestamp = headers.get("X-Amz-Date")',
+        'sent = headers.get("X-Amz-Content-SHA256")',
+    )),
+    Equivalent("remote.py", "forward", 'url = listener.url.rstrip("/")',
+               "a '/' left at the end of the URL only doubles the '/' starting the signed path, "
+               "which botocore's signer collapses (remove_dot_segments); the connection takes "
+               "only the URL's host and port"),
+    Equivalent("remote.py", "forward", '{**request.headers, "Host": netloc}, data, region,',
+               "a forked child forwards to its mock's endpoint, http://127.0.0.1:<port> "
+               "(mock._start_endpoint): without it http.client sends, and botocore signs, that "
+               "same Host (they differ only for a host name in mixed case); header names are "
+               "case-insensitive"),
 )
 
 @dataclass(frozen=True)
