@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="pytest-sm-experiments",
         description="The SageMaker Experiments mock of pytest-sm-experiments.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
     serve = commands.add_parser(
         "serve", help="serve the mock over HTTP until SIGINT/SIGTERM",
         description="Serve the mock over HTTP (JSON 1.1, rest-json and query, as AWS does) "

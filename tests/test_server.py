@@ -341,3 +341,138 @@ def test_serve_prints_what_clients_need_and_answers_them():
                                        "pytest-sm-experiments: stopped\n")
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=2)
+
+
+@pytest.fixture
+def signal_handlers() -> Iterator[None]:
+    """main() installs handlers for SIGINT and SIGTERM: put pytest's back afterwards. Until
+    main installs its own, a signal fails the test (instead of ending the test session)."""
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+
+    def not_handled(signum: int, frame: Any) -> None:
+        raise AssertionError(f"main() did not handle signal {signum}")
+
+    for signum in previous:
+        signal.signal(signum, not_handled)
+    yield
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+@pytest.fixture
+def default_port_taken() -> Iterator[None]:
+    """Port 4590 held (by this test, or already by another program): a main() that would serve
+    on it fails at once instead of serving until a signal."""
+    try:
+        held = socket.create_server(("127.0.0.1", 4590))
+    except OSError:  # someone else holds it
+        yield
+        return
+    with held:
+        yield
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_main_serves_with_the_flags_until_a_signal(monkeypatch, signal_handlers, signum):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    printed = _Printed()
+    monkeypatch.setattr(sys, "stdout", printed)
+    seen: list[Any] = []
+
+    def use_then_signal() -> None:
+        try:
+            if printed.flushed.wait(30):
+                sagemaker = boto3.session.Session().client(
+                    "sagemaker", region_name="eu-west-1", endpoint_url=url,
+                    aws_access_key_id="AKIAMOCKSMEXPERIMENTS",
+                    aws_secret_access_key="pytest-sm-experiments-fake-secret-key")
+                seen.append(sagemaker.create_experiment(ExperimentName="Mixed")["ExperimentArn"])
+                try:
+                    sagemaker.create_experiment(ExperimentName="second")
+                except sagemaker.exceptions.ResourceLimitExceeded as error:
+                    seen.append(error.response["Error"]["Code"])
+        finally:
+            os.kill(os.getpid(), signum)
+
+    user = threading.Thread(target=use_then_signal)
+    user.start()
+    try:
+        code = cli.main(["serve", "--port", str(port), "--region", "eu-west-1",
+                         "--account-id", "111122223333", "--arn-case", "preserve",
+                         "--quotas", "experiments=1"])
+    finally:
+        user.join(30)
+    assert code == 0
+    assert seen == ["arn:aws:sagemaker:eu-west-1:111122223333:experiment/Mixed",
+                    "ResourceLimitExceeded"]
+    out = printed.getvalue()
+    assert out.startswith(f"pytest-sm-experiments {__version__}: SageMaker Experiments mock "
+                          f"at {url}\nStop it with Ctrl-C")
+    assert "  export AWS_DEFAULT_REGION=eu-west-1\n" in out
+    assert out.endswith("(signed like any request).\npytest-sm-experiments: stopped\n")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2)
+
+
+def test_main_reports_a_port_it_cannot_listen_on(capsys, signal_handlers, default_port_taken):
+    assert cli.main(["serve"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("pytest-sm-experiments: cannot listen on 127.0.0.1:4590: [Errno ")
+    assert "Address already in use" in err
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert cli.main(["serve", "--host", "127.0.0.1", "--port", str(port)]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"pytest-sm-experiments: cannot listen on 127.0.0.1:{port}: [Errno ")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["serve", "--region", "Mars"], "pytest-sm-experiments: error: region must look like "
+     "'us-east-1', got 'Mars'\n"),
+    (["serve", "--quotas", "experiments"], "pytest-sm-experiments: error: quota 'experiments' "
+     "must be written name=number\n"),
+    (["serve", "--port", "high"], "pytest-sm-experiments serve: error: argument --port: "
+     "invalid int value: 'high'\n"),
+    ([], "pytest-sm-experiments: error: the following arguments are required: COMMAND\n"),
+])
+def test_main_refuses_bad_flags_as_usage_errors(capsys, signal_handlers, default_port_taken,
+                                                argv, message):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: pytest-sm-experiments ")
+    assert err.endswith(message)
+
+
+def test_main_prints_its_version_and_help(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--version"])
+    assert (exited.value.code, capsys.readouterr().out) == (
+        0, f"pytest-sm-experiments {__version__}\n")
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert _normalized(capsys.readouterr().out) == (
+        "usage: pytest-sm-experiments [-h] [--version] COMMAND ... The SageMaker Experiments "
+        "mock of pytest-sm-experiments. positional arguments: COMMAND serve serve the mock "
+        "over HTTP until SIGINT/SIGTERM options: -h, --help show this help message and exit "
+        "--version show program's version number and exit")
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--help"])
+    assert _normalized(capsys.readouterr().out) == (
+        "usage: pytest-sm-experiments serve [-h] [--host HOST] [--port PORT] [--account-id "
+        "ACCOUNT_ID] [--region REGION] [--quotas QUOTAS] [--arn-case ARN_CASE] Serve the mock "
+        "over HTTP (JSON 1.1, rest-json and query, as AWS does) to requests signed with the "
+        "credentials it prints. options: -h, --help show this help message and exit "
+        "--host HOST address to listen on (default: 127.0.0.1, loopback only) "
+        "--port PORT port to listen on (default: 4590; 0: a free one) "
+        "--account-id ACCOUNT_ID the 12-digit account calls are answered as "
+        "--region REGION the mock's own region (clients name theirs when they sign) "
+        "--quotas QUOTAS resource limits, e.g. experiments=50,trials=10 "
+        "--arn-case ARN_CASE 'lower' (default) or 'preserve': names' case in ARNs")

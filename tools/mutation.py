@@ -257,6 +257,10 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                "(mock._start_endpoint): without it http.client sends, and botocore signs, that "
                "same Host (they differ only for a host name in mixed case); header names are "
                "case-insensitive"),
+    Equivalent("cli.py", "_parser",
+               "serve.add_argument(flag, dest=name, default=None, help=help_text)",
+               "argparse's own dest for each flag is its option's name (--account-id -> "
+               "account_id), and its own default is None"),
 )
 
 @dataclass(frozen=True)
