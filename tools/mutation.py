@@ -533,7 +533,10 @@ def run_modules(modules: list[str], max_children: int, keep: bool) -> list[Modul
     pytest_args = list(PYTEST_ARGS)
     if not any("async def test" in (ROOT / test).read_text(encoding="utf-8") for test in tests):
         # pytest-asyncio's set-up is most of the start-up time of a mutant's pytest run.
-        pytest_args += ["-p", "no:asyncio", "-o", "addopts=-ra --strict-markers"]
+        # Without it, pyproject's asyncio_* options are unknown: a warning, which the suite's
+        # filterwarnings makes an error.
+        pytest_args += ["-p", "no:asyncio", "-o", "addopts=-ra --strict-markers",
+                        "-W", "ignore::pytest.PytestConfigWarning"]
     scratch = _scratch_copy(modules, tests, pytest_args)
     # Not the mutants: a test's own subprocess (pytester's runpytest_subprocess) runs the code
     # as it is; in mutmut's stats run, mutated code there would look for mutmut's config.
