@@ -244,16 +244,16 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                "on Python 3.11+ datetime.fromisoformat reads a trailing Z itself (the "
                "replacement is for 3.10; the mutation runs use 3.11)"),
     Equivalent("http_wire.py", "HeaderMap.get", "return super().get(name.lower(), failobj)",
-               "failobj is typed None (the Headers signature, as email.message.Message has "
-               "it): passing it on, None or nothing is the same lookup"),
+               "failobj is typed None, as in email.message.Message's signature: passing it on, "
+               "None or nothing is the same lookup"),
     Equivalent("http_wire.py", "target_of", 'prefix, _, operation = amz_target.partition(".")',
-               "the one JSON 1.1 service (sagemaker) has a prefix without a dot and operations "
+               "sagemaker, the one JSON 1.1 service, has a prefix without a dot and operations "
                "without one: a target with two dots names nothing served either way, for the "
                "same service"),
     Equivalent("http_wire.py", "target_of",
                'return Target("json", tables.by_protocol["json"], None, amz_target)',
                "for a prefix no service has, only unknown_operation reads the protocol, and it "
-               "answers alike for any but query and rest-json (no prefix to strip matches)"),
+               "answers alike for any but query and rest-json: no prefix to strip matches"),
     *(Equivalent("http_wire.py", "unknown_operation", line, _DEFAULT_STATUS) for line in (
         'return AWSError("The request has no Action.", code="MissingAction", status=400)',
         'return AWSError(message, code="InvalidAction", status=400)',
