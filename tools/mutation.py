@@ -157,6 +157,9 @@ _ARN_SPLIT = ("an ARN of the pattern has exactly five colons before its resource
               "no '/' (the model's name pattern): every split finds the same parts")
 _RANGE = ("list_page applies CreatedAfter/CreatedBefore to every record again: this only moves "
           "where the walk over the sorted index starts or stops")
+_DEFAULT_STATUS = "AWSError's status is 400 unless given: status=None or none at all keeps it"
+_PROC_TEXT = ("the kernel writes these files in ASCII, which every locale's codec reads alike "
+              "(codec names are case-insensitive)")
 _FAST_PATH = ("an optimization: the general path (every record's document through the "
               "predicate) gives the same answer, only slower")
 
@@ -242,6 +245,30 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("operations/search_filters.py", "parse_time", 'text = text[:-1] + "+00:00"',
                "on Python 3.11+ datetime.fromisoformat reads a trailing Z itself (the "
                "replacement is for 3.10; the mutation runs use 3.11)"),
+    Equivalent("http_wire.py", "HeaderMap.get", "return super().get(name.lower(), failobj)",
+               "failobj is typed None, as in email.message.Message's signature: passing it on, "
+               "None or nothing is the same lookup"),
+    Equivalent("http_wire.py", "target_of", 'prefix, _, operation = amz_target.partition(".")',
+               "sagemaker, the one JSON 1.1 service, has a prefix without a dot and operations "
+               "without one: a target with two dots names nothing served either way, for the "
+               "same service"),
+    Equivalent("http_wire.py", "target_of",
+               'return Target("json", tables.by_protocol["json"], None, amz_target)',
+               "for a prefix no service has, only unknown_operation reads the protocol, and it "
+               "answers alike for any but query and rest-json: no prefix to strip matches"),
+    *(Equivalent("http_wire.py", "unknown_operation", line, _DEFAULT_STATUS) for line in (
+        'return AWSError("The request has no Action.", code="MissingAction", status=400)',
+        'return AWSError(message, code="InvalidAction", status=400)',
+    )),
+    *(Equivalent("peers.py", function, line, _PROC_TEXT) for function, line in (
+        ("socket_inode", 'with open(f"{proc}/net/{table}", encoding="ascii") as lines:'),
+        ("_children",
+         'with open(f"{proc}/{pid}/task/{task}/children", encoding="ascii") as file:'),
+    )),
+    Equivalent("peers.py", "peer_pid",
+               "return owner_of(inode, proc) if inode is not None else None",
+               "an optimization: without an inode owner_of looks for a descriptor linked to "
+               "'socket:[None]', which the kernel never makes: None either way, only slower"),
 )
 
 @dataclass(frozen=True)
