@@ -212,6 +212,10 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("operations/lineage.py", "create_artifact", "artifact_id = _new_id(ctx, uri)",
                "the id stays unique and repeatable without the SourceUri in its seed (the "
                "creation sequence is unique)"),
+    Equivalent("operations/lineage.py", "list_associations",
+               'key_of = _SORT_KEYS.get(params.get("SortBy", ""))  # CreationTime: no key of its own',
+               "the default only stands for a SortBy not sent, and no default names a sort key "
+               "(the keys are the model's SortBy values)"),
     Equivalent("operations/lineage.py", "list_associations", 'source_arn = filters["SourceArn"]',
                "only narrows which associations are looked at: _matches checks SourceArn on "
                "each again"),
