@@ -100,7 +100,7 @@ def signing_name(service: str) -> str:
 
 def media_type(value: str | None) -> str:
     """``application/json; charset=utf-8`` -> ``application/json``."""
-    return (value or "").split(";", 1)[0].strip().lower()
+    return (value or "").partition(";")[0].strip().lower()
 
 
 def protocol_of(headers: Headers) -> str:
@@ -127,11 +127,10 @@ def target_of(protocol: str, method: str, path: str, headers: Headers, body: byt
         return Target("json", service, _served(service, operation), amz_target)
     if protocol == "query":
         service = tables.by_protocol["query"]
-        action = decode("query", body).get("Action", "")
+        action = decode("query", body).get("Action") or ""
         return Target("query", service, _served(service, action), action)
-    found = tables.rest_paths.get((method, path.split("?", 1)[0]))
-    if found is None:
-        return Target("rest-json", tables.by_protocol["rest-json"], None, f"{method} {path}")
+    found: tuple[str, str | None] = tables.rest_paths.get(
+        (method, path.partition("?")[0]), (tables.by_protocol["rest-json"], None))
     return Target("rest-json", found[0], found[1], f"{method} {path}")
 
 
@@ -146,13 +145,19 @@ def unknown_operation(target: Target) -> AWSError:
     from . import _botocore
     from .operations import supported
 
-    name = target.asked.rpartition(".")[2] if target.protocol == "json" else target.asked
-    if name in _botocore.service_model(target.service).operation_names:
+    model = _botocore.service_model(target.service)
+    # A JSON 1.1 target names an operation only after its service's own prefix.
+    name = (target.asked.removeprefix(f"{model.metadata['targetPrefix']}.")
+            if target.protocol == "json" else target.asked)
+    if name in model.operation_names:
         # A real operation of the service that the mock does not serve: say so, and what is.
         message = str(UnsupportedOperationError(target.service, name, supported()))
     else:
         message = f"The mock does not know the operation {target.asked!r}."
     if target.protocol == "query":
+        if not target.asked:
+            # CONFIRMED: the code and status (AWS's Common Errors); the message is the mock's.
+            return AWSError("The request has no Action.", code="MissingAction", status=400)
         # INFERRED: the query protocol's name for an unknown Action (AWS's Common Errors).
         return AWSError(message, code="InvalidAction", status=400)
     # CHOICE: 404 for a rest-json path that matches no operation, 400 for an unknown target.
@@ -178,11 +183,12 @@ def check_content_type(protocol: str, headers: Headers, body: bytes) -> None:
     CONFIRMED for rest-json by Smithy's malformed-request protocol tests (415,
     ``UnsupportedMediaTypeException``); INFERRED for JSON 1.1 and the query protocol.
     """
-    sent = media_type(headers.get("Content-Type"))
+    value = headers.get("Content-Type")
+    sent = media_type(value)
     if sent == CONTENT_TYPES[protocol] or (not body and not sent):
         return
     raise AWSError(f"Unsupported Media Type: expected {CONTENT_TYPES[protocol]!r}, got "
-                   f"{headers.get('Content-Type')!r}.",
+                   f"{value!r}.",
                    code="UnsupportedMediaTypeException", status=415)
 
 

@@ -555,3 +555,130 @@ def test_the_url_clients_use(host, url):
     from pytest_sm_experiments.service import Service
 
     assert Endpoint(Service(make_options()), CREDENTIALS, host, 5).url == url
+
+
+# -- http_wire survivors ----------------------------------------------------------------------
+
+JSON_11 = "application/x-amz-json-1.1"
+FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize(("amz_target", "message"), [
+    # A real operation the mock does not serve only after the service's own prefix.
+    ("Nobody.CreateExperiment",
+     "The mock does not know the operation 'Nobody.CreateExperiment'."),
+    ("SageMaker.X.CreateExperiment",
+     "The mock does not know the operation 'SageMaker.X.CreateExperiment'."),
+    ("SageMaker.NoSuchOperation",
+     "The mock does not know the operation 'SageMaker.NoSuchOperation'."),
+    ("", "The mock does not know the operation ''."),
+])
+def test_an_unknown_target_is_named_as_sent(amz_target, message):
+    with serving() as endpoint:
+        response = Response(raw(endpoint.port, signed_request(
+            endpoint, b'{"ExperimentName":"a"}',
+            {"X-Amz-Target": amz_target, "Content-Type": JSON_11})))
+        assert response.status == 400
+        assert response.headers["x-amzn-errortype"] == "UnknownOperationException"
+        assert response.headers["content-type"] == JSON_11
+        assert response.json() == {"__type": "UnknownOperationException", "Message": message}
+        assert endpoint.service.journal == []
+        _still_serving(endpoint, "after")
+
+
+def test_an_unknown_rest_json_path_is_named_as_sent():
+    with serving() as endpoint:
+        response = Response(raw(endpoint.port, signed_request(
+            endpoint, b"{}", {"Content-Type": "application/json"}, path="/v1.BatchPutMetrics",
+            method="PUT")))
+        assert (response.status, response.headers["content-type"]) == (404, "application/json")
+        assert response.json() == {
+            "__type": "UnknownOperationException",
+            "Message": "The mock does not know the operation 'PUT /v1.BatchPutMetrics'."}
+
+
+@pytest.mark.parametrize("query", ["?source=test", "?a=1?b=2"])
+def test_a_rest_json_request_is_found_by_its_path_whatever_its_query_string(query):
+    with serving() as endpoint:
+        client(endpoint).create_trial_component(TrialComponentName="tc")
+        body = json.dumps({"TrialComponentName": "tc", "MetricData": [
+            {"MetricName": "loss", "Timestamp": time.time(), "Step": 1, "Value": 0.5}]}).encode()
+        response = Response(raw(endpoint.port, signed_request(
+            endpoint, body, {"Content-Type": "application/json"},
+            path=f"/BatchPutMetrics{query}", method="PUT")))
+        assert (response.status, response.json()) == (200, {})
+        call = endpoint.service.journal[-1]
+        assert (call.service, call.operation, call.succeeded) == (
+            "sagemaker-metrics", "BatchPutMetrics", True)
+        summary = client(endpoint).describe_trial_component(TrialComponentName="tc")["Metrics"]
+        assert [(m["MetricName"], m["Count"], m["Last"]) for m in summary] == [("loss", 1, 0.5)]
+
+
+@pytest.mark.parametrize(("headers", "body"), [
+    ({"X-Amz-Target": "SageMaker.CreateExperiment",
+      "Content-Type": "application/x-amz-json-1.1; charset=utf-8; x-extra=1"},
+     b'{"ExperimentName":"params"}'),
+    ({"Content-Type": "application/x-www-form-urlencoded; charset=utf-8; x-extra=1"},
+     b"Action=GetCallerIdentity&Version=2011-06-15"),
+])
+def test_a_media_type_with_several_parameters_is_still_its_protocols(headers, body):
+    service = "sts" if "Action" in body.decode() else "sagemaker"
+    with serving() as endpoint:
+        response = Response(raw(endpoint.port, signed_request(
+            endpoint, body, headers, service=service)))
+        assert response.status == 200
+        assert [(call.service, call.succeeded) for call in endpoint.service.journal] == [
+            (service, True)]
+
+
+def test_an_empty_body_needs_no_media_type_but_a_wrong_one_is_refused():
+    with serving() as endpoint:
+        listed = Response(raw(endpoint.port, signed_request(
+            endpoint, b"", {"X-Amz-Target": "SageMaker.ListExperiments"})))
+        assert (listed.status, listed.json()) == (200, {"ExperimentSummaries": []})
+        refused = Response(raw(endpoint.port, signed_request(
+            endpoint, b"", {"X-Amz-Target": "SageMaker.ListExperiments",
+                            "Content-Type": "text/plain"})))
+        assert refused.status == 415
+        assert refused.headers["x-amzn-errortype"] == "UnsupportedMediaTypeException"
+        assert refused.json() == {
+            "__type": "UnsupportedMediaTypeException",
+            "Message": "Unsupported Media Type: expected 'application/x-amz-json-1.1', got "
+                       "'text/plain'."}
+        untyped = Response(raw(endpoint.port, signed_request(
+            endpoint, b'{"ExperimentName":"a"}', {"X-Amz-Target": "SageMaker.CreateExperiment"})))
+        assert untyped.json()["Message"] == (
+            "Unsupported Media Type: expected 'application/x-amz-json-1.1', got None.")
+        assert [call.operation for call in endpoint.service.journal] == ["ListExperiments"]
+
+
+def test_a_json_request_not_posted_says_how_to_send_it():
+    with serving() as endpoint:
+        response = Response(raw(endpoint.port, signed_request(
+            endpoint, b'{"ExperimentName":"a"}', method="PUT")))
+        assert (response.status, response.headers["x-amzn-errortype"]) == (
+            405, "MethodNotAllowed")
+        assert response.json() == {"__type": "MethodNotAllowed",
+                                   "Message": "json requests are sent with POST, not PUT."}
+        assert endpoint.service.journal == []
+
+
+@pytest.mark.parametrize(("body", "code", "message"), [
+    (b"Version=2011-06-15", "MissingAction", "The request has no Action."),
+    (b"Action=&Version=2011-06-15", "MissingAction", "The request has no Action."),
+    (b"Action=x.GetCallerIdentity&Version=2011-06-15", "InvalidAction",
+     "The mock does not know the operation 'x.GetCallerIdentity'."),
+])
+def test_a_query_request_without_a_known_action(body, code, message):
+    with serving() as endpoint:
+        response = Response(raw(endpoint.port, signed_request(
+            endpoint, body, {"Content-Type": FORM}, service="sts")))
+        assert response.status == 400
+        assert response.headers["x-amzn-errortype"] == code
+        assert response.headers["content-type"] == "text/xml"
+        request_id = response.headers["x-amzn-requestid"]
+        assert response.body.decode() == (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
+            f"<Message>{message}</Message></Error><RequestId>{request_id}</RequestId>"
+            "</ErrorResponse>")
+        assert endpoint.service.journal == []

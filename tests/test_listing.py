@@ -247,6 +247,20 @@ def test_missing_filter_resource_is_resource_not_found(sm_client, operation, kwa
         p="arn:aws:sagemaker:us-east-1:123456789012:") + " does not exist."
 
 
+def test_list_trials_of_an_experiment_by_a_missing_component_names_the_component(sm_client):
+    sm_client.create_experiment(ExperimentName="Exp")
+    with pytest.raises(sm_client.exceptions.ResourceNotFound) as raised:
+        sm_client.list_trials(ExperimentName="Exp", TrialComponentName="Ghost")
+    assert raised.value.response["Error"]["Message"] == (
+        "TrialComponent 'arn:aws:sagemaker:us-east-1:123456789012:"
+        "experiment-trial-component/ghost' does not exist.")
+    # Both missing: the experiment is named first.
+    with pytest.raises(sm_client.exceptions.ResourceNotFound) as raised:
+        sm_client.list_trials(ExperimentName="Nope", TrialComponentName="Ghost")
+    assert raised.value.response["Error"]["Message"] == (
+        "Experiment 'arn:aws:sagemaker:us-east-1:123456789012:experiment/nope' does not exist.")
+
+
 def test_list_trial_components_filters_exclude_each_other(sm_client):
     sm_client.create_experiment(ExperimentName="Exp")
     sm_client.create_trial(TrialName="Run", ExperimentName="Exp")

@@ -105,9 +105,11 @@ MODULE_TESTS: dict[str, list[str]] = {
     "operations/search_filters.py": ["tests/test_search.py"],
     "operations/lineage.py": ["tests/test_lineage.py", "tests/test_evidence.py"],
     "operations/sts.py": ["tests/test_sts.py", "tests/test_network.py"],
-    # The HTTP front door and what other processes need to reach it.
-    "endpoint.py": ["tests/test_endpoint.py", "tests/test_endpoint_parts.py",
-                    "tests/test_server.py", "tests/test_subprocesses.py"],
+    # The HTTP front door and what other processes need to reach it. A mutant is active only
+    # in the test's process (and its forks): tests/test_server.py runs the server in a child,
+    # so it kills nothing here, and tests/test_subprocesses.py's children only send requests
+    # to an endpoint whose every path tests/test_endpoint.py drives in-process, faster.
+    "endpoint.py": ["tests/test_endpoint.py", "tests/test_endpoint_parts.py"],
     "http_wire.py": ["tests/test_endpoint.py", "tests/test_endpoint_parts.py"],
     "sigv4.py": ["tests/test_endpoint.py", "tests/test_endpoint_parts.py"],
     "remote.py": ["tests/test_endpoint_parts.py", "tests/test_subprocesses.py"],
@@ -157,6 +159,9 @@ _RANGE = ("list_page applies CreatedAfter/CreatedBefore to every record again: t
           "where the walk over the sorted index starts or stops")
 _ANY_CASE = ("both callers pass headers that look names up in any letter case "
              "(http_wire.HeaderMap; on admin routes http.server's email.message.Message)")
+_DEFAULT_STATUS = "AWSError's status is 400 unless given: status=None or none at all keeps it"
+_PROC_TEXT = ("the kernel writes these files in ASCII, which every locale's codec reads alike "
+              "(codec names are case-insensitive)")
 _FAST_PATH = ("an optimization: the general path (every record's document through the "
               "predicate) gives the same answer, only slower")
 
@@ -209,6 +214,10 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("operations/lineage.py", "create_artifact", "artifact_id = _new_id(ctx, uri)",
                "the id stays unique and repeatable without the SourceUri in its seed (the "
                "creation sequence is unique)"),
+    Equivalent("operations/lineage.py", "list_associations",
+               'key_of = _SORT_KEYS.get(params.get("SortBy", ""))  # CreationTime: no key of its own',
+               "the default only stands for a SortBy not sent, and no default names a sort key "
+               "(the keys are the model's SortBy values)"),
     Equivalent("operations/lineage.py", "list_associations", 'source_arn = filters["SourceArn"]',
                "only narrows which associations are looked at: _matches checks SourceArn on "
                "each again"),
@@ -261,6 +270,30 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                "serve.add_argument(flag, dest=name, default=None, help=help_text)",
                "argparse's own dest for each flag is its option's name (--account-id -> "
                "account_id), and its own default is None"),
+    Equivalent("http_wire.py", "HeaderMap.get", "return super().get(name.lower(), failobj)",
+               "failobj is typed None, as in email.message.Message's signature: passing it on, "
+               "None or nothing is the same lookup"),
+    Equivalent("http_wire.py", "target_of", 'prefix, _, operation = amz_target.partition(".")',
+               "sagemaker, the one JSON 1.1 service, has a prefix without a dot and operations "
+               "without one: a target with two dots names nothing served either way, for the "
+               "same service"),
+    Equivalent("http_wire.py", "target_of",
+               'return Target("json", tables.by_protocol["json"], None, amz_target)',
+               "for a prefix no service has, only unknown_operation reads the protocol, and it "
+               "answers alike for any but query and rest-json: no prefix to strip matches"),
+    *(Equivalent("http_wire.py", "unknown_operation", line, _DEFAULT_STATUS) for line in (
+        'return AWSError("The request has no Action.", code="MissingAction", status=400)',
+        'return AWSError(message, code="InvalidAction", status=400)',
+    )),
+    *(Equivalent("peers.py", function, line, _PROC_TEXT) for function, line in (
+        ("socket_inode", 'with open(f"{proc}/net/{table}", encoding="ascii") as lines:'),
+        ("_children",
+         'with open(f"{proc}/{pid}/task/{task}/children", encoding="ascii") as file:'),
+    )),
+    Equivalent("peers.py", "peer_pid",
+               "return owner_of(inode, proc) if inode is not None else None",
+               "an optimization: without an inode owner_of looks for a descriptor linked to "
+               "'socket:[None]', which the kernel never makes: None either way, only slower"),
 )
 
 @dataclass(frozen=True)

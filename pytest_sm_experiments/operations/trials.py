@@ -41,20 +41,20 @@ def list_trials(ctx: Context, params: Params) -> Response:
     experiment_name = params.get("ExperimentName")
     component_name = params.get("TrialComponentName")
     page = page_request(ctx, "ListTrials", params, ("ExperimentName", "TrialComponentName"))
-    candidates = None
     # CHOICE: unlike ListTrialComponents's filters, these two may be combined (AWS's docs do not
     # say they exclude each other): the trials of the experiment that hold the component.
-    if experiment_name is not None:
-        experiment = require(ctx, state.experiments, "experiment", experiment_name)
+    experiment = (None if experiment_name is None
+                  else require(ctx, state.experiments, "experiment", experiment_name))
+    component = (None if component_name is None
+                 else require(ctx, state.trial_components, "experiment-trial-component",
+                              component_name))
+    candidates = None
+    if experiment is not None:
         keys = set(state.trials_of(experiment.name))
-        if component_name is not None:
-            component = require(ctx, state.trial_components, "experiment-trial-component",
-                                component_name)
+        if component is not None:
             keys &= set(state.parents_of(component.name))
         candidates = [state.trials.get_by_key(key) for key in keys]
-    elif component_name is not None:
-        component = require(ctx, state.trial_components, "experiment-trial-component",
-                            component_name)
+    elif component is not None:
         candidates = [state.trials.get_by_key(key) for key in state.parents_of(component.name)]
     records, token = list_page(ctx, page, state.trials, candidates)
     return with_token({"TrialSummaries": [trial_summary(r) for r in records]}, token)
