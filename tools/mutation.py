@@ -215,7 +215,8 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                "the id stays unique and repeatable without the SourceUri in its seed (the "
                "creation sequence is unique)"),
     Equivalent("operations/lineage.py", "list_associations",
-               'key_of = _SORT_KEYS.get(params.get("SortBy", ""))  # CreationTime: no key of its own',
+               'key_of = _SORT_KEYS.get(params.get("SortBy", ""))  '
+               "# CreationTime: no key of its own",
                "the default only stands for a SortBy not sent, and no default names a sort key "
                "(the keys are the model's SortBy values)"),
     Equivalent("operations/lineage.py", "list_associations", 'source_arn = filters["SourceArn"]',
@@ -742,7 +743,8 @@ def _read_sections() -> tuple[dict[str, str], dict[str, list[str]]]:
     return rows, details
 
 
-def write_results(results: list[ModuleResult], command: str, elapsed: float) -> None:
+def write_results(results: list[ModuleResult], command: str, elapsed: float,
+                  workers: int) -> None:
     rows, details = _read_sections()
     for result in results:
         rows[result.module] = _row(result)
@@ -762,7 +764,7 @@ def write_results(results: list[ModuleResult], command: str, elapsed: float) -> 
         "[module ...]` after `pip install -e \".[test,async,sdk,mutation]\"`; "
         "`python tools/mutation.py --named` checks the hand-written mutants at the end. "
         f"This file was last written by `{command}` on {date.today().isoformat()}, in "
-        f"{elapsed / 60:.0f} minutes with 2 workers on 2 shared cores.",
+        f"{elapsed / 60:.0f} minutes with {workers} worker(s) on 2 shared cores.",
         "",
         "Killed includes timeouts (a mutant that loops forever is caught). Not covered: no test "
         "among the module's test files runs the function. The target (at least "
@@ -845,8 +847,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for result in results:
         print(_row(result), flush=True)
-    write_results(results, "python tools/mutation.py" + (
-        " " + " ".join(args.modules) if args.modules else ""), time.monotonic() - started)
+    options = "" if args.max_children == 2 else f" --max-children {args.max_children}"
+    write_results(results, "python tools/mutation.py" + options + (
+        " " + " ".join(args.modules) if args.modules else ""), time.monotonic() - started,
+        args.max_children)
     return 0
 
 
