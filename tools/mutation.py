@@ -240,6 +240,14 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("operations/search_filters.py", "parse_time", 'text = text[:-1] + "+00:00"',
                "on Python 3.11+ datetime.fromisoformat reads a trailing Z itself (the "
                "replacement is for 3.10; the mutation runs use 3.11)"),
+    Equivalent("endpoint.py", "render", 'return head.encode("latin-1", "replace") + body',
+               "codec names are case-insensitive"),
+    Equivalent("endpoint.py", "_Connection._serve",
+               'self._send(*self._admin(path[len(ADMIN_PREFIX):].split("?", 1)[0], body))',
+               "the route is the part before the first '?' however many splits follow it"),
+    Equivalent("endpoint.py", "Endpoint.stop", 'self._wake[1].send(b"x")',
+               "any bytes make the wake-up socket readable, which is all the acceptor waits "
+               "for"),
 )
 
 @dataclass(frozen=True)
