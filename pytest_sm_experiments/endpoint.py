@@ -59,7 +59,7 @@ def _header_value(value: str) -> str:
     return "".join(" " if char in "\r\n" else char for char in value)
 
 
-def render(status: int, headers: Mapping[str, str], body: bytes, close: bool = False) -> bytes:
+def render(status: int, headers: Mapping[str, str], body: bytes, close: bool) -> bytes:
     """One HTTP/1.1 response, head and body in one buffer (one send)."""
     lines = [f"HTTP/1.1 {status} {_phrase(status)}"]
     lines += [f"{name}: {_header_value(value)}" for name, value in headers.items()
@@ -99,7 +99,6 @@ class _Connection(http.server.BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             if len(self.raw_requestline) > 65536:
-                self.requestline = self.request_version = self.command = ""
                 self.send_error(http.HTTPStatus.REQUEST_URI_TOO_LONG)
                 return
             if not self.parse_request():
@@ -120,9 +119,6 @@ class _Connection(http.server.BaseHTTPRequestHandler):
         error = AWSError(text if explain is None else f"{text}: {explain}",
                          code="".join(filter(str.isalnum, _phrase(code).title())), status=code)
         self._send(*encode_error("rest-json", error, request_id()), close=True)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
 
     def _send(self, status: int, headers: Mapping[str, str], body: bytes,
               close: bool = False) -> None:
@@ -243,7 +239,6 @@ class Endpoint:
         self._acceptor: threading.Thread | None = None
         self._lock = threading.Lock()
         self._connections: dict[socket.socket, threading.Thread] = {}
-        self._stopping = False
 
     @property
     def url(self) -> str:
@@ -275,7 +270,6 @@ class Endpoint:
         self.port = listener.getsockname()[1]
         self._listener = listener
         self._wake = socket.socketpair()
-        self._stopping = False
         self._acceptor = threading.Thread(target=self._accept, name=f"sm-experiments-endpoint-"
                                           f"{self.port}", daemon=True)
         _live.add(self)
@@ -287,7 +281,6 @@ class Endpoint:
         acceptor, self._acceptor = self._acceptor, None
         if acceptor is None:
             return
-        self._stopping = True
         assert self._wake is not None
         assert self._listener is not None
         self._wake[1].send(b"x")
@@ -306,13 +299,16 @@ class Endpoint:
 
     def abandon(self) -> None:
         """In a forked child: close this process's copies of the parent's sockets (without
-        shutting the connections down: they are the parent's) and forget the threads."""
+        shutting the connections down: they are the parent's). The child never serves with
+        this endpoint again (``stop()`` returns at once: no acceptor)."""
         self._acceptor = None
         for sock in (self._listener, *(self._wake or ()), *self._connections):
             if sock is not None:
-                sock.close()
-        self._connections = {}
-        self._lock = threading.Lock()
+                # Not close(): a connection's socket is still referenced by its handler's
+                # reader and writer, and close() would leave the descriptor open until they go.
+                # (A socket stop() already closed has none: -1, EBADF.)
+                with contextlib.suppress(OSError):
+                    os.close(sock.detach())
 
     def _accept(self) -> None:
         assert self._listener is not None
@@ -320,9 +316,9 @@ class Endpoint:
         with selectors.DefaultSelector() as selector:
             selector.register(self._listener, selectors.EVENT_READ)
             selector.register(self._wake[0], selectors.EVENT_READ)
-            while not self._stopping:
+            while True:
                 ready = {key.fileobj for key, _ in selector.select()}
-                if self._wake[0] in ready or self._stopping:
+                if self._wake[0] in ready:  # stop(): the wake-up byte stays readable
                     return
                 try:
                     connection, address = self._listener.accept()

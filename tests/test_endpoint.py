@@ -6,10 +6,15 @@ every call below crosses a real loopback socket, and the suite's guard allows no
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from importlib.metadata import version as _installed_version
 from typing import Any
 
 import boto3
@@ -18,6 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from endpoint_helpers import (
     CREATE,
+    CREDENTIALS,
     KEY,
     SECRET,
     Response,
@@ -30,6 +36,8 @@ from endpoint_helpers import (
 
 from pytest_sm_experiments import endpoint as endpoint_module
 from pytest_sm_experiments.endpoint import Endpoint
+from pytest_sm_experiments.options import make_options
+from pytest_sm_experiments.service import InjectedError, Service
 
 NO_RETRY = Config(retries={"total_max_attempts": 1})
 
@@ -682,3 +690,383 @@ def test_a_query_request_without_a_known_action(body, code, message):
             f"<Message>{message}</Message></Error><RequestId>{request_id}</RequestId>"
             "</ErrorResponse>")
         assert endpoint.service.journal == []
+
+
+# -- endpoint survivors --------------------------------------------------------------------------
+# What each response carries byte for byte, and each branch of the connection loop, the body
+# reader and the admin routes (mutation testing of endpoint.py found these unchecked).
+
+_REQUEST_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@contextlib.contextmanager
+def _serving_idle(idle_timeout: float, **options: Any) -> Iterator[Endpoint]:
+    """An endpoint that closes a connection idle for ``idle_timeout`` seconds."""
+    endpoint = Endpoint(Service(make_options(**options)), CREDENTIALS,
+                        idle_timeout=idle_timeout).start()
+    try:
+        yield endpoint
+    finally:
+        endpoint.stop()
+
+
+def _head(data: bytes) -> tuple[list[str], bytes]:
+    """The response's status line and header lines as sent (the request id's value shown as
+    ``<id>`` once its shape is checked), and the bytes after the head."""
+    head, separator, rest = data.partition(b"\r\n\r\n")
+    assert separator
+    lines = head.decode("latin-1").split("\r\n")
+    shown = []
+    for line in lines:
+        name, _, value = line.partition(": ")
+        if name == "x-amzn-RequestId":
+            assert _REQUEST_ID.fullmatch(value), line
+            line = "x-amzn-RequestId: <id>"
+        shown.append(line)
+    return shown, rest
+
+
+def _read_until_closed(connection: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection. With ``serving()`` (idle
+    timeout 120 s) and a client timeout of 10 s, an end reached only through the idle timeout
+    fails the test: the server must close as soon as it has answered."""
+    chunks = []
+    while chunk := connection.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_answers_are_written_as_aws_writes_them_byte_for_byte():
+    # CONFIRMED (AWS's JSON API response samples, e.g. docs.aws.amazon.com/network-firewall/
+    # latest/developerguide/api-making-requests-response.html): status line with its reason
+    # phrase, then x-amzn-RequestId, x-amzn-ErrorType, Content-Type, Content-Length.
+    with serving() as endpoint:
+        created = raw(endpoint.port, signed_request(endpoint, b'{"ExperimentName":"x"}'))
+        assert _head(created) == ([
+            "HTTP/1.1 200 OK", "x-amzn-RequestId: <id>",
+            "Content-Type: application/x-amz-json-1.1", "Content-Length: 73",
+            "Connection: close"],
+            b'{"ExperimentArn":"arn:aws:sagemaker:us-east-1:123456789012:experiment/x"}')
+        again = raw(endpoint.port, signed_request(endpoint, b'{"ExperimentName":"x"}'))
+        assert _head(again) == ([
+            "HTTP/1.1 400 Bad Request", "x-amzn-RequestId: <id>",
+            "x-amzn-ErrorType: ValidationException",
+            "Content-Type: application/x-amz-json-1.1", "Content-Length: 85",
+            "Connection: close"],
+            b'{"__type":"ValidationException","Message":"Experiment with name (x) already '
+            b'exists."}')
+
+
+def test_admin_health_is_written_byte_for_byte_and_reports_the_service():
+    with serving(account_id="111122223333", region="eu-west-1") as endpoint:
+        client(endpoint, region="eu-west-1").create_experiment(ExperimentName="a")
+        # A query string does not change the route (it may hold another '?').
+        for path in ("/_sm_experiments/health", "/_sm_experiments/health?verbose=1?x=2"):
+            lines, body = _head(raw(endpoint.port, request_bytes("GET", path, {"Host": "x"},
+                                                                 b"")))
+            assert lines == ["HTTP/1.1 200 OK", "Content-Type: application/json",
+                             "x-amzn-RequestId: <id>", f"Content-Length: {len(body)}",
+                             "Connection: close"]
+            assert json.loads(body) == {
+                "status": "ok", "server": "pytest-sm-experiments",
+                "version": _installed_version("pytest-sm-experiments"), "pid": os.getpid(),
+                "account_id": "111122223333", "region": "eu-west-1", "calls": 1}
+
+
+@pytest.mark.parametrize(("method", "name"), [
+    ("POST", "health"), ("PUT", "health"), ("GET", "reset"), ("POST", "journal"),
+    ("PUT", "journal"),
+    ("GET", "nothing")])
+def test_admin_routes_name_the_ones_there_are(method, name):
+    with serving() as endpoint:
+        data = raw(endpoint.port, signed_request(endpoint, b"", {}, method=method,
+                                                 path=f"/_sm_experiments/{name}"))
+        lines, body = _head(data)
+        assert lines[:4] == ["HTTP/1.1 404 Not Found", "x-amzn-RequestId: <id>",
+                             "x-amzn-ErrorType: NotFound", "Content-Type: application/json"]
+        assert json.loads(body) == {"__type": "NotFound", "Message": (
+            f"No admin route {method} /_sm_experiments/{name}; there are GET health, "
+            f"GET journal and POST reset.")}
+        assert endpoint.service.journal == []
+
+
+def test_admin_journal_sends_every_field_of_each_call():
+    with serving() as endpoint:
+        sagemaker = client(endpoint, region="eu-west-1")
+        created = sagemaker.create_experiment(ExperimentName="a", Description="d")
+        with pytest.raises(ClientError) as raised:
+            sagemaker.describe_experiment(ExperimentName="missing")
+        data = raw(endpoint.port, signed_request(endpoint, b"", {}, method="GET",
+                                                 path="/_sm_experiments/journal"))
+        lines, body = _head(data)
+        assert lines[:3] == ["HTTP/1.1 200 OK", "Content-Type: application/json",
+                             "x-amzn-RequestId: <id>"]
+        assert json.loads(body) == {"calls": [
+            {"operation": "CreateExperiment", "service": "sagemaker",
+             "params": {"ExperimentName": "a", "Description": "d"},
+             "response": {"ExperimentArn":
+                          "arn:aws:sagemaker:eu-west-1:123456789012:experiment/a"},
+             "error_code": None, "error_message": None, "region": "eu-west-1",
+             "account_id": "123456789012",
+             "request_id": created["ResponseMetadata"]["RequestId"], "pid": os.getpid(),
+             "succeeded": True},
+            {"operation": "DescribeExperiment", "service": "sagemaker",
+             "params": {"ExperimentName": "missing"}, "response": None,
+             "error_code": "ResourceNotFound",
+             "error_message": raised.value.response["Error"]["Message"],
+             "region": "eu-west-1", "account_id": "123456789012",
+             "request_id": raised.value.response["ResponseMetadata"]["RequestId"],
+             "pid": os.getpid(), "succeeded": False}]}
+
+
+def test_admin_routes_are_signed_for_sagemaker_only():
+    with serving() as endpoint:
+        data = raw(endpoint.port, signed_request(endpoint, b"", {}, method="GET",
+                                                 path="/_sm_experiments/journal",
+                                                 service="sts"))
+        status, code, body = aws_error(data)
+        assert (status, code, body["Message"]) == (
+            403, "InvalidSignatureException",
+            "Credential should be scoped to correct service: 'sagemaker'. ")
+
+
+def test_admin_reset_forgets_resources_too():
+    with serving() as endpoint:
+        sagemaker = client(endpoint)
+        sagemaker.create_experiment(ExperimentName="a")
+        reset = raw(endpoint.port, signed_request(endpoint, b"", {},
+                                                  path="/_sm_experiments/reset"))
+        assert _head(reset)[1] == b'{"reset":true}'
+        with pytest.raises(sagemaker.exceptions.ResourceNotFound):
+            sagemaker.describe_experiment(ExperimentName="a")
+
+
+def test_an_admin_request_whose_body_cannot_be_read_gets_a_json_error():
+    with serving() as endpoint:
+        data = raw(endpoint.port, b"POST /_sm_experiments/reset HTTP/1.1\r\n"
+                                  b"Content-Length: ten\r\n\r\n", shut_write=True)
+        lines, body = _head(data)
+        assert lines[:4] == ["HTTP/1.1 400 Bad Request", "x-amzn-RequestId: <id>",
+                             "x-amzn-ErrorType: BadRequest", "Content-Type: application/json"]
+        assert json.loads(body) == {"__type": "BadRequest",
+                                    "Message": "Invalid Content-Length: 'ten'."}
+
+
+@pytest.mark.parametrize(("data", "status", "code", "message"), [
+    # The stdlib's parser names what it refused; the code is the status's phrase.
+    (b"GARBAGE\r\n\r\n", 400, "BadRequest", "Bad request syntax ('GARBAGE')"),
+    (b"POST / HTTP/2.0\r\n\r\n", 505, "HttpVersionNotSupported", "Invalid HTTP version (2.0)"),
+    (b"POST / HTTP/1.1\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n", 431,
+     "RequestHeaderFieldsTooLarge",
+     "Line too long: got more than 65536 bytes when reading header line"),
+    (b"POST / HTTP/1.1\r\nContent-Length: ten\r\n\r\n", 400, "BadRequest",
+     "Invalid Content-Length: 'ten'."),
+    (b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400, "BadRequest",
+     "Invalid Content-Length: '5, 6'."),
+    # A digit, but not an ASCII one (U+00B2, latin-1 as HTTP header bytes are read).
+    (b"POST / HTTP/1.1\r\nContent-Length: \xb2\r\n\r\n", 400, "BadRequest",
+     "Invalid Content-Length: '\u00b2'."),
+    (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 411, "MissingContentLength",
+     "A Content-Length header is required (chunked bodies are not accepted)."),
+])
+def test_refused_http_names_the_reason_and_closes_a_kept_alive_connection(data, status, code,
+                                                                           message):
+    # HTTP/1.1 without "Connection: close": the connection would stay open, but what follows
+    # a refused request cannot be read as the next one.
+    with serving() as endpoint, socket.create_connection(
+            ("127.0.0.1", endpoint.port), timeout=10) as connection:
+        connection.sendall(data)
+        lines, body = _head(_read_until_closed(connection))
+        assert lines[0].startswith(f"HTTP/1.1 {status} ")
+        assert lines[1:4] == ["x-amzn-RequestId: <id>", f"x-amzn-ErrorType: {code}",
+                              "Content-Type: application/json"]
+        assert lines[-1] == "Connection: close"
+        assert json.loads(body) == {"__type": code, "Message": message}
+
+
+def test_a_body_cut_short_says_how_much_arrived():
+    with serving() as endpoint:
+        data = raw(endpoint.port, b"POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n"
+                                  b'{"short":', shut_write=True)
+        lines, body = _head(data)
+        assert (lines[0], lines[-1]) == ("HTTP/1.1 400 Bad Request", "Connection: close")
+        assert json.loads(body) == {"__type": "IncompleteBody",
+                                    "Message": "The request body ended after 9 of 100 bytes."}
+
+
+@pytest.mark.parametrize("prefix", [b"", b"\r\n"])
+def test_a_request_line_longer_than_64k_is_refused_as_soon_as_it_is(prefix):
+    # 65,537 bytes and no end of line yet: answered at once, without waiting for the rest.
+    with serving() as endpoint, socket.create_connection(
+            ("127.0.0.1", endpoint.port), timeout=10) as connection:
+        connection.sendall(prefix + b"POST /" + b"a" * (65537 - 6))
+        lines, body = _head(_read_until_closed(connection))
+        assert lines == ["HTTP/1.1 414 Request-URI Too Long", "x-amzn-RequestId: <id>",
+                         "x-amzn-ErrorType: RequestUriTooLong",
+                         "Content-Type: application/json", "Content-Length: 63",
+                         "Connection: close"]
+        assert json.loads(body) == {"__type": "RequestUriTooLong",
+                                    "Message": "Request-URI Too Long"}
+
+
+def test_a_request_line_of_exactly_64k_is_read():
+    with serving() as endpoint:
+        line = b"GET /" + b"a" * (65536 - 16) + b" HTTP/1.1\r\n"
+        assert len(line) == 65536
+        status, code, _ = aws_error(raw(endpoint.port, line + b"Connection: close\r\n\r\n"))
+        assert (status, code) == (403, "MissingAuthenticationTokenException")
+
+
+def test_bare_line_feeds_before_a_request_are_ignored():
+    with serving() as endpoint:
+        data = b"\n\r\n\n" + signed_request(endpoint, b'{"ExperimentName":"lf"}')
+        assert Response(raw(endpoint.port, data)).status == 200
+        assert endpoint.service.journal[0].params == {"ExperimentName": "lf"}
+
+
+def test_a_header_value_outside_latin_1_is_replaced_not_fatal():
+    with serving() as endpoint:
+        endpoint.service.inject(InjectedError("CreateExperiment", "Throttled\u2713", "m", 429,
+                                              1))
+        lines, body = _head(raw(endpoint.port, signed_request(endpoint, b"{}")))
+        assert lines[:3] == ["HTTP/1.1 429 Too Many Requests", "x-amzn-RequestId: <id>",
+                             "x-amzn-ErrorType: Throttled?"]
+        assert json.loads(body) == {"__type": "Throttled\u2713", "Message": "m"}
+
+
+def test_an_idle_connection_is_closed_without_an_answer():
+    with _serving_idle(0.3) as endpoint:
+        with socket.create_connection(("127.0.0.1", endpoint.port), timeout=10) as idle:
+            assert idle.recv(10) == b""
+        with socket.create_connection(("127.0.0.1", endpoint.port), timeout=10) as used:
+            used.sendall(signed_request(endpoint, b'{"ExperimentName":"a"}', close=False))
+            answered = _read_until_closed(used)
+            lines, rest = _head(answered)
+            assert (lines[0], "Connection: close" in lines) == ("HTTP/1.1 200 OK", False)
+            assert rest == b'{"ExperimentArn":"arn:aws:sagemaker:us-east-1:123456789012:' \
+                           b'experiment/a"}'  # and nothing after it
+
+
+def test_a_kept_alive_request_with_an_oversized_body_closes_the_connection(monkeypatch):
+    monkeypatch.setattr(endpoint_module, "MAX_BODY", 1000)
+    with serving() as endpoint, socket.create_connection(
+            ("127.0.0.1", endpoint.port), timeout=10) as connection:
+        connection.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n\r\n")
+        lines, body = _head(_read_until_closed(connection))
+        assert (lines[0], lines[-1]) == ("HTTP/1.1 413 Request Entity Too Large",
+                                         "Connection: close")
+        assert json.loads(body) == {
+            "__type": "RequestEntityTooLargeException",
+            "Message": "The request body (1001 bytes) is larger than the mock accepts "
+                       "(1000 bytes)."}
+
+
+def test_a_body_of_exactly_the_largest_size_is_accepted(monkeypatch):
+    body = b'{"ExperimentName":"exact"}'
+    monkeypatch.setattr(endpoint_module, "MAX_BODY", 26)
+    assert len(body) == 26
+    with serving() as endpoint:
+        assert Response(raw(endpoint.port, signed_request(endpoint, body))).status == 200
+        assert endpoint.service.journal[0].params == {"ExperimentName": "exact"}
+
+
+@pytest.mark.parametrize("lengths", [["26 "], ["26", "26"]], ids=["trailing-space", "twice"])
+def test_a_content_length_with_spaces_or_sent_twice_alike_is_read(lengths):
+    # RFC 9110: whitespace around a field value is not part of it, and a recipient may take
+    # a Content-Length repeated with one value as that value.
+    body = b'{"ExperimentName":"twice"}'
+    with serving() as endpoint:
+        headers = signed(f"{endpoint.url}/", {"Host": f"127.0.0.1:{endpoint.port}", **CREATE},
+                         body)
+        lines = ["POST / HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items()),
+                 *(f"Content-Length: {length}" for length in lengths), "Connection: close"]
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+        assert Response(raw(endpoint.port, data)).status == 200
+        assert endpoint.service.journal[0].params == {"ExperimentName": "twice"}
+
+
+def test_a_bug_closes_even_a_kept_alive_connection_and_says_so(monkeypatch):
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    with serving() as endpoint, socket.create_connection(
+            ("127.0.0.1", endpoint.port), timeout=10) as connection:
+        monkeypatch.setattr(Service, "handle", broken)
+        connection.sendall(signed_request(endpoint, b"{}", close=False))
+        lines, body = _head(_read_until_closed(connection))
+        assert lines == ["HTTP/1.1 500 Internal Server Error", "x-amzn-RequestId: <id>",
+                         "x-amzn-ErrorType: InternalFailure", "Content-Type: application/json",
+                         f"Content-Length: {len(body)}", "Connection: close"]
+        assert json.loads(body) == {
+            "__type": "InternalFailure",
+            "Message": "The mock failed to answer this request (a bug in "
+                       "pytest-sm-experiments)."}
+
+
+def test_the_connection_beyond_the_limit_is_told_why(monkeypatch):
+    monkeypatch.setattr(endpoint_module, "MAX_CONNECTIONS", 1)
+    with serving() as endpoint, socket.create_connection(("127.0.0.1", endpoint.port)):
+        time.sleep(0.2)  # the held connection is admitted first
+        lines, body = _head(raw(endpoint.port, b""))
+        assert lines == ["HTTP/1.1 503 Service Unavailable", "x-amzn-RequestId: <id>",
+                         "x-amzn-ErrorType: ServiceUnavailable",
+                         "Content-Type: application/json", f"Content-Length: {len(body)}",
+                         "Connection: close"]
+        assert json.loads(body) == {"__type": "ServiceUnavailable",
+                                    "Message": "Too many connections to the mock at once; "
+                                               "retry."}
+
+
+def test_a_connection_the_client_closed_frees_its_place(monkeypatch):
+    monkeypatch.setattr(endpoint_module, "MAX_CONNECTIONS", 1)
+    with serving() as endpoint:
+        with socket.create_connection(("127.0.0.1", endpoint.port), timeout=10) as first:
+            first.sendall(signed_request(endpoint, b'{"ExperimentName":"one"}', close=False))
+            assert Response(first.recv(65536)).status == 200
+        # The server sees the end of the first connection soon after; until then the one
+        # place is taken (503), and an admitted connection that sends nothing gets nothing.
+        # Never for long: 200 attempts are far more than it needs.
+        for _ in range(200):
+            if raw(endpoint.port, b"", shut_write=True) == b"":
+                break
+            time.sleep(0.02)
+        answer = Response(raw(endpoint.port, signed_request(
+            endpoint, b'{"ExperimentName":"two"}')))
+        assert answer.status == 200
+        assert [call.params["ExperimentName"] for call in endpoint.service.journal] == [
+            "one", "two"]
+
+
+def test_the_server_threads_are_named_and_do_not_hold_the_interpreter_open():
+    with serving() as endpoint, socket.create_connection(
+            ("127.0.0.1", endpoint.port), timeout=10) as connection:
+        connection.sendall(signed_request(endpoint, b'{"ExperimentName":"a"}', close=False))
+        assert Response(connection.recv(65536)).status == 200
+        local = connection.getsockname()
+        threads = {thread.name: thread.daemon for thread in threading.enumerate()}
+        assert threads[f"sm-experiments-endpoint-{endpoint.port}"] is True
+        assert threads[f"sm-experiments-connection-{local}"] is True
+
+
+def test_an_ipv6_endpoint_serves_and_reports_its_address():
+    endpoint = Endpoint(Service(make_options()), CREDENTIALS, host="::1").start()
+    try:
+        assert endpoint.url == f"http://[::1]:{endpoint.port}"
+        assert endpoint.address == ("::1", endpoint.port)
+        assert client(endpoint).create_experiment(ExperimentName="v6")["ExperimentArn"] == (
+            "arn:aws:sagemaker:us-east-1:123456789012:experiment/v6")
+    finally:
+        endpoint.stop()
+    assert endpoint.address is None
+
+
+def test_serving_writes_nothing_to_stderr(capfd):
+    # The stdlib's request handler logs to stderr; the endpoint answers its error paths
+    # itself, so nothing of it reaches a test's output.
+    with serving() as endpoint:
+        raw(endpoint.port, b"GARBAGE\r\n\r\n")
+        raw(endpoint.port, b"POST /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", shut_write=True)
+        raw(endpoint.port, b"POST / HTTP/1.1\r\nExpect: 100-continue\r\nConnection: close\r\n"
+                           b"Content-Length: 2\r\n\r\n{}")
+        client(endpoint).create_experiment(ExperimentName="quiet")
+    assert capfd.readouterr().err == ""

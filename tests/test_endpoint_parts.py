@@ -574,3 +574,49 @@ def test_a_recorded_call_names_a_process_other_than_this_one():
         "operation": "CreateExperiment", "service": "sagemaker", "params": {}, "response": {},
         "error_code": None, "error_message": None, "region": "us-east-1",
         "account_id": "123456789012", "request_id": "", "pid": 424242, "succeeded": True}
+
+
+# -- endpoint survivors --------------------------------------------------------------------------
+
+def test_a_reply_s_own_length_and_connection_headers_never_reach_the_wire():
+    # A reply forwarded from another endpoint (remote.forward) carries that endpoint's
+    # Content-Length and Connection: the response written here states its own, once.
+    from pytest_sm_experiments.endpoint import render
+
+    headers = {"x-amzn-RequestId": "r", "Content-Length": "999", "Connection": "keep-alive"}
+    assert render(200, headers, b"ok", False) == (
+        b"HTTP/1.1 200 OK\r\nx-amzn-RequestId: r\r\nContent-Length: 2\r\n\r\nok")
+    assert render(404, {"content-length": "1", "CONNECTION": "x"}, b"", True) == (
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_closing_connection_ends_for_its_client_while_a_forked_child_lives():
+    # A forked child closes its copies of the endpoint's sockets: otherwise the parent's
+    # close() would not end the connection (a copy still holds it open).
+    import multiprocessing
+
+    from endpoint_helpers import Response, signed_request
+    from process_workers import wait_ready
+
+    context = multiprocessing.get_context("fork")
+    with serving() as endpoint, socket.create_connection(
+            ("127.0.0.1", endpoint.port), timeout=10) as kept:
+        kept.sendall(signed_request(endpoint, b'{"ExperimentName":"a"}', close=False))
+        assert Response(kept.recv(65536)).status == 200
+        receive, send = context.Pipe(duplex=False)
+        ready, child_ready = context.Pipe(duplex=False)
+        child = context.Process(target=wait_ready, args=(child_ready, receive))
+        child.start()
+        try:
+            assert ready.recv() == "ready"  # the child's after-fork hooks have run
+            kept.sendall(signed_request(endpoint, b'{"ExperimentName":"b"}', close=True))
+            chunks = []
+            while chunk := kept.recv(65536):
+                chunks.append(chunk)
+            answer = Response(b"".join(chunks))
+            assert (answer.status, answer.headers["connection"], answer.rest) == (
+                200, "close", b"")
+        finally:
+            send.send("done")
+            child.join(timeout=60)

@@ -295,6 +295,14 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                "return owner_of(inode, proc) if inode is not None else None",
                "an optimization: without an inode owner_of looks for a descriptor linked to "
                "'socket:[None]', which the kernel never makes: None either way, only slower"),
+    Equivalent("endpoint.py", "render", 'return head.encode("latin-1", "replace") + body',
+               "codec names are case-insensitive"),
+    Equivalent("endpoint.py", "_Connection._serve",
+               'self._send(*self._admin(path[len(ADMIN_PREFIX):].split("?", 1)[0], body))',
+               "the route is the part before the first '?' however many splits follow it"),
+    Equivalent("endpoint.py", "Endpoint.stop", 'self._wake[1].send(b"x")',
+               "any bytes make the wake-up socket readable, which is all the acceptor waits "
+               "for"),
 )
 
 @dataclass(frozen=True)
