@@ -17,8 +17,10 @@ from typing import Any, cast
 import botocore
 import botocore.handlers
 from botocore.awsrequest import AWSResponse
+from botocore.exceptions import UnknownRegionError
 from botocore.loaders import create_loader
 from botocore.model import OperationModel, ServiceModel
+from botocore.regions import EndpointResolver
 
 UNSIGNED = botocore.UNSIGNED
 
@@ -117,6 +119,21 @@ def _wrap_send(cls: type, guard: TransportGuard, aio: bool) -> None:
     setattr(send, _GUARD_MARK, True)
     send.__wrapped__ = original
     setattr(cls, "_send", send)  # noqa: B010 (mypy: a method assigned on a class)
+
+
+@cache
+def _endpoint_resolver() -> EndpointResolver:
+    return EndpointResolver(create_loader().load_data("endpoints"))
+
+
+def partition_of(region: str) -> str:
+    """The partition of ``region`` (``aws-us-gov`` for ``us-gov-west-1``): CONFIRMED from
+    botocore's endpoints data, the table its clients resolve their endpoints with. CHOICE: a
+    region no partition claims is in ``aws``, as botocore then resolves its endpoint there."""
+    try:
+        return _endpoint_resolver().get_partition_for_region(region)
+    except UnknownRegionError:
+        return "aws"
 
 
 def aws_url(service_name: str, region: str) -> str:

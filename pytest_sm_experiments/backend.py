@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+from ._botocore import partition_of
 from .errors import ResourceLimitExceeded, quota_message
 from .models import (
     Experiment,
@@ -403,7 +404,8 @@ class Context:
     seq: int
 
     def arn(self, resource_type: ResourceType, name: str) -> str:
-        return make_arn(resource_type, self.region, self.account_id, name, self.options.arn_case)
+        return make_arn(resource_type, partition_of(self.region), self.region, self.account_id,
+                        name, self.options.arn_case)
 
     def check_quota(self, key: str, total: int) -> None:
         """Raise AWS's ResourceLimitExceeded when ``total`` (what the request would make the

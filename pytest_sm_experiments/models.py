@@ -21,27 +21,15 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
-    return "aws"
-
-
-def make_arn(resource_type: ResourceType, region: str, account_id: str, name: str,
-             arn_case: str = "lower") -> str:
+def make_arn(resource_type: ResourceType, partition: str, region: str, account_id: str,
+             name: str, arn_case: str) -> str:
     """``arn:<partition>:sagemaker:<region>:<account>:<resource type>/<name>``.
 
     CHOICE: the name is lower-cased unless ``arn_case="preserve"`` (SageMaker lower-cases the
     names in training- and tuning-job ARNs; for experiments it is not public).
     """
     shown = name.lower() if arn_case == "lower" else name
-    return f"arn:{partition_of(region)}:sagemaker:{region}:{account_id}:{resource_type}/{shown}"
+    return f"arn:{partition}:sagemaker:{region}:{account_id}:{resource_type}/{shown}"
 
 
 @dataclass(frozen=True, slots=True)

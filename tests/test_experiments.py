@@ -150,3 +150,19 @@ def test_update_of_the_display_name_keeps_the_description(sm_client):
     sm_client.update_experiment(ExperimentName="Churn", DisplayName="Renamed")
     described = sm_client.describe_experiment(ExperimentName="Churn")
     assert (described["DisplayName"], described["Description"]) == ("Renamed", "kept")
+
+
+# -- Survivors of the mutation run (issue 12): arn_case="preserve" -------------------------
+
+@pytest.mark.sm_experiments(arn_case="preserve")
+def test_preserve_keeps_each_names_letter_case_in_its_arn(sm_client):
+    sm_client.create_experiment(ExperimentName="Churn-Model")
+    sm_client.create_trial(TrialName="Trial-A", ExperimentName="Churn-Model")
+    sm_client.create_trial_component(TrialComponentName="Step-One")
+    prefix = "arn:aws:sagemaker:us-east-1:123456789012:"
+    assert sm_client.describe_experiment(ExperimentName="Churn-Model")["ExperimentArn"] == (
+        prefix + "experiment/Churn-Model")
+    assert sm_client.describe_trial(TrialName="Trial-A")["TrialArn"] == (
+        prefix + "experiment-trial/Trial-A")
+    assert sm_client.describe_trial_component(TrialComponentName="Step-One")[
+        "TrialComponentArn"] == prefix + "experiment-trial-component/Step-One"

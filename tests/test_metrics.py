@@ -288,3 +288,19 @@ def test_the_time_window_includes_its_ends(metrics_client, sm_experiments, compo
     assert ("m" in sm_experiments.trial_components[component].metrics) is stored
     assert response.get("Errors", []) == ([] if stored else [
         {"Code": "VALIDATION_ERROR", "MetricIndex": 0}])
+
+
+# -- Survivors of the mutation run (issue 12): the statistics after several leading zeros -----
+
+@pytest.mark.parametrize("values", [[0.0, 0.0, 4.0], [0.0, 0.0, 0.0, -3.0, 6.0]])
+def test_leading_zeros_count_in_the_mean_and_spread(metrics_client, sm_client, component,
+                                                    values):
+    metrics_client.batch_put_metrics(TrialComponentName=component,
+                                     MetricData=_points("acc", values))
+    (summary,) = sm_client.describe_trial_component(TrialComponentName=component)["Metrics"]
+    exact = [Fraction(value) for value in values]
+    mean = sum(exact) / len(exact)
+    variance = sum((value - mean) ** 2 for value in exact) / (len(exact) - 1)
+    assert summary["Count"] == len(values)
+    assert summary["Avg"] == pytest.approx(float(mean), rel=1e-12)
+    assert summary["StdDev"] == pytest.approx(math.sqrt(variance), rel=1e-12)

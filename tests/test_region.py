@@ -66,3 +66,36 @@ def test_a_client_with_the_router_twice_is_answered_once(sm_experiments):
     client.create_experiment(ExperimentName="once")
     assert sm_experiments.calls.operations == ["CreateExperiment"]
     assert list(sm_experiments.experiments) == ["once"]
+
+
+# -- Survivors of the mutation run (issue 12): the partition of every AWS region family ------
+# Partitions and their regions' names as botocore's endpoints data lists them (botocore/data/
+# endpoints.json, "partition" and "regionRegex"), written out here.
+
+@pytest.mark.parametrize(("region", "partition"), [
+    ("us-east-1", "aws"),
+    ("cn-northwest-1", "aws-cn"),
+    ("us-gov-west-1", "aws-us-gov"),
+    ("us-gov-east-1", "aws-us-gov"),
+    ("us-iso-east-1", "aws-iso"),
+    ("us-isob-east-1", "aws-iso-b"),
+    ("eu-isoe-west-1", "aws-iso-e"),
+    ("us-isof-south-1", "aws-iso-f"),
+    ("eusc-de-east-1", "aws-eusc"),
+    ("mars-west-1", "aws"),  # no partition claims the name: botocore resolves it in aws
+])
+def test_arns_are_in_the_partition_of_the_clients_region(sm_experiments, region, partition):
+    client = sm_experiments.client(region)
+    if client.meta.partition != partition:
+        pytest.skip(f"this botocore does not know partition {partition} (added in 2025)")
+    arn = client.create_experiment(ExperimentName="Churn")["ExperimentArn"]
+    assert arn == f"arn:{partition}:sagemaker:{region}:123456789012:experiment/churn"
+    component = client.create_trial_component(TrialComponentName="run")["TrialComponentArn"]
+    assert component == (
+        f"arn:{partition}:sagemaker:{region}:123456789012:experiment-trial-component/run")
+    artifact = client.create_artifact(
+        Source={"SourceUri": "s3://bucket/data.csv"}, ArtifactType="DataSet")["ArtifactArn"]
+    assert artifact.startswith(f"arn:{partition}:sagemaker:{region}:123456789012:artifact/")
+    identity = sm_experiments.client(region, "sts").get_caller_identity()
+    assert identity["Arn"] == (f"arn:{partition}:sts::123456789012:assumed-role/"
+                               "pytest-sm-experiments/pytest-sm-experiments")

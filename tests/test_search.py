@@ -803,3 +803,18 @@ def test_an_unsupported_search_names_itself_and_what_is_served(sm_client):
     assert str(raised.value).endswith(
         "Supported operations: Search(Resource=Experiment), Search(Resource=ExperimentTrial), "
         "Search(Resource=ExperimentTrialComponent)")
+
+
+# -- Survivors of the mutation run (issue 12): sorting on a parameter of both types ---------
+
+def test_sort_by_a_parameter_puts_numbers_before_strings(lab):
+    # A string that reads as a smaller number, and sorts first as text, still comes after
+    # every number.
+    lab.create_trial_component(TrialComponentName="str-1",
+                               Parameters={"lr": {"StringValue": "0.001"}})
+
+    def sort(order):
+        return names(lab.search(Resource=TC, SortBy="Parameters.lr", SortOrder=order))
+
+    assert sort("Ascending") == ["xgb-2", "xgb-1", "str-1", "mlp-1", "lone"]
+    assert sort("Descending") == ["mlp-1", "str-1", "xgb-1", "xgb-2", "lone"]

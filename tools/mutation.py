@@ -229,6 +229,11 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("operations/search_filters.py", "_test", 'if property_type == "text":',
                "the parameter path that follows tests text values the same way (a number "
                "target never matches a text value)"),
+    Equivalent("models.py", "MetricSummary.add",
+               "if scale != self.scale and self.scale > 0.0:",
+               "rescaling by an unchanged scale multiplies by exactly 1.0, and while the scale "
+               "is 0 (every value so far 0) mean and M2 are exactly 0: only a new, larger "
+               "scale after a non-zero one changes them"),
     Equivalent("errors.py", "AWSError.__init__", "super().__init__(message)",
                "an AWSError never reaches a user as a Python exception: its message attribute "
                "is what the wire carries"),

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .._botocore import partition_of
 from ..backend import Context
 from ..errors import ResourceNotFound, ValidationError
-from ..models import LineageArtifact, LineageAssociation, partition_of
+from ..models import LineageArtifact, LineageAssociation
 from ._common import USER_CONTEXT, Params, Response, tag_dict, update
 from .paging import list_page, page_of, page_request, with_token
 

@@ -307,7 +307,10 @@ def _ordered(operator: str, target: float | datetime) -> ValuesTest:
 
 def _text(operator: str, target: str) -> ValuesTest:
     """CHOICE: text comparisons are case-sensitive; NotEquals matches a record without the
-    property; In splits Value on commas and strips blanks around each item."""
+    property; In splits Value on commas and strips blanks around each item.
+
+    ``operator`` is one of the four below: _filter allows no other on text, answers Exists and
+    NotExists itself, and _test sends a parameter's order operators to _ordered."""
     def strings(values: Values) -> list[str]:
         return [v for v in values if isinstance(v, str)]
 
@@ -317,11 +320,8 @@ def _text(operator: str, target: str) -> ValuesTest:
         return lambda values: target not in strings(values)
     if operator == "Contains":
         return lambda values: any(target in v for v in strings(values))
-    if operator == "In":
-        choices = frozenset(part.strip() for part in target.split(","))
-        return lambda values: any(v in choices for v in strings(values))
-    # Order operators on a string-valued parameter never match.
-    return lambda values: False
+    choices = frozenset(part.strip() for part in target.split(","))  # In
+    return lambda values: any(v in choices for v in strings(values))
 
 
 # -- sorting --------------------------------------------------------------------------------
@@ -342,8 +342,8 @@ def compile_sort(schema: Schema, sort_by: str) -> SortKey:
         if not values:
             return None
         value = values[0]
-        # CHOICE: for parameters, numbers sort before strings.
-        return (1, value) if isinstance(value, str) else (0, value)
+        # CHOICE: for parameters, numbers (False) sort before strings (True).
+        return (isinstance(value, str), value)
     return key
 
 
@@ -361,4 +361,5 @@ def order(documents: Sequence[tuple[Document, int]], key: SortKey,
             present.append((value, seq, position))
     present.sort(reverse=descending)
     absent.sort(reverse=descending)
-    return [entry[-1] for entry in present] + [entry[-1] for entry in absent]
+    return ([position for _, _, position in present]
+            + [position for _, position in absent])

@@ -6,8 +6,8 @@ STS operation is routed to the mock, everything else in STS is left alone.
 
 from __future__ import annotations
 
+from .._botocore import partition_of
 from ..backend import Context
-from ..models import partition_of
 from ._common import Params, Response
 
 # CHOICE: the identity is an assumed role, as SageMaker notebooks and jobs run under one; the
