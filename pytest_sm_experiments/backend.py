@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from ._botocore import partition_of
 from .errors import ResourceLimitExceeded, quota_message
 from .models import (
     Experiment,
@@ -269,11 +268,13 @@ class RegionState:
 
     __slots__ = ("_experiment_trials", "_parents", "_trial_members", "account_id",
                  "artifact_sources", "artifacts", "experiments", "lineage", "lineage_edges",
-                 "region", "token_secret", "trial_components", "trials")
+                 "partition", "region", "token_secret", "trial_components", "trials")
 
-    def __init__(self, account_id: str, region: str) -> None:
+    def __init__(self, account_id: str, region: str, partition: str) -> None:
         self.account_id = account_id
         self.region = region
+        #: the ARN partition of the region (``aws``, ``aws-cn``, ``aws-us-gov``...)
+        self.partition = partition
         self.experiments: Collection[Experiment] = Collection()
         self.trials: Collection[Trial] = Collection()
         self.trial_components: Collection[TrialComponent] = Collection()
@@ -404,7 +405,7 @@ class Context:
     seq: int
 
     def arn(self, resource_type: ResourceType, name: str) -> str:
-        return make_arn(resource_type, partition_of(self.region), self.region, self.account_id,
+        return make_arn(resource_type, self.state.partition, self.region, self.account_id,
                         name, self.options.arn_case)
 
     def check_quota(self, key: str, total: int) -> None:
@@ -429,7 +430,11 @@ class Backend:
         key = (account_id, region)
         found = self._states.get(key)
         if found is None:
-            found = self._states[key] = RegionState(account_id, region)
+            # Imported here, not at the top: importing the package must not import botocore
+            # (a suite that never makes a client pays nothing for the plugin).
+            from ._botocore import partition_of
+
+            found = self._states[key] = RegionState(account_id, region, partition_of(region))
         return found
 
     def next_seq(self) -> int:

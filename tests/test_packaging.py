@@ -57,3 +57,15 @@ def test_version_has_one_source():
     assert project["project"]["dynamic"] == ["version"]
     assert project["tool"]["setuptools"]["dynamic"]["version"] == {
         "attr": "pytest_sm_experiments._version.__version__"}
+
+
+def test_importing_the_package_or_loading_the_plugin_imports_no_botocore():
+    # A suite that never makes a client pays nothing for the plugin: botocore (about 100 ms to
+    # import) comes in only with the first client or request.
+    import subprocess
+
+    code = ("import sys, pytest_sm_experiments, pytest_sm_experiments.plugin; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('botocore', 'boto3')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

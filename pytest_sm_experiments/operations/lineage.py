@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .._botocore import partition_of
 from ..backend import Context
 from ..errors import ResourceNotFound, ValidationError
 from ..models import LineageArtifact, LineageAssociation
@@ -98,7 +97,7 @@ def _require(ctx: Context, arn: str) -> Entity:
 # -- artifacts ------------------------------------------------------------------------------
 
 def _artifact_arn(ctx: Context, artifact_id: str) -> str:
-    return (f"arn:{partition_of(ctx.region)}:sagemaker:{ctx.region}:{ctx.account_id}:"
+    return (f"arn:{ctx.state.partition}:sagemaker:{ctx.region}:{ctx.account_id}:"
             f"{_ARTIFACT}/{artifact_id}")
 
 

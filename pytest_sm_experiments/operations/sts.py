@@ -6,7 +6,6 @@ STS operation is routed to the mock, everything else in STS is left alone.
 
 from __future__ import annotations
 
-from .._botocore import partition_of
 from ..backend import Context
 from ._common import Params, Response
 
@@ -19,7 +18,7 @@ ROLE_ID = "AROAMOCKSMEXPERIMENTS"
 
 
 def get_caller_identity(ctx: Context, params: Params) -> Response:
-    partition = partition_of(ctx.region)
+    partition = ctx.state.partition
     return {
         "UserId": f"{ROLE_ID}:{SESSION_NAME}",
         "Account": ctx.account_id,
