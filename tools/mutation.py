@@ -78,6 +78,9 @@ MODULE_TESTS: dict[str, list[str]] = {
     "options.py": ["tests/test_misuse.py", "tests/test_plugin.py", "tests/test_mock_api.py"],
     "plugin.py": ["tests/test_plugin.py", "tests/test_misuse.py", "tests/test_readme.py",
                   "examples/test_tracking.py"],
+    # Its tests put moto in or out of sys.modules themselves: a run of several modules forks
+    # every mutant from a server that collected all their test files, and collecting
+    # tests/test_readme.py imports moto.
     "sdk_session.py": ["tests/test_sdk_session.py", "tests/sdk/test_sdk_session_fixture.py"],
     "_botocore.py": ["tests/test_mock_api.py", "tests/test_async.py", "tests/test_isolation.py",
                      "tests/test_network.py", "tests/test_sts.py", "tests/test_boundary.py",
@@ -308,6 +311,14 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("endpoint.py", "Endpoint.stop", 'self._wake[1].send(b"x")',
                "any bytes make the wake-up socket readable, which is all the acceptor waits "
                "for"),
+    Equivalent("sdk_session.py", "shared_session", "session._default_bucket = None",
+               "the SDK's Session reads _default_bucket only for its truth (default_bucket(), "
+               "_get_account_id_if_default_bucket): '' is as unresolved as None"),
+    Equivalent("sdk_session.py", "shared_session", "session._default_bucket_set_by_sdk = False",
+               "the SDK reads it for its truth only, and only once _default_bucket is set "
+               "(reset on the line before): default_bucket() sets both, the flag to True, "
+               "whenever the Session has no default-bucket override, and the fixture's never "
+               "has one (built without default_bucket, SDK_CONFIG names none)"),
 )
 
 @dataclass(frozen=True)
