@@ -6,14 +6,21 @@ encoding live together because both are keyed by the same protocol table.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
-from xml.sax.saxutils import escape
 
 from .errors import AWSError, ValidationError
+
+
+def _escape(text: str) -> str:
+    """XML character data: ``&``, ``<`` and ``>`` escaped. ``xml.sax.saxutils.escape`` does the
+    same but imports ``urllib.request``, which every start-up would then pay for."""
+    return html.escape(text, quote=False)
+
 
 PROTOCOLS: Mapping[str, str] = {
     "sagemaker": "json",
@@ -93,7 +100,7 @@ def encode_success(protocol: str, operation: str, result: Mapping[str, Any],
                    request_id: str) -> tuple[int, dict[str, str], bytes]:
     headers = {"x-amzn-RequestId": request_id, "Content-Type": _CONTENT_TYPES[protocol]}
     if protocol == "query":
-        fields = "".join(f"<{key}>{escape(str(value))}</{key}>" for key, value in result.items())
+        fields = "".join(f"<{key}>{_escape(str(value))}</{key}>" for key, value in result.items())
         body = (
             f'<{operation}Response xmlns="{_STS_NAMESPACE}"><{operation}Result>{fields}'
             f"</{operation}Result><ResponseMetadata><RequestId>{request_id}</RequestId>"
@@ -112,8 +119,8 @@ def encode_error(protocol: str, error: AWSError,
     }
     if protocol == "query":
         body = (
-            f"<ErrorResponse><Error><Type>Sender</Type><Code>{escape(error.code)}</Code>"
-            f"<Message>{escape(error.message)}</Message></Error>"
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{_escape(error.code)}</Code>"
+            f"<Message>{_escape(error.message)}</Message></Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
         return error.status, headers, body.encode()

@@ -44,3 +44,15 @@ def test_boto3_default_session_client(sm_experiments):
     client = boto3.client("sts", region_name="eu-west-1")
     assert client.get_caller_identity()["Account"] == "123456789012"
     assert sm_experiments.calls[-1].region == "eu-west-1"
+
+
+def test_an_sts_error_message_with_markup_reaches_the_client_as_written(sm_experiments):
+    # STS answers in XML: the message's &, < and > travel escaped and botocore reads them back.
+    sm_experiments.inject_error("GetCallerIdentity", "AccessDenied",
+                                "User <arn> & role > none: 'denied' \"here\"", http_status=403)
+    sts = sm_experiments.client(service="sts")
+    with pytest.raises(sts.exceptions.ClientError) as raised:
+        sts.get_caller_identity()
+    assert raised.value.response["Error"]["Code"] == "AccessDenied"
+    assert raised.value.response["Error"]["Message"] == (
+        "User <arn> & role > none: 'denied' \"here\"")
