@@ -188,3 +188,28 @@ def test_an_injected_sts_error_is_answered_in_sts_xml(sm_experiments):
     assert raised.value.response["Error"] == {
         "Type": "Sender", "Code": "ExpiredToken", "Message": "The token <expired> & more"}
     assert sm_experiments.calls.one("GetCallerIdentity").error_code == "ExpiredToken"
+
+
+# -- recorder survivors -------------------------------------------------------------------------
+
+def _call(pid, name="a"):
+    return RecordedCall("CreateExperiment", {"ExperimentName": name}, {}, None, None,
+                        "us-east-1", "123456789012", pid=pid)
+
+
+def test_a_call_of_another_process_names_it_and_one_of_this_process_does_not():
+    import os
+
+    assert _call(os.getpid()).describe() == (
+        "CreateExperiment(ExperimentName='a') -> ok [us-east-1/123456789012]")
+    assert _call(4242).describe() == (
+        "CreateExperiment(ExperimentName='a') -> ok [us-east-1/123456789012, pid 4242]")
+    assert _call(None).describe() == (
+        "CreateExperiment(ExperimentName='a') -> ok [us-east-1/123456789012, pid unknown]")
+
+
+def test_assert_called_returns_the_last_of_three_matching_calls(sm_client, sm_experiments):
+    for name in ("first", "second", "third"):
+        sm_client.create_experiment(ExperimentName=name)
+    found = sm_experiments.assert_called("CreateExperiment")
+    assert found.params == {"ExperimentName": "third"}

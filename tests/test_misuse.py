@@ -238,3 +238,19 @@ def test_ini_quota_with_two_equals_signs_is_named(pytester):
     result.stderr.fnmatch_lines(
         ["*invalid sm_experiments ini option: quota 'experiments=5=6' must be written "
          "name=number*"])
+
+
+# -- options survivors --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_subprocesses_must_be_a_boolean(value):
+    with pytest.raises(MockUsageError) as raised:
+        mock_sm_experiments(subprocesses=value)
+    assert str(raised.value) == f"subprocesses must be True or False, got {value!r}"
+
+
+def test_subprocesses_given_to_the_constructor_is_kept_and_others_keep_it():
+    with SageMakerExperimentsMock(subprocesses=True, region="eu-west-1") as mock:
+        assert mock.options.subprocesses is True
+        assert mock.endpoint_url is not None and mock.endpoint_url.startswith("http://127.0.0.1:")
+    assert SageMakerExperimentsMock().options.subprocesses is False
