@@ -252,5 +252,6 @@ def test_subprocesses_must_be_a_boolean(value):
 def test_subprocesses_given_to_the_constructor_is_kept_and_others_keep_it():
     with SageMakerExperimentsMock(subprocesses=True, region="eu-west-1") as mock:
         assert mock.options.subprocesses is True
-        assert mock.endpoint_url is not None and mock.endpoint_url.startswith("http://127.0.0.1:")
+        assert mock.endpoint_url is not None
+        assert mock.endpoint_url.startswith("http://127.0.0.1:")
     assert SageMakerExperimentsMock().options.subprocesses is False
