@@ -12,6 +12,7 @@ Java-regex semantics the model's patterns rely on are reproduced: ``matches()`` 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from functools import cache
@@ -27,6 +28,8 @@ _JAVA_ESCAPES = {
     "d": "0-9",
     "s": " \\t\\n\\x0b\\f\\r",
 }
+# Java's POSIX classes (ASCII) that the model's patterns use inside brackets.
+_POSIX_CLASSES = {"Alnum": "a-zA-Z0-9"}
 _NOT_LINE_TERMINATOR = "[^\\n\\r\\x85\\u2028\\u2029]"
 # Unicode letters and numbers are exactly Python's word characters less '_' (checked in the
 # suite against unicodedata for every code point); separators are \s less the C0/C1 controls.
@@ -97,7 +100,11 @@ def _translate_class(pattern: str, start: int) -> tuple[int, str]:
             nxt = pattern[i + 1]
             if nxt == "p":
                 close = pattern.index("}", i)
-                categories.add(pattern[i + 3:close])
+                name = pattern[i + 3:close]
+                if name in _POSIX_CLASSES:
+                    parts.append(_POSIX_CLASSES[name])
+                else:
+                    categories.add(name)
                 i = close + 1
             elif nxt in _JAVA_ESCAPES:
                 parts.append(_JAVA_ESCAPES[nxt])
@@ -113,11 +120,6 @@ def _translate_class(pattern: str, start: int) -> tuple[int, str]:
             i += 1
     end = i + 1
     body = "".join(parts)
-    if not categories:
-        return end, f"[{'^' if negated else ''}{body}]"
-    if "Alnum" in categories:  # Java's POSIX classes are ASCII
-        categories.discard("Alnum")
-        body += "a-zA-Z0-9"
     if not categories:
         return end, f"[{'^' if negated else ''}{body}]"
     if negated:
@@ -171,7 +173,7 @@ def _fail(failures: Failures, value: Any, path: str, constraint: str) -> None:
 def _length_checks(checks: list[Checker], shape: Any) -> None:
     meta = shape.metadata
     low, high = meta.get("min"), meta.get("max")
-    if low is not None and low > 0:
+    if low:  # a minimum of 0 holds for every length
         def check_min(value: Any, path: str, failures: Failures, low: int = low) -> None:
             if len(value) < low:
                 _fail(failures, value, path,
@@ -227,7 +229,7 @@ def _number_checker(shape: Any, integral: bool) -> Checker:
         if isinstance(value, bool) or not isinstance(value, types):
             _fail(failures, value, path, f"Member must be {expected}")
             return
-        if value != value or value in (float("inf"), float("-inf")):
+        if value != value or value in (math.inf, -math.inf):
             _fail(failures, value, path, "Member must be a finite number")
         elif low is not None and value < low:
             _fail(failures, value, path, f"Member must have value greater than or equal to {low}")

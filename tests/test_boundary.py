@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -424,3 +425,57 @@ def test_an_endpoint_on_the_loopback_interface_is_reached(network_attempts):
     expected = f"Credential={FAKE_KEY}/" if PER_REQUEST_CREDENTIALS else ""
     assert expected in _ListBuckets.authorizations[-1]
     assert "AKIALOCALSTACKUSER01" not in _ListBuckets.authorizations[-1]
+
+
+# -- _moto.py survivors --
+
+_CLIENT_KEY = "AKIAIOSFODNN7EXAMPLE"
+
+
+class _Signed(Exception):
+    """Ends a request before moto's stubber sees it (botocore calls every before-send
+    handler, so returning an answer would not keep moto from reading the request)."""
+
+
+def _key_sent_to_moto(access_key: str) -> str:
+    """The Authorization header of an S3 request moto would answer, made with ``access_key``."""
+
+    def catch(request: Any, **_: Any) -> None:
+        raise _Signed(request.headers["Authorization"].decode())  # botocore signs in bytes
+
+    s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id=access_key,
+                      aws_secret_access_key="secret", config=ONE_ATTEMPT)
+    s3.meta.events.register_first("before-send.s3", catch)
+    with pytest.raises(_Signed) as signed:
+        s3.list_buckets()
+    return str(signed.value)
+
+
+@pytest.mark.skipif(not PER_REQUEST_CREDENTIALS, reason="botocore re-signs no single request")
+def test_beside_moto_only_keys_moto_handed_out_keep_their_signature(sm_experiments):
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        handed_out = boto3.client("sts", region_name="us-east-1").assume_role(
+            RoleArn="arn:aws:iam::111111111111:role/deployer",
+            RoleSessionName="session")["Credentials"]["AccessKeyId"]
+        assert f"Credential={handed_out}/" in _key_sent_to_moto(handed_out)
+        assert f"Credential={FAKE_KEY}/" in _key_sent_to_moto(_CLIENT_KEY)
+
+
+@pytest.mark.skipif(not PER_REQUEST_CREDENTIALS, reason="botocore re-signs no single request")
+def test_beside_moto_before_its_iam_is_loaded_a_key_is_not_moto_s(sm_experiments, monkeypatch):
+    # moto imports moto.iam.models with the first request it answers, not when mock_aws starts.
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws(), monkeypatch.context() as patch:  # back before mock_aws stops
+        patch.delitem(sys.modules, "moto.iam.models", raising=False)
+        assert f"Credential={FAKE_KEY}/" in _key_sent_to_moto(_CLIENT_KEY)
+
+
+@pytest.mark.skipif(not PER_REQUEST_CREDENTIALS, reason="botocore re-signs no single request")
+def test_beside_a_moto_of_another_layout_a_key_is_not_moto_s(sm_experiments, monkeypatch):
+    moto = pytest.importorskip("moto")
+    iam_models = pytest.importorskip("moto.iam.models")
+    with moto.mock_aws(), monkeypatch.context() as patch:
+        patch.delattr(iam_models, "PARTITION_NAMES")
+        assert f"Credential={FAKE_KEY}/" in _key_sent_to_moto(_CLIENT_KEY)
+

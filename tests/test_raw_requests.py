@@ -187,3 +187,32 @@ def test_each_protocol_answers_with_its_content_type(sm_experiments):
     assert b"<Account>123456789012</Account>" in response.content
     assert sm_experiments.calls[-1].params == {
         "Action": "GetCallerIdentity", "Version": "2011-06-15", "Extra": ""}
+
+
+# -- validation.py survivors --
+
+
+@pytest.mark.parametrize(("number", "shown"), [(b"Infinity", "'inf'"), (b"-Infinity", "'-inf'")])
+def test_an_infinite_number_is_not_finite(sm_experiments, number, shown):
+    status, _, body = _send("CreateTrialComponent", b'{"TrialComponentName": "c", '
+                            b'"Parameters": {"p": {"NumberValue": ' + number + b"}}}")
+    assert (status, body) == (400, _one_failure("parameters.p.numberValue",
+                                                "Member must be a finite number", shown))
+    assert len(sm_experiments.trial_components) == 0
+
+
+def test_members_after_a_null_one_are_still_checked(sm_experiments):
+    status, _, body = _send("CreateExperiment",
+                            b'{"DisplayName": null, "ExperimentName": "bad name"}')
+    assert (status, body) == (400, _one_failure(
+        "experimentName", "Member must satisfy regular expression pattern: "
+        "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}", "'bad name'"))
+    assert len(sm_experiments.experiments) == 0
+
+
+def test_a_member_the_model_does_not_have_is_ignored(sm_experiments):
+    status, _, body = _send("CreateExperiment",
+                            b'{"ExperimentName": "e", "Colour": 5, "Description": "d"}')
+    assert (status, body) == (
+        200, {"ExperimentArn": "arn:aws:sagemaker:us-east-1:123456789012:experiment/e"})
+    assert sm_experiments.experiments["e"].description == "d"

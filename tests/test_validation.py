@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 
@@ -271,3 +272,84 @@ def test_java_pattern_pieces(pattern, matching, not_matching):
 def test_a_negated_unicode_category_is_not_supported():
     with pytest.raises(NotImplementedError, match="unsupported character class"):
         validation.translate_pattern(r"[^\p{L}]")
+
+
+# -- validation.py survivors --
+
+
+@pytest.mark.parametrize(("pattern", "matching", "not_matching"), [
+    # A UTF-16 pair is one supplementary character, at both ends of the high and low ranges.
+    (r"[\uD800\uDC00]", ["\U00010000"], ["\ud800", "\udc00"]),
+    (r"[\uDBFF\uDFFF]", ["\U0010FFFF"], ["\udbff", "\udfff"]),
+    # No pair: a high surrogate before a non-surrogate, a BMP or low code unit before a low one.
+    (r"[\uD800\uE000]+", ["\ud800\ue000", "\ue000"], ["\U00010400"]),
+    (r"[\u0041\uDC00]+", ["A\udc00", "A"], ["B", "\U00010000"]),
+    (r"[\uDC00\uDFFF]+", ["\udc00\udfff"], ["\U00010000", "\U0010FFFF"]),
+    # An escape that ends the pattern is still Java's.
+    (r"a\d", ["a1"], ["a\u0663", "a"]),
+    (r"a\s", ["a ", "a\t"], ["a\u2003", "a"]),
+    # A negated class, at the start of the pattern and after other text.
+    (r"[^ab]+", ["c^[]"], ["a", "cab"]),
+    (r"x[^ab]+", ["xc^["], ["xa", "xb", "x", "c"]),
+    # The text of \p{..} is no member of the class.
+    (r"[\p{N}]+", ["9"], ["N", "}", "p", "{"]),
+    (r"[\p{L}]+", ["a\u00e9"], ["}", "{", "1"]),
+    # \p{Alnum} is ASCII, and keeps the class's other members.
+    (r"[\p{Alnum}_-]+", ["aZ9_-"], ["\u00e9", "|", "[", "]", ".", "X|"]),
+    (r"[\p{Alnum}\p{L}]+", ["aZ9\u00e9"], ["_", "\u0663"]),
+    (r"[^\p{Alnum}]+", ["_\u00e9|"], ["a", "Z", "9", "X"]),
+])
+def test_java_class_escapes_at_their_edges(pattern, matching, not_matching):
+    fullmatch = validation.compile_pattern(pattern).fullmatch
+    assert [text for text in matching if fullmatch(text) is None] == []
+    assert [text for text in not_matching if fullmatch(text) is not None] == []
+
+
+def test_a_pattern_ending_in_a_lone_backslash_is_a_regex_error():
+    with pytest.raises(re.error):
+        validation.compile_pattern("a\\")
+
+
+def test_a_union_takes_exactly_one_member():
+    # No served operation takes a union today; SpaceSettings.CustomFileSystems holds one.
+    shape = S.operation_model("sagemaker", "CreateSpace").input_shape.members["SpaceSettings"]
+    check = validation.Validator("sagemaker", shape)
+    efs = {"FileSystemId": "fs-0123456789"}
+    check({"CustomFileSystems": [{"EFSFileSystem": efs}]})
+    with pytest.raises(validation.ValidationError) as raised:
+        check({"CustomFileSystems": [{"EFSFileSystem": efs}, {"EFSFileSystem": efs,
+                                                              "FSxLustreFileSystem": efs}]})
+    assert raised.value.message == (
+        "1 validation error detected: Exactly one member of 'customFileSystems.2.member' must be "
+        "set")
+
+
+def test_a_shape_the_mock_does_not_constrain_accepts_any_value():
+    # A blob (SageMaker Runtime's InvokeEndpoint body) has no checker of its own.
+    shape = S.operation_model("sagemaker-runtime", "InvokeEndpoint").input_shape
+    check = validation.Validator("sagemaker-runtime", shape)
+    check({"EndpointName": "e", "Body": "anything"})
+    check({"EndpointName": "e", "Body": 5})
+
+
+def test_a_map_longer_than_its_maximum_is_a_length_error(sm_client, sm_experiments):
+    sm_client.create_trial_component(
+        TrialComponentName="most", Parameters={f"p{i}": {"NumberValue": i} for i in range(300)})
+    with pytest.raises(ClientError) as raised:
+        sm_client.create_trial_component(
+            TrialComponentName="more",
+            Parameters={f"p{i}": {"NumberValue": i} for i in range(301)})
+    message = _error(raised)["Message"]
+    assert message.startswith("1 validation error detected: Value '{'p0': {'NumberValue': 0}, ")
+    assert message.endswith("'p300': {'NumberValue': 300}}' at 'parameters' failed to satisfy "
+                            "constraint: Member must have length less than or equal to 300")
+    assert list(sm_experiments.trial_components) == ["most"]
+
+
+
+def test_letters_and_numbers_match_java_unicode_classes_for_every_code_point():
+    fullmatch = validation.compile_pattern(r"[\p{L}\p{N}]").fullmatch
+    wrong = [f"U+{code:04X}" for code in range(sys.maxunicode + 1)
+             if not 0xD800 <= code <= 0xDFFF
+             and (fullmatch(chr(code)) is not None) != (unicodedata.category(chr(code))[0] in "LN")]
+    assert wrong == []

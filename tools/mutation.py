@@ -178,6 +178,17 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                "moto's stubber always has `enabled` (the default is for a moto without it)"),
     Equivalent("_moto.py", "answer", 'body = body.encode("utf-8")',
                "codec names are case-insensitive"),
+    Equivalent("validation.py", "_structure_checker", "found = members.get(name)",
+               "a memo over the compiler's cache: the member looked up again is the same (path, "
+               "checker)"),
+    *(Equivalent("validation.py", "_Compiler.checker_for", line,
+                 "a cache: a shape compiled again checks alike (members compile lazily, so "
+                 "recursive shapes still terminate)")
+      for line in ("found = self._cache.get(key)", "self._cache[key] = found")),
+    Equivalent("validation.py", "_translate_class",
+               "alternative = _CATEGORY_ALTERNATIVES.get(frozenset(categories))",
+               "a fast path: _category_ranges builds the class from unicodedata, and the table's "
+               "classes match the same code points (the suite checks every one)"),
     Equivalent("operations/_common.py", "strip_arn",
                'return name_or_arn.rpartition("/")[2]', _ARN_SPLIT),
     Equivalent("operations/tags.py", "resolve", 'parts = arn.split(":", 5)', _ARN_SPLIT),

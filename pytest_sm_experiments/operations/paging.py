@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import math
+import operator
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -183,8 +184,7 @@ def _time_keys(page: Page, index: SortedIndex[TimeEntry]) -> Iterator[str]:
 def _xor(data: bytes, secret: bytes, nonce: bytes) -> bytes:
     """Encrypt or decrypt ``data`` with a keystream drawn from the secret and a nonce."""
     stream = hashlib.shake_256(secret + nonce).digest(len(data))
-    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(
-        len(data), "big")
+    return bytes(map(operator.xor, data, stream))
 
 
 def _seal_token(ctx: Context, operation: str, fingerprint: str, cursor: list[Any]) -> str:
