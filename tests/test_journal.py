@@ -213,3 +213,25 @@ def test_assert_called_returns_the_last_of_three_matching_calls(sm_client, sm_ex
         sm_client.create_experiment(ExperimentName=name)
     found = sm_experiments.assert_called("CreateExperiment")
     assert found.params == {"ExperimentName": "third"}
+
+
+def test_a_recorded_call_as_plain_data(sm_client, sm_experiments):
+    import os
+
+    sm_client.create_experiment(ExperimentName="churn")
+    with pytest.raises(ClientError):
+        sm_client.describe_experiment(ExperimentName="nope")
+    created, missing = (call.to_dict() for call in sm_experiments.calls)
+    assert created == {
+        "operation": "CreateExperiment", "service": "sagemaker",
+        "params": {"ExperimentName": "churn"},
+        "response": {"ExperimentArn": "arn:aws:sagemaker:us-east-1:123456789012:experiment/churn"},
+        "error_code": None, "error_message": None, "region": "us-east-1",
+        "account_id": "123456789012", "request_id": created["request_id"], "pid": os.getpid(),
+        "succeeded": True}
+    assert uuid.UUID(created["request_id"])
+    assert missing["response"] is None
+    assert (missing["error_code"], missing["succeeded"]) == ("ResourceNotFound", False)
+    assert missing["error_message"] == (
+        "Experiment 'arn:aws:sagemaker:us-east-1:123456789012:experiment/nope' does not exist.")
+    assert json.loads(json.dumps(created)) == created  # plain data, as the journal route sends it

@@ -255,3 +255,20 @@ def test_subprocesses_given_to_the_constructor_is_kept_and_others_keep_it():
         assert mock.endpoint_url is not None
         assert mock.endpoint_url.startswith("http://127.0.0.1:")
     assert SageMakerExperimentsMock().options.subprocesses is False
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("true", True), (" Yes ", True), ("ON", True), ("1", True),
+    ("false", False), ("No", False), ("off", False), ("0", False)])
+def test_an_ini_flag_is_read_in_any_letter_case(text, expected):
+    from pytest_sm_experiments.options import parse_bool
+
+    assert parse_bool(text) is expected
+
+
+def test_an_ini_flag_that_is_no_boolean_is_named():
+    from pytest_sm_experiments.options import parse_bool
+
+    with pytest.raises(MockUsageError) as raised:
+        parse_bool("maybe")
+    assert str(raised.value) == "'maybe' is not a boolean: write true or false"
