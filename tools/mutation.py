@@ -372,6 +372,21 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("wire.py", "_escape", "return html.escape(text, quote=False)",
                "quote=None is falsy like False; with quotes escaped too (&quot;, &#x27;) every "
                "XML parser reads the same text back"),
+    Equivalent("service.py", "route", "found = _routes.get(key)",
+               "a cache: a route built again is an equal Route"),
+    Equivalent("service.py", "route",
+               "raise UnsupportedOperationError(service, operation, supported())",
+               "both callers ask first whether the operation is served (router._event, "
+               "http_wire.check before the endpoint's lookup): no request reaches it"),
+    Equivalent("service.py", "route", 'shape = (None if protocol == "query"',
+               "GetCallerIdentity, the one query operation served, has an input without "
+               "members, and members a shape does not have are ignored"),
+    Equivalent("service.py", "route", "Validator(service, shape))",
+               "the service name only picks a compiler cache; a shape compiles the same in any"),
+    Equivalent("service.py", "remove", "for index in range(len(RUNNING) - 1, -1, -1):",
+               "index -1 is the last entry again, the first one the loop looked at"),
+    Equivalent("service.py", "Service._take_fault", "fault.used += 1",
+               "only used == 0 is ever read (unused_injected_errors)"),
 )
 
 @dataclass(frozen=True)
