@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import secrets
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -40,6 +40,8 @@ class _Named(Protocol):
 
 R = TypeVar("R", bound=_Named)
 K = TypeVar("K", bound=Any)
+H = TypeVar("H", bound=Hashable)
+M = TypeVar("M", bound=Hashable)
 
 #: An entry of a creation-time index: ``(creation_time, seq, name_key)``; ``seq`` is unique, so
 #: entries never tie and ``(creation_time, seq)`` is a cursor that survives deletions.
@@ -58,7 +60,7 @@ class SortedIndex(Generic[K]):
     costs O(log n + page): no sort per request.  Holds references only (a few bytes per item).
     """
 
-    __slots__ = ("_blocks", "_len", "_maxes")
+    __slots__ = ("_blocks", "_maxes")
 
     #: Blocks split at twice this size; a few hundred keeps list moves cheap.
     LOAD = 512
@@ -66,10 +68,6 @@ class SortedIndex(Generic[K]):
     def __init__(self) -> None:
         self._blocks: list[list[K]] = []
         self._maxes: list[K] = []
-        self._len = 0
-
-    def __len__(self) -> int:
-        return self._len
 
     @classmethod
     def from_sorted(cls, items: list[K]) -> SortedIndex[K]:
@@ -78,7 +76,6 @@ class SortedIndex(Generic[K]):
         size = cls.LOAD
         index._blocks = [items[i:i + size] for i in range(0, len(items), size)]
         index._maxes = [block[-1] for block in index._blocks]
-        index._len = len(items)
         return index
 
     def add(self, item: K) -> None:
@@ -86,83 +83,57 @@ class SortedIndex(Generic[K]):
         if not maxes:
             self._blocks.append([item])
             maxes.append(item)
+            return
+        index = bisect_left(maxes, item)
+        if index == len(maxes):
+            index -= 1
+            block = self._blocks[index]
+            block.append(item)
+            maxes[index] = item
         else:
-            index = bisect_left(maxes, item)
-            if index == len(maxes):
-                index -= 1
-                block = self._blocks[index]
-                block.append(item)
-                maxes[index] = item
-            else:
-                block = self._blocks[index]
-                insort(block, item)
-            if len(block) > 2 * self.LOAD:
-                half = self.LOAD
-                self._blocks[index:index + 1] = [block[:half], block[half:]]
-                maxes[index:index + 1] = [block[half - 1], block[-1]]
-        self._len += 1
+            block = self._blocks[index]
+            insort(block, item)
+        if len(block) > 2 * self.LOAD:
+            half = self.LOAD
+            self._blocks[index:index + 1] = [block[:half], block[half:]]
+            maxes[index:index + 1] = [block[half - 1], block[-1]]
 
     def remove(self, item: K) -> None:
+        """Remove ``item``, which is in the index (a Collection removes only what it added)."""
         index = bisect_left(self._maxes, item)
-        if index == len(self._maxes):
-            raise KeyError(item)
         block = self._blocks[index]
-        position = bisect_left(block, item)
-        if position == len(block) or block[position] != item:
-            raise KeyError(item)
-        del block[position]
-        self._len -= 1
+        del block[bisect_left(block, item)]
         if block:
             self._maxes[index] = block[-1]
         else:
             del self._blocks[index]
             del self._maxes[index]
 
-    def _locate(self, key: Any, right: bool) -> tuple[int, int]:
-        """(block, position) of the first item ``>= key`` (``> key`` when ``right``)."""
-        maxes = self._maxes
-        index = bisect_right(maxes, key) if right else bisect_left(maxes, key)
-        if index == len(maxes):
+    def _locate(self, key: Any, find: Callable[[list[K], Any], int]) -> tuple[int, int]:
+        """(block, position) where ``find`` puts ``key`` in the first block whose maximum is
+        ``>= key`` (``bisect_left``: the first item ``>= key``; ``bisect_right``: ``> key``);
+        past the last block, (number of blocks, 0)."""
+        index = bisect_left(self._maxes, key)
+        if index == len(self._maxes):
             return index, 0
-        block = self._blocks[index]
-        return index, (bisect_right(block, key) if right else bisect_left(block, key))
+        return index, find(self._blocks[index], key)
 
-    def ascending(self, start: Any = None, *, inclusive: bool = True) -> Iterator[K]:
-        """Items from the first ``>= start`` (``> start`` if not inclusive) upwards."""
+    def ascending(self, after: Any = None) -> Iterator[K]:
+        """Every item upwards, or those ``> after``."""
         blocks = self._blocks
-        if start is None:
-            index, position = 0, 0
-        else:
-            index, position = self._locate(start, right=not inclusive)
-        while index < len(blocks):
-            block = blocks[index]
-            while position < len(block):
-                yield block[position]
-                position += 1
-            index += 1
-            position = 0
+        index, start = (0, 0) if after is None else self._locate(after, bisect_right)
+        for block in blocks[index:]:
+            yield from block[start:]
+            start = 0
 
-    def descending(self, start: Any = None, *, inclusive: bool = True) -> Iterator[K]:
-        """Items from the last ``<= start`` (``< start`` if not inclusive) downwards."""
+    def descending(self, before: Any = None) -> Iterator[K]:
+        """Every item downwards, or those ``< before``."""
         blocks = self._blocks
-        if start is None:
-            index = len(blocks) - 1
-            position = len(blocks[index]) - 1 if blocks else -1
-        else:
-            index, position = self._locate(start, right=inclusive)
-            position -= 1
-            if index == len(blocks):
-                index -= 1
-                position = len(blocks[index]) - 1 if blocks else -1
-        while index >= 0:
-            block = blocks[index]
-            position = min(position, len(block) - 1)
-            while position >= 0:
-                yield block[position]
-                position -= 1
-            index -= 1
-            if index >= 0:
-                position = len(blocks[index]) - 1
+        index, end = (len(blocks), 0) if before is None else self._locate(before, bisect_left)
+        if end:
+            yield from reversed(blocks[index][:end])
+        for block in reversed(blocks[:index]):
+            yield from reversed(block)
 
 
 class Collection(Generic[R]):
@@ -180,18 +151,12 @@ class Collection(Generic[R]):
         self._by_tag: dict[tuple[str, str], dict[str, None]] = {}
 
     def _index_tags(self, key: str, old: dict[str, str], new: dict[str, str]) -> None:
-        if old is new or old == new:
-            return
         by_tag = self._by_tag
         for pair in old.items():
             if new.get(pair[0]) != pair[1]:
-                holders = by_tag[pair]
-                del holders[key]
-                if not holders:
-                    del by_tag[pair]
+                _unlink(by_tag, pair, key)
         for pair in new.items():
-            if old.get(pair[0]) != pair[1]:
-                by_tag.setdefault(pair, {})[key] = None
+            _link(by_tag, pair, key)  # a holder already there keeps its place
 
     def with_tag(self, tag_key: str, value: str) -> list[R]:
         """The records tagged ``tag_key=value``, without looking at the others."""
@@ -242,9 +207,6 @@ class Collection(Generic[R]):
         self._index_tags(key, record.tags, {})
         return record
 
-    def keys(self) -> Iterator[str]:
-        return iter(self._records.keys())
-
     @property
     def by_name(self) -> SortedIndex[str]:
         """Case-folded names, sorted."""
@@ -287,7 +249,7 @@ class RegionState:
         self._parents: dict[str, dict[str, None]] = {}
         #: signs this state's pagination tokens: a token never verifies in another mock,
         #: account or region, or after a reset.
-        self.token_secret: bytes = secrets.token_bytes(32)
+        self.token_secret: bytes = secrets.token_bytes()
         #: lineage artifacts, keyed by the id in their ARN
         self.artifacts: Collection[LineageArtifact] = Collection()
         #: artifact SourceUri -> artifact id (one artifact per SourceUri)
@@ -314,8 +276,7 @@ class RegionState:
     def add_trial(self, record: Trial) -> None:
         """Store a new trial in its experiment (``record.experiment_name``)."""
         self.trials.add(record)
-        self._experiment_trials.setdefault(name_key(record.experiment_name), {})[
-            name_key(record.name)] = None
+        _link(self._experiment_trials, name_key(record.experiment_name), name_key(record.name))
 
     def drop_trial(self, record: Trial) -> None:
         """Delete a trial that has no trial components."""
@@ -336,8 +297,8 @@ class RegionState:
     def associate(self, trial: Trial, component: TrialComponent) -> None:
         """Put ``component`` into ``trial`` (not associated yet); both records list the other."""
         trial_key, component_key = name_key(trial.name), name_key(component.name)
-        self._trial_members.setdefault(trial_key, {})[component_key] = None
-        self._parents.setdefault(component_key, {})[trial_key] = None
+        _link(self._trial_members, trial_key, component_key)
+        _link(self._parents, component_key, trial_key)
         self.trials.replace(replace(
             trial, trial_component_names=(*trial.trial_component_names, component.name)))
         self.trial_components.replace(replace(
@@ -368,15 +329,12 @@ class RegionState:
         key = (association.source_arn, association.destination_arn)
         self.lineage[key] = association
         for arn in key:
-            self.lineage_edges.setdefault(arn, {})[key] = None
+            _link(self.lineage_edges, arn, key)
 
     def remove_lineage(self, key: tuple[str, str]) -> LineageAssociation:
         association = self.lineage.pop(key)
-        for arn in key:
-            edges = self.lineage_edges[arn]
-            edges.pop(key, None)
-            if not edges:
-                del self.lineage_edges[arn]
+        for arn in set(key):  # an association of an entity with itself has one end
+            _unlink(self.lineage_edges, arn, key)
         return association
 
     def drop_lineage_of(self, arn: str) -> None:
@@ -385,7 +343,12 @@ class RegionState:
             self.remove_lineage(key)
 
 
-def _unlink(relation: dict[str, dict[str, None]], key: str, member: str) -> None:
+def _link(relation: dict[H, dict[M, None]], key: H, member: M) -> None:
+    """Add ``member`` to ``relation[key]`` (dicts as ordered sets: the values are never read)."""
+    relation.setdefault(key, {})[member] = None
+
+
+def _unlink(relation: dict[H, dict[M, None]], key: H, member: M) -> None:
     """Remove ``member`` from ``relation[key]``, and the key once it has no members left."""
     members = relation[key]
     del members[member]

@@ -493,8 +493,7 @@ def snapshot(mock: Any) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
     """A deep, comparable copy of every non-empty region state (records as plain dicts)."""
     result: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
     for state in mock.service.backend.states():
-        tables = {kind: {key: dataclasses.asdict(record) for key, record in
-                         zip(collection.keys(), collection, strict=True)}
+        tables = {kind: {record.name.lower(): dataclasses.asdict(record) for record in collection}
                   for kind, collection in _collections(state).items()}
         if any(tables.values()):
             result[(state.account_id, state.region)] = tables
@@ -519,10 +518,10 @@ def invariant_problems(mock: Any) -> list[str]:
         for kind, collection in tables.items():
             if len(collection) > quotas[kind]:
                 problems.append(f"{where}: {len(collection)} {kind} > quota")
-            for key, record in zip(collection.keys(), collection, strict=True):
+            for record in collection:
                 name = record.name
-                if key != name.lower():
-                    problems.append(f"{where} {kind}: key {key!r} for name {name!r}")
+                if collection.get(name.swapcase()) is not record:
+                    problems.append(f"{where} {kind}: {name!r} not found in another letter case")
                 shown = name if mock.options.arn_case == "preserve" else name.lower()
                 arn = f"arn:aws:sagemaker:{state.region}:{state.account_id}:{_ARN_TYPES[kind]}/"
                 if record.arn != arn + shown:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
 import strategies as S
 from botocore.exceptions import ClientError
@@ -166,3 +167,20 @@ def test_preserve_keeps_each_names_letter_case_in_its_arn(sm_client):
         prefix + "experiment-trial/Trial-A")
     assert sm_client.describe_trial_component(TrialComponentName="Step-One")[
         "TrialComponentArn"] == prefix + "experiment-trial-component/Step-One"
+
+
+# -- backend survivors --
+
+def test_a_missing_name_says_which_account_and_region_hold_it(sm_experiments, sm_client):
+    with sm_experiments.use_account("210987654321"):
+        boto3.client("sagemaker", region_name="eu-west-1").create_experiment(
+            ExperimentName="Elsewhere")
+    view = sm_experiments.region("eu-west-1", "210987654321")
+    assert (view.account_id, view.region, list(view.experiments)) == (
+        "210987654321", "eu-west-1", ["Elsewhere"])
+    with pytest.raises(KeyError) as raised:
+        sm_experiments.experiments["elsewhere"]
+    assert raised.value.args[0] == (
+        "no experiment named 'elsewhere' in account 123456789012, region us-east-1, which this "
+        "view shows; it exists in account 210987654321, region eu-west-1: "
+        "sm_experiments.region('eu-west-1', '210987654321').experiments['elsewhere']")

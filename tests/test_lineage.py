@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from unittest.mock import ANY
 
 import pytest
 from botocore.exceptions import ClientError
@@ -454,3 +455,17 @@ def test_list_artifacts_token_is_bound_to_the_source_uri(sm_client):
                      NextToken=token)
     assert error["Message"].startswith(
         "Invalid NextToken: the token was issued for a ListArtifacts request with other")
+
+
+# -- backend survivors --
+
+def test_an_association_of_an_entity_with_itself_can_be_deleted(sm_client):
+    sm_client.create_experiment(ExperimentName="exp")
+    sm_client.add_association(SourceArn=EXP_ARN, DestinationArn=EXP_ARN)
+    assert sm_client.delete_association(SourceArn=EXP_ARN, DestinationArn=EXP_ARN) == {
+        "SourceArn": EXP_ARN, "DestinationArn": EXP_ARN, "ResponseMetadata": ANY}
+    assert sm_client.list_associations(SourceArn=EXP_ARN)["AssociationSummaries"] == []
+    sm_client.add_association(SourceArn=EXP_ARN, DestinationArn=EXP_ARN)
+    sm_client.delete_experiment(ExperimentName="exp")
+    sm_client.create_experiment(ExperimentName="exp")
+    assert sm_client.list_associations(DestinationArn=EXP_ARN)["AssociationSummaries"] == []

@@ -457,3 +457,59 @@ def test_token_for_another_trial_component_filter_is_refused(sm_client):
     with pytest.raises(ClientError) as raised:
         sm_client.list_trials(TrialComponentName="c2", NextToken=issued)
     assert raised.value.response["Error"]["Code"] == "ValidationException"
+
+
+# -- backend survivors --
+
+def _walk(sm_client, page_size, **params):
+    names = []
+    for page in sm_client.get_paginator("list_experiments").paginate(
+            **params, PaginationConfig={"PageSize": page_size}):
+        names += experiment_names(page)
+    return names
+
+
+@pytest.mark.sm_experiments(quotas={"experiments": 5000})
+def test_pages_stay_in_order_when_names_land_inside_full_index_blocks(sm_client, sm_experiments):
+    # 1025 names fill more than one block of the sorted indexes (512 per half); names that sort
+    # next to a block's last name, and 513 names sorting before all of them, then split a block
+    # that is not the last one. Every page, in every order, must still be in order.
+    created = [f"b{i:04d}" for i in range(1025)]
+    created += ["b0510x", "b0512x", "b1023x"]
+    created += [f"a{i:04d}" for i in range(513)]
+    with sm_experiments.unrecorded():
+        create_experiments(sm_client, created)
+        for name in ("b1024", "b0511"):  # the last name of a block each
+            sm_client.delete_experiment(ExperimentName=name)
+    kept = [name for name in created if name not in ("b1024", "b0511")]
+    by_name = sorted(kept)  # every name is lower-case ASCII: plain string order
+    assert by_name[510:514] == ["a0510", "a0511", "a0512", "b0000"]
+    assert by_name[1021:1026] == ["b0508", "b0509", "b0510", "b0510x", "b0512"]
+    assert by_name[-3:] == ["b1022", "b1023", "b1023x"]
+    for page_size in (100, 37):
+        assert _walk(sm_client, page_size, SortBy="Name", SortOrder="Ascending") == by_name
+        assert _walk(sm_client, page_size, SortBy="Name", SortOrder="Descending") == by_name[::-1]
+        assert _walk(sm_client, page_size, SortBy="CreationTime",
+                     SortOrder="Ascending") == kept
+        assert _walk(sm_client, page_size, SortBy="CreationTime",
+                     SortOrder="Descending") == kept[::-1]
+    first = sm_client.list_experiments(SortBy="Name", SortOrder="Descending", MaxResults=1)
+    second = sm_client.list_experiments(SortBy="Name", SortOrder="Descending", MaxResults=1,
+                                        NextToken=first["NextToken"])
+    assert experiment_names(first) + experiment_names(second) == ["b1023x", "b1023"]
+    # A created range past every record: the whole list, newest first.
+    assert _walk(sm_client, 100, SortOrder="Descending",
+                 CreatedBefore="2200-01-01T00:00:00Z") == kept[::-1]
+
+
+def test_trials_of_a_component_in_no_trial_are_none(sm_client):
+    sm_client.create_experiment(ExperimentName="Exp")
+    sm_client.create_trial(TrialName="T", ExperimentName="Exp")
+    sm_client.create_trial_component(TrialComponentName="Loose")
+    sm_client.create_trial_component(TrialComponentName="Left")
+    sm_client.associate_trial_component(TrialComponentName="Left", TrialName="T")
+    sm_client.disassociate_trial_component(TrialComponentName="Left", TrialName="T")
+    for component in ("Loose", "LEFT"):
+        assert sm_client.list_trials(TrialComponentName=component)["TrialSummaries"] == []
+        assert sm_client.list_trials(ExperimentName="exp",
+                                     TrialComponentName=component)["TrialSummaries"] == []

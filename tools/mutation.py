@@ -204,23 +204,25 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("operations/metric_queries.py", "_answer",
                'groups[x] = MetricSummary.first(query["MetricName"], value, when) if found is '
                'None \\', "a group's summary is read for its statistic only, never its name"),
-    Equivalent("operations/paging.py", "_name_keys",
-               "return index.descending(last, inclusive=False)",
-               "inclusive=None is falsy like False"),
-    Equivalent("operations/paging.py", "_name_keys",
-               "return index.ascending(last, inclusive=False)",
-               "inclusive=None is falsy like False"),
     *(Equivalent("operations/paging.py", "_time_keys", line, _RANGE) for line in (
         "if before is not None and (position is None or (before,) < position):",
         "position = (before,)",
-        "entries = index.descending(position, inclusive=False) if position else "
-        "index.descending()",
         "if after is not None and entry[0] <= after:",
         "if after is not None and (position is None or (after, math.inf) > position):",
         "position = (after, math.inf)",
-        "entries = index.ascending(position) if position else index.ascending()",
         "if before is not None and entry[0] >= before:",
     )),
+    Equivalent("backend.py", "Backend.__init__", "self._counter = itertools.count(1)",
+               "creation sequence numbers are only compared and hashed, never shown: any start "
+               "keeps their order and uniqueness (artifact ids stay unique and repeatable)"),
+    Equivalent("backend.py", "Collection.add",
+               'raise KeyError(f"{record.name!r} is already stored")',
+               "the message of a guard no request reaches: every create answers a taken name "
+               "with AWS's error before adding"),
+    Equivalent("backend.py", "SortedIndex.add", "if len(block) > 2 * self.LOAD:",
+               "the block size only tunes speed: any split point keeps every item in order"),
+    Equivalent("backend.py", "_link", "relation.setdefault(key, {})[member] = None",
+               "dicts used as ordered sets: their values are never read"),
     Equivalent("operations/lineage.py", "_split",
                'if len(parts) != 6 or parts[2] != "sagemaker" or (parts[3], parts[4]) != (',
                "every ARN that reaches it passed the model's pattern (six parts, sagemaker): "

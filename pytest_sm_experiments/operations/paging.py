@@ -145,12 +145,8 @@ def page_of(ctx: Context, page: Page, items: list[Any],
 
 def _name_keys(page: Page, index: SortedIndex[str]) -> Iterator[str]:
     # CHOICE: SortBy=Name orders names case-insensitively, as names are unique that way.
-    if page.cursor is None:
-        return index.descending() if page.descending else index.ascending()
-    last = page.cursor[0]
-    if page.descending:
-        return index.descending(last, inclusive=False)
-    return index.ascending(last, inclusive=False)
+    last = None if page.cursor is None else page.cursor[0]
+    return index.descending(last) if page.descending else index.ascending(last)
 
 
 def _time_keys(page: Page, index: SortedIndex[TimeEntry]) -> Iterator[str]:
@@ -164,7 +160,7 @@ def _time_keys(page: Page, index: SortedIndex[TimeEntry]) -> Iterator[str]:
     if page.descending:
         if before is not None and (position is None or (before,) < position):
             position = (before,)
-        entries = index.descending(position, inclusive=False) if position else index.descending()
+        entries = index.descending(position)
         for entry in entries:
             if after is not None and entry[0] <= after:
                 return
@@ -172,7 +168,7 @@ def _time_keys(page: Page, index: SortedIndex[TimeEntry]) -> Iterator[str]:
     else:
         if after is not None and (position is None or (after, math.inf) > position):
             position = (after, math.inf)
-        entries = index.ascending(position) if position else index.ascending()
+        entries = index.ascending(position)
         for entry in entries:
             if before is not None and entry[0] >= before:
                 return
