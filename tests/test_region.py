@@ -140,19 +140,19 @@ def _captured_authorization(client: Any) -> list[str]:
         authorization = request.headers.get("Authorization", b"")
         seen.append(authorization.decode() if isinstance(authorization, bytes) else authorization)
         response = AWSResponse(request.url, 200, {}, None)  # type: ignore[arg-type]
-        response._content = (b"<GetCallerIdentityResponse><GetCallerIdentityResult>"
-                             b"<Account>1</Account></GetCallerIdentityResult>"
-                             b"</GetCallerIdentityResponse>")
+        response._content = b"{}"
         return response
 
-    client.meta.events.register("before-send.sts.GetCallerIdentity", answer)
-    client.get_caller_identity()
+    client.meta.events.register("before-send.ssm.DescribeParameters", answer)
+    client.describe_parameters()
     return seen
 
 
 def test_without_a_mock_requests_are_signed_with_the_clients_own_key():
+    # SSM: a service no mock here serves, answered by the test's own before-send hook.
     client = botocore.session.get_session().create_client(
-        "sts", region_name="us-east-1", aws_access_key_id="AKIDOWNKEY",
+        "ssm", region_name="us-east-1", aws_access_key_id="AKIDOWNKEY",
         aws_secret_access_key="secret")
     [authorization] = _captured_authorization(client)
     assert "Credential=AKIDOWNKEY/" in authorization
+
