@@ -11,8 +11,10 @@ import os
 from typing import Any
 
 import botocore.session
+from botocore import xform_name
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.tokens import FrozenAuthToken
 
 from pytest_sm_experiments import attach, router
 
@@ -133,7 +135,9 @@ def test_the_journal_records_this_process(sm_experiments, sm_client):
     assert [call.pid for call in sm_experiments.calls] == [os.getpid()]
 
 
-def _captured_authorization(client: Any) -> list[str]:
+def _captured_authorization(client: Any, operation: str) -> list[str]:
+    """The Authorization header of each request ``client`` sends for ``operation`` (answered
+    here by the test's own before-send hook, so nothing is sent)."""
     seen: list[str] = []
 
     def answer(request: Any, **_: Any) -> AWSResponse:
@@ -143,16 +147,41 @@ def _captured_authorization(client: Any) -> list[str]:
         response._content = b"{}"
         return response
 
-    client.meta.events.register("before-send.ssm.DescribeParameters", answer)
-    client.describe_parameters()
+    client.meta.events.register(f"before-send.{client.meta.service_model.service_id.hyphenize()}."
+                                f"{operation}", answer)
+    getattr(client, xform_name(operation))()
     return seen
 
 
 def test_without_a_mock_requests_are_signed_with_the_clients_own_key():
-    # SSM: a service no mock here serves, answered by the test's own before-send hook.
+    # SSM: a service no mock here serves.
     client = botocore.session.get_session().create_client(
         "ssm", region_name="us-east-1", aws_access_key_id="AKIDOWNKEY",
         aws_secret_access_key="secret")
-    [authorization] = _captured_authorization(client)
+    [authorization] = _captured_authorization(client, "DescribeParameters")
     assert "Credential=AKIDOWNKEY/" in authorization
 
+
+class _Token:
+    """A bearer token provider (what botocore's SSO token provider hands a client)."""
+
+    def load_token(self, **_: Any) -> _Token:
+        return self
+
+    def get_frozen_token(self) -> FrozenAuthToken:
+        return FrozenAuthToken("the-users-token")
+
+
+def _codecatalyst() -> Any:
+    session = botocore.session.get_session()
+    session.register_component("token_provider", _Token())
+    return session.create_client("codecatalyst", region_name="us-east-1")
+
+
+def test_a_bearer_token_is_not_sent_to_a_service_not_allowed_out(sm_experiments):
+    assert _captured_authorization(_codecatalyst(), "ListSpaces") == [""]
+
+
+@pytest.mark.sm_experiments(allow_network=["codecatalyst"])
+def test_a_bearer_token_is_sent_to_a_service_allowed_out(sm_experiments):
+    assert _captured_authorization(_codecatalyst(), "ListSpaces") == ["Bearer the-users-token"]
