@@ -11,8 +11,8 @@ import os
 from typing import Any
 
 import botocore.session
-from botocore import xform_name
 import pytest
+from botocore import xform_name
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.tokens import FrozenAuthToken
 
