@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -479,3 +480,58 @@ def test_beside_a_moto_of_another_layout_a_key_is_not_moto_s(sm_experiments, mon
         patch.delattr(iam_models, "PARTITION_NAMES")
         assert f"Credential={FAKE_KEY}/" in _key_sent_to_moto(_CLIENT_KEY)
 
+
+
+# -- router survivors --
+
+# A fresh process (no plugin, nothing imported yet): requests and aiobotocore imported while a
+# mock runs are guarded from the next request on. The process refuses every connect itself.
+_IMPORTED_MID_MOCK = """
+import asyncio
+import socket
+
+
+def no_network(*args, **kwargs):
+    raise OSError("no network in this test")
+
+
+socket.socket.connect = no_network
+socket.getaddrinfo = no_network
+
+from pytest_sm_experiments import RequestRefusedError, mock_sm_experiments
+
+with mock_sm_experiments() as mock:
+    client = mock.client()
+    client.create_experiment(ExperimentName="before")
+    import aiobotocore.session
+    import requests
+    client.create_experiment(ExperimentName="after")
+    try:
+        requests.get("https://s3.us-east-1.amazonaws.com/")
+    except RequestRefusedError:
+        print("requests: refused")
+    except Exception as error:
+        print("requests:", type(error).__name__)
+
+    async def list_buckets():
+        async with aiobotocore.session.get_session().create_client(
+                "s3", region_name="us-east-1", aws_access_key_id="a",
+                aws_secret_access_key="b") as s3:
+            await s3.list_buckets()
+
+    try:
+        asyncio.run(list_buckets())
+    except RequestRefusedError:
+        print("aiobotocore: refused")
+    except Exception as error:
+        print("aiobotocore:", type(error).__name__)
+"""
+
+
+def test_modules_imported_while_a_mock_runs_are_guarded():
+    pytest.importorskip("aiobotocore")
+    pytest.importorskip("requests")
+    done = subprocess.run([sys.executable, "-c", _IMPORTED_MID_MOCK], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert (done.returncode, done.stdout) == (0, "requests: refused\naiobotocore: refused\n"), \
+        done.stderr

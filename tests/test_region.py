@@ -7,9 +7,14 @@ leaves only the URL, whose host names the region for AWS's endpoints.
 from __future__ import annotations
 
 import json
+import os
+from typing import Any
 
+import botocore.session
 import pytest
-from botocore.awsrequest import AWSPreparedRequest
+from botocore import xform_name
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.tokens import FrozenAuthToken
 
 from pytest_sm_experiments import attach, router
 
@@ -99,3 +104,84 @@ def test_arns_are_in_the_partition_of_the_clients_region(sm_experiments, region,
     identity = sm_experiments.client(region, "sts").get_caller_identity()
     assert identity["Arn"] == (f"arn:{partition}:sts::123456789012:assumed-role/"
                                "pytest-sm-experiments/pytest-sm-experiments")
+
+
+# -- router survivors --
+
+@pytest.mark.parametrize("url", [
+    # Only the host names a region: not the user info, the path, nor text after a second "://".
+    "http://user:pw@sagemaker.eu-west-1.amazonaws.com/",
+    "http://user:pw@sagemaker.eu-west-1.amazonaws.com:443/",
+    "https://localhost/api.sagemaker.eu-west-1.amazonaws.com/x",
+    "https://localhost/x://api.sagemaker.eu-west-1.amazonaws.com/",
+])
+def test_only_the_endpoint_host_names_the_region(sm_experiments, url):
+    arn = _create(url)["ExperimentArn"]
+    assert arn == "arn:aws:sagemaker:us-east-1:123456789012:experiment/e"
+
+
+def test_an_answered_response_carries_the_request_url(sm_experiments):
+    client = sm_experiments.client("eu-west-1")
+    seen: list[str] = []
+    client.meta.events.register(
+        "after-call.sagemaker.CreateExperiment",
+        lambda http_response, **_: seen.append(http_response.url))
+    client.create_experiment(ExperimentName="e")
+    assert seen == ["https://api.sagemaker.eu-west-1.amazonaws.com/"]
+
+
+def test_the_journal_records_this_process(sm_experiments, sm_client):
+    sm_client.create_experiment(ExperimentName="e")
+    assert [call.pid for call in sm_experiments.calls] == [os.getpid()]
+
+
+def _captured_authorization(client: Any, operation: str) -> list[str]:
+    """The Authorization header of each request ``client`` sends for ``operation`` (answered
+    here by the test's own before-send hook, so nothing is sent)."""
+    seen: list[str] = []
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        authorization = request.headers.get("Authorization", b"")
+        seen.append(authorization.decode() if isinstance(authorization, bytes) else authorization)
+        response = AWSResponse(request.url, 200, {}, None)  # type: ignore[arg-type]
+        response._content = b"{}"
+        return response
+
+    client.meta.events.register(f"before-send.{client.meta.service_model.service_id.hyphenize()}."
+                                f"{operation}", answer)
+    getattr(client, xform_name(operation))()
+    return seen
+
+
+def test_without_a_mock_requests_are_signed_with_the_clients_own_key():
+    # SSM: a service no mock here serves.
+    client = botocore.session.get_session().create_client(
+        "ssm", region_name="us-east-1", aws_access_key_id="AKIDOWNKEY",
+        aws_secret_access_key="secret")
+    [authorization] = _captured_authorization(client, "DescribeParameters")
+    assert "Credential=AKIDOWNKEY/" in authorization
+
+
+class _Token:
+    """A bearer token provider (what botocore's SSO token provider hands a client)."""
+
+    def load_token(self, **_: Any) -> _Token:
+        return self
+
+    def get_frozen_token(self) -> FrozenAuthToken:
+        return FrozenAuthToken("the-users-token")
+
+
+def _codecatalyst() -> Any:
+    session = botocore.session.get_session()
+    session.register_component("token_provider", _Token())
+    return session.create_client("codecatalyst", region_name="us-east-1")
+
+
+def test_a_bearer_token_is_not_sent_to_a_service_not_allowed_out(sm_experiments):
+    assert _captured_authorization(_codecatalyst(), "ListSpaces") == [""]
+
+
+@pytest.mark.sm_experiments(allow_network=["codecatalyst"])
+def test_a_bearer_token_is_sent_to_a_service_allowed_out(sm_experiments):
+    assert _captured_authorization(_codecatalyst(), "ListSpaces") == ["Bearer the-users-token"]

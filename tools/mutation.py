@@ -389,6 +389,34 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                "index -1 is the last entry again, the first one the loop looked at"),
     Equivalent("service.py", "Service._take_fault", "fault.used += 1",
                "only used == 0 is ever read (unused_injected_errors)"),
+    Equivalent("router.py", "_event", "found = _events.get(event_name)",
+               "a memo: an event name looked up again is split and routed to the same tuple"),
+    Equivalent("router.py", "_event", 'service, _, operation = rest.partition(".")',
+               "botocore's hook events are <event>.<service id>.<Operation>, and neither a "
+               "hyphenized service id nor an operation name has a dot: rest has exactly one"),
+    Equivalent("router.py", "before_send", "_botocore.is_aio_request(request))",
+               "without the request is_aio_request falls back to who emitted before-send "
+               "(aiobotocore's emitter is a coroutine, botocore's is not): the same answer for "
+               "every client"),
+    Equivalent("router.py", "before_sign",
+               "if not RUNNING or signature_version is _botocore.UNSIGNED or request_signer is "
+               "None:",
+               "botocore emits before-sign only from RequestSigner.sign with "
+               "request_signer=self (never None), and it adds no auth to an UNSIGNED request "
+               "whatever credentials boundary.sign puts in its context"),
+    Equivalent("router.py", "ensure_guards", "_modules_seen = len(sys.modules)",
+               "with it unset every request runs ensure_guards, which is idempotent (each "
+               "class and function wrapped once): only slower"),
+    Equivalent("router.py", "region_from_url",
+               'host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]',
+               "[0] of a split is the text before the first separator whatever the maxsplit "
+               "(1, 2 or none); the other mutations of the line are killed"),
+    Equivalent("router.py", "region_from_url", "region = None",
+               "its only caller (before_send) falls back to the mock's region on '' as on None "
+               "(both falsy), and a cached '' is read back the same way"),
+    Equivalent("router.py", "region_from_url", "if len(_url_regions) < 1024:",
+               "a cache bound: one entry more or less changes only how many URLs are "
+               "remembered, never a region"),
 )
 
 @dataclass(frozen=True)
