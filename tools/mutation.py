@@ -434,8 +434,12 @@ NAMED_MUTANTS: tuple[NamedMutant, ...] = (
         ("router.py", '    """``choose-signer``: requests the mock answers are never signed."""\n'
          "    if not RUNNING:\n        return None\n",
          '    """``choose-signer``: requests the mock answers are never signed."""\n'),)),
+    # The shell's AWS_* variables are all set aside while a mock runs, so the token stays only
+    # when it is both kept from that and not replaced by the fake one.
     NamedMutant("a real AWS_SESSION_TOKEN stays in the environment while a mock runs", (
-        ("environment.py", '    "AWS_SESSION_TOKEN": FAKE_SESSION_TOKEN,\n', ""),)),
+        ("environment.py", '_KEEP = frozenset({"AWS_CA_BUNDLE"})',
+         '_KEEP = frozenset({"AWS_CA_BUNDLE", "AWS_SESSION_TOKEN"})'),
+        ("environment.py", '    "AWS_SESSION_TOKEN": FAKE_SESSION_TOKEN,\n', ""))),
     NamedMutant("assert_called_once passes when the operation was never called", (
         ("recorder.py", "        return self.one(operation, **params)\n",
          "        return self.one(operation, **params) if self.filter(operation, **params) "
@@ -461,7 +465,8 @@ NAMED_MUTANTS: tuple[NamedMutant, ...] = (
         ("operations/search.py", "for stat, value in summary.statistics().items():",
          'for stat, value in {**summary.statistics(), "StdDev": summary.avg}.items():'),)),
     NamedMutant("a NextToken is accepted with another CreatedBefore", (
-        ("operations/paging.py", '"before": before,', '"before": None,'),)),
+        ("operations/paging.py", "shape = [by_name, descending, after, before, [",
+         "shape = [by_name, descending, after, None, ["),)),
     NamedMutant("MaxResults=100 (the documented maximum) is refused", (
         ("validation.py", "elif high is not None and value > high:",
          "elif high is not None and value >= high:"),)),
