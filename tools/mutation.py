@@ -267,12 +267,10 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("operations/search.py", "_candidates", None,
                "it only narrows the records the predicate sees: a mutant that narrows less "
                "gives the same answer (one that narrows wrongly is killed)"),
-    Equivalent("operations/search_filters.py", "parse_time", 'if text.endswith(("Z", "z")):',
-               "on Python 3.11+ datetime.fromisoformat reads a trailing Z itself (the "
-               "replacement is for 3.10; the mutation runs use 3.11)"),
-    Equivalent("operations/search_filters.py", "parse_time", 'text = text[:-1] + "+00:00"',
-               "on Python 3.11+ datetime.fromisoformat reads a trailing Z itself (the "
-               "replacement is for 3.10; the mutation runs use 3.11)"),
+    *(Equivalent("operations/search_filters.py", "parse_time", line,
+                 "on Python 3.11+ datetime.fromisoformat reads a trailing Z itself (the "
+                 "replacement is for 3.10; the mutation runs use 3.11)")
+      for line in ('if text.endswith(("Z", "z")):', 'text = text[:-1] + "+00:00"')),
     *(Equivalent("sigv4.py", "verify", line, _ANY_CASE) for line in (
         'authorization = headers.get("Authorization")',
         'token = headers.get("X-Amz-Security-Token")',
