@@ -151,6 +151,11 @@ def test_a_value_no_double_holds_is_not_finite(sm_experiments):
 def test_bodies_that_are_no_json_object(sm_experiments, body, message):
     assert _send("ListExperiments", body)[::2] == (
         400, {"__type": "ValidationException", "Message": message})
+    # Recorded as a call that sent no members.
+    (call,) = sm_experiments.calls
+    assert (call.operation, call.params, call.error_code) == (
+        "ListExperiments", {}, "ValidationException")
+    assert sm_experiments.calls.filter("ListExperiments", MaxResults=None) == []
 
 
 @pytest.mark.parametrize("body", [

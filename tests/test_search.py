@@ -422,6 +422,22 @@ def test_tag_equals_follows_tag_changes(sm_client, sm_experiments):
         {"Name": "Tags.team", "Operator": "Equals", "Value": "Blue"}]})["Results"] == []
 
 
+def test_deleted_tag_is_not_found_when_its_value_is_another_tags_key(sm_client):
+    """Tags {team: owner, owner: owner}; deleting ``team`` leaves ``owner: owner``, whose key is
+    the deleted tag's value: the experiment no longer answers ``Tags.team = owner``."""
+    arn = sm_client.create_experiment(ExperimentName="tagged", Tags=[
+        {"Key": "team", "Value": "owner"}, {"Key": "owner", "Value": "owner"}])["ExperimentArn"]
+    sm_client.delete_tags(ResourceArn=arn, TagKeys=["team"])
+
+    def found(key):
+        return [r["Experiment"]["ExperimentName"] for r in sm_client.search(
+            Resource="Experiment", SearchExpression={"Filters": [
+                {"Name": f"Tags.{key}", "Operator": "Equals", "Value": "owner"}]})["Results"]]
+
+    assert found("team") == []
+    assert found("owner") == ["tagged"]
+
+
 @pytest.mark.parametrize("sort_by", ["CreationTime", "LastModifiedTime"])
 @pytest.mark.parametrize("sort_order", ["Ascending", "Descending"])
 def test_tag_search_orders_like_the_general_path(sm_client, sort_by, sort_order):

@@ -223,6 +223,12 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                "the block size only tunes speed: any split point keeps every item in order"),
     Equivalent("backend.py", "_link", "relation.setdefault(key, {})[member] = None",
                "dicts used as ordered sets: their values are never read"),
+    Equivalent("backend.py", "SortedIndex.ascending", "start = 0",
+               "block[None:] and block[0:] are the same slice"),
+    Equivalent("backend.py", "Collection._index_tags", "if new.get(pair[0]) != pair[1]:",
+               "unlinking a tag that stays and linking it again only moves the record within "
+               "that tag's holders, and every Search sorts its matches (then by creation order); "
+               "a stale tag is caught by test_search.py's deleted-tag tests"),
     Equivalent("operations/lineage.py", "_split",
                'if len(parts) != 6 or parts[2] != "sagemaker" or (parts[3], parts[4]) != (',
                "every ARN that reaches it passed the model's pattern (six parts, sagemaker): "
@@ -425,6 +431,29 @@ class NamedMutant:
 
     description: str
     edits: tuple[tuple[str, str, str], ...]
+    #: Apply each edit from the definition of this function on (a line can repeat in a module).
+    within: str | None = None
+    #: The tests to run; by default the first edited module's test files.
+    tests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FreshProcessKill:
+    """A survivor that a test kills only in a Python process of its own (``python -c``): that
+    process imports the package as installed, so mutmut never sees the mutant there. It counts
+    as killed; ``--named`` applies the change by hand and checks that ``test`` fails."""
+
+    module: str
+    function: str
+    removed: str
+    added: str
+    test: str
+
+    def named(self) -> NamedMutant:
+        return NamedMutant(
+            f"`{self.module}` `{self.function}`: `{self.removed}` -> `{self.added}`",
+            ((self.module, self.removed, self.added),),
+            within=self.function.rpartition(".")[2], tests=(self.test,))
 
 
 NAMED_MUTANTS: tuple[NamedMutant, ...] = (
@@ -487,6 +516,22 @@ NAMED_MUTANTS: tuple[NamedMutant, ...] = (
 )
 
 
+_GUARDED_MID_MOCK = "tests/test_boundary.py::test_modules_imported_while_a_mock_runs_are_guarded"
+
+#: Survivors of mutmut that a test kills in a fresh process (checked by ``--named``).
+FRESH_PROCESS_KILLS: tuple[FreshProcessKill, ...] = (
+    # Installed once per process: in mutmut's workers the plugin did it before any mutant ran.
+    FreshProcessKill("router.py", "install", "_botocore.install_builtin_handlers(HANDLERS)",
+                     "_botocore.install_builtin_handlers(None)", _GUARDED_MID_MOCK),
+    FreshProcessKill("router.py", "ensure_guards",
+                     "_botocore.install_transport_guard(boundary.at_transport)",
+                     "_botocore.install_transport_guard(None)", _GUARDED_MID_MOCK),
+    # The test's process imported every guarded module long before; a fresh one has not.
+    FreshProcessKill("router.py", "before_send", "if len(sys.modules) != _modules_seen:",
+                     "if len(sys.modules) == _modules_seen:", _GUARDED_MID_MOCK),
+)
+
+
 def run_named(mutant: NamedMutant) -> tuple[bool, str]:
     """(killed, how): apply the edits to a scratch copy, run the first module's test files."""
     scratch = Path(tempfile.mkdtemp(prefix="sm-named-mutant-"))
@@ -501,10 +546,12 @@ def run_named(mutant: NamedMutant) -> tuple[bool, str]:
         for module, old, new in mutant.edits:
             path = scratch / PACKAGE / module
             text = path.read_text(encoding="utf-8")
-            if text.count(old) != 1:
-                return False, f"the code changed: {old!r} is not in {module} exactly once"
-            path.write_text(text.replace(old, new), encoding="utf-8")
-        tests = MODULE_TESTS[mutant.edits[0][0]]
+            anchor = 0 if mutant.within is None else text.find(f"def {mutant.within}(")
+            at = text.find(old, anchor) if anchor >= 0 else -1
+            if at < 0 or (mutant.within is None and text.count(old) != 1):
+                return False, f"the code changed: {old!r} is not in {module} as it was"
+            path.write_text(text[:at] + new + text[at + len(old):], encoding="utf-8")
+        tests = list(mutant.tests) or MODULE_TESTS[mutant.edits[0][0]]
         env = {**os.environ, "PYTHONPATH": str(scratch), "SM_HYPOTHESIS_PROFILE":
                HYPOTHESIS_PROFILE, "PYTHONDONTWRITEBYTECODE": "1"}
         ran = subprocess.run(
@@ -546,6 +593,8 @@ class ModuleResult:
     module: str
     counts: dict[str, int] = field(default_factory=dict)
     survivors: list[Survivor] = field(default_factory=list)
+    #: Killed in a fresh process (FRESH_PROCESS_KILLS), with the test that kills each.
+    fresh: list[tuple[Survivor, str]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -630,7 +679,9 @@ def _tests_per_module(stats_path: Path, modules: list[str]) -> None:
     collected its stats. Behind a process-wide cache (routes, validators compiled per shape,
     region lookups) a function runs for the first test that needs it only, so per function that
     set is an accident of test order; per module it is what the module is exercised by. Only
-    tests from the module's own test files are kept.
+    tests from the module's own test files are kept. A function that runs only in a process
+    forked from a test's (whose records the stats never see) gets the same set: the fork runs
+    the mutant too.
     """
     stats = json.loads(stats_path.read_text())
     by_function: dict[str, list[str]] = stats["tests_by_mangled_function_name"]
@@ -640,7 +691,10 @@ def _tests_per_module(stats_path: Path, modules: list[str]) -> None:
         keys = [key for key in by_function if _module_of_key(key) == dotted]
         covering = sorted({test for key in keys for test in by_function[key]
                            if test.split("::", 1)[0] in files})
-        for key in keys:
+        meta = stats_path.parent / PACKAGE / f"{module}.meta"
+        mutated = {name.partition("__mutmut_")[0]
+                   for name in json.loads(meta.read_text())["exit_code_by_key"]}
+        for key in {*keys, *mutated}:
             by_function[key] = covering
     stats_path.write_text(json.dumps(stats, indent=1))
 
@@ -776,9 +830,25 @@ def _result(module: str, scratch: Path, env: dict[str, str]) -> ModuleResult:
         removed, added = _changed_lines(diffs[key])
         survivor = Survivor(key, _function_of(key), status_by_exit_code[exit_codes[key]],
                             removed, added, diffs[key])
+        fresh = _fresh_process_kill(module, survivor)
+        if fresh is not None:
+            result.counts["survived"] -= 1
+            result.counts["killed"] = result.counts.get("killed", 0) + 1
+            result.fresh.append((survivor, fresh.test))
+            continue
         survivor.reason = _equivalence(module, survivor)
         result.survivors.append(survivor)
     return result
+
+
+def _fresh_process_kill(module: str, survivor: Survivor) -> FreshProcessKill | None:
+    if survivor.status != "survived":
+        return None
+    for entry in FRESH_PROCESS_KILLS:
+        if (entry.module, entry.function, entry.removed, entry.added) == (
+                module, survivor.function, survivor.removed, survivor.added):
+            return entry
+    return None
 
 
 def _run_mutmut(args: list[str], cwd: Path,
@@ -834,8 +904,11 @@ def _details(result: ModuleResult) -> list[str]:
     lines = [f"### `{result.module}`", ""]
     equivalent = [s for s in result.survivors if s.reason is not None]
     other = [s for s in result.survivors if s.reason is None]
+    for survivor, test in result.fresh:
+        lines.append(f"- killed in a fresh process, `{survivor.function}`: `{survivor.removed}`"
+                     f" -> `{survivor.added}` by `{test}` (checked by `--named`)")
     if not equivalent and not other:
-        return [*lines, "Every mutant killed.", ""]
+        return [*lines, *([""] if result.fresh else ["Every mutant killed.", ""])]
     for survivor in equivalent:
         lines.append(f"- equivalent, `{survivor.function}`: `{survivor.removed}` -> "
                      f"`{survivor.added}` ({survivor.reason})")
@@ -922,7 +995,7 @@ def write_results(results: list[ModuleResult], command: str, elapsed: float,
 def check_named() -> int:
     rows = ["| mutant | killed | by |", "|---|---|---|"]
     survivors = 0
-    for mutant in NAMED_MUTANTS:
+    for mutant in (*NAMED_MUTANTS, *(kill.named() for kill in FRESH_PROCESS_KILLS)):
         killed, how = run_named(mutant)
         survivors += not killed
         rows.append(f"| {mutant.description} | {'yes' if killed else '**no**'} | `{how}` |")
@@ -932,7 +1005,9 @@ def check_named() -> int:
     RESULTS.write_text(head.rstrip("\n") + "\n\n" + "\n".join([
         _NAMED_HEAD, "",
         "Bugs written by hand (the issue's list), each run against its module's test files by "
-        "`python tools/mutation.py --named` (first failing test shown).", "", *rows]) + "\n",
+        "`python tools/mutation.py --named` (first failing test shown); then the mutmut "
+        "survivors that a test kills in a fresh process (`FRESH_PROCESS_KILLS`), each against "
+        "that test.", "", *rows]) + "\n",
         encoding="utf-8")
     return 1 if survivors else 0
 
