@@ -884,7 +884,7 @@ def _equivalence(module: str, survivor: Survivor) -> str | None:
 # -- MUTATION.md --------------------------------------------------------------------------------
 
 _TABLE_HEAD = ("| module | mutants | killed | equivalent | survived | not covered | killed % "
-               f"| killed % of the non-equivalent | ≥ {TARGET:.0f}% killed |")
+               f"| killed % of the non-equivalent | ≥ {TARGET:.0f}% killed | run on |")
 _ROW_PREFIX = "| `"
 
 
@@ -897,7 +897,8 @@ def _row(result: ModuleResult) -> str:
     met = ("n/a (off the request path)" if result.module in OFF_THE_REQUEST_PATH
            else "yes" if percent >= TARGET else "**no**")
     return (f"| `{result.module}` | {result.total} | {result.killed} | {result.equivalent} "
-            f"| {survived} | {not_covered} | {percent:.1f} | {effective_percent:.1f} | {met} |")
+            f"| {survived} | {not_covered} | {percent:.1f} | {effective_percent:.1f} | {met} "
+            f"| {date.today().isoformat()} |")
 
 
 def _details(result: ModuleResult) -> list[str]:
@@ -919,31 +920,34 @@ def _details(result: ModuleResult) -> list[str]:
     return [*lines, ""]
 
 
-def _read_sections() -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Rows and detail sections of the modules already in MUTATION.md."""
+def _read_sections() -> tuple[dict[str, str], dict[str, list[str]], list[str]]:
+    """Rows and detail sections of the modules already in MUTATION.md, and the sections written
+    by hand between the survivors and the hand-written mutants (kept as they are)."""
     rows: dict[str, str] = {}
     details: dict[str, list[str]] = {}
+    notes: list[str] = []
     if not RESULTS.exists():
-        return rows, details
-    current: str | None = None
+        return rows, details, notes
+    current: list[str] | None = None
     for line in RESULTS.read_text(encoding="utf-8").splitlines():
-        if line.startswith(_ROW_PREFIX):
+        if line == _NAMED_HEAD:
+            break
+        if line.startswith("## "):
+            current = None if line == _SURVIVORS_HEAD else notes
+        if current is notes:
+            notes.append(line)
+        elif line.startswith(_ROW_PREFIX):
             rows[line.split("`")[1]] = line
         elif line.startswith("### `"):
-            current = line.split("`")[1]
-            details[current] = [line]
-        elif line.startswith("## "):
-            current = None
-            if line == _NAMED_HEAD:
-                break
+            current = details[line.split("`")[1]] = [line]
         elif current is not None:
-            details[current].append(line)
-    return rows, details
+            current.append(line)
+    return rows, details, notes
 
 
 def write_results(results: list[ModuleResult], command: str, elapsed: float,
                   workers: int) -> None:
-    rows, details = _read_sections()
+    rows, details, notes = _read_sections()
     for result in results:
         rows[result.module] = _row(result)
         details[result.module] = _details(result)
@@ -958,13 +962,18 @@ def write_results(results: list[ModuleResult], command: str, elapsed: float,
         "(`MODULE_TESTS`), that ran any of the module's code; the quickest first, stopping at "
         f"the first failure. Hypothesis profile `{HYPOTHESIS_PROFILE}`.",
         "",
-        "Reproduce: `tox -e mutation` (every module), or `.venv/bin/python tools/mutation.py "
+        "Reproduce: `tox -e mutation` (every module: over two hours on 2 cores), or "
+        "`.venv/bin/python tools/mutation.py "
         "[module ...]` after `pip install -e \".[test,async,sdk,mutation]\"`; "
         "`python tools/mutation.py --named` checks the hand-written mutants at the end. "
         f"This file was last written by `{command}` on {date.today().isoformat()}, in "
-        f"{elapsed / 60:.0f} minutes with {workers} worker(s) on 2 shared cores.",
+        f"{elapsed / 60:.0f} minutes with {workers} worker(s) on 2 shared cores; the rows of "
+        "modules it did not name are kept from earlier runs (the last column says when each "
+        "module was run).",
         "",
-        "Killed includes timeouts (a mutant that loops forever is caught). Not covered: no test "
+        "Killed includes timeouts (a mutant that loops forever is caught), and survivors that "
+        "a test kills in a fresh Python process (`FRESH_PROCESS_KILLS`: mutmut does not see "
+        "them there; `--named` checks each). Not covered: no test "
         "among the module's test files runs the function. The target (at least "
         f"{TARGET:.0f}% of the generated mutants killed) applies to the request path: every "
         f"module but {', '.join(f'`{module}`' for module in OFF_THE_REQUEST_PATH)}.",
@@ -973,10 +982,10 @@ def write_results(results: list[ModuleResult], command: str, elapsed: float,
         "against the behaviour directly.",
         "",
         _TABLE_HEAD,
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
         *[rows[module] for module in order],
         "",
-        "## Survivors",
+        _SURVIVORS_HEAD,
         "",
         "Equivalent survivors are listed with why no test can tell them apart; any other "
         "survivor is a gap to close with a test.",
@@ -984,6 +993,7 @@ def write_results(results: list[ModuleResult], command: str, elapsed: float,
     ]
     for module in order:
         text += details.get(module, [])
+    text += notes
     named = ""
     if RESULTS.exists():
         previous = RESULTS.read_text(encoding="utf-8")
@@ -1013,6 +1023,7 @@ def check_named() -> int:
 
 
 _NAMED_HEAD = "## Hand-written mutants"
+_SURVIVORS_HEAD = "## Survivors"
 
 
 def main(argv: list[str] | None = None) -> int:
