@@ -371,8 +371,9 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                "whenever the Session has no default-bucket override, and the fixture's never "
                "has one (built without default_bucket, SDK_CONFIG names none)"),
     Equivalent("wire.py", "_fast_encoder", None,
-               "an optimization: it returns the public encoder unless the fast one encodes a "
-               "probe exactly alike, and both encode every response the same"),
+               "runs once, at import; an optimization: it returns the public encoder unless "
+               "the fast one encodes a probe exactly alike, and both encode every response the "
+               "same"),
     Equivalent("wire.py", "_default", 'raise TypeError(f"cannot encode {type(value).__name__}")',
                "responses hold JSON values and datetimes only: no request reaches the guard"),
     Equivalent("wire.py", "_escape", "return html.escape(text, quote=False)",
@@ -681,7 +682,9 @@ def _tests_per_module(stats_path: Path, modules: list[str]) -> None:
     set is an accident of test order; per module it is what the module is exercised by. Only
     tests from the module's own test files are kept. A function that runs only in a process
     forked from a test's (whose records the stats never see) gets the same set: the fork runs
-    the mutant too.
+    the mutant too. One that no test's process runs and that is equivalent as a whole
+    (``Equivalent`` with ``line=None``: it runs at import, before any mutant is chosen) gets
+    none: running its mutants could show nothing.
     """
     stats = json.loads(stats_path.read_text())
     by_function: dict[str, list[str]] = stats["tests_by_mangled_function_name"]
@@ -694,8 +697,11 @@ def _tests_per_module(stats_path: Path, modules: list[str]) -> None:
         meta = stats_path.parent / PACKAGE / f"{module}.meta"
         mutated = {name.partition("__mutmut_")[0]
                    for name in json.loads(meta.read_text())["exit_code_by_key"]}
-        for key in {*keys, *mutated}:
+        for key in keys:
             by_function[key] = covering
+        for key in mutated.difference(keys):
+            if not _wholly_equivalent(module, _function_of(key + "__mutmut_0")):
+                by_function[key] = covering
     stats_path.write_text(json.dumps(stats, indent=1))
 
 
@@ -871,8 +877,15 @@ def _mutant_order(key: str) -> tuple[str, int]:
     return stem, int(number)
 
 
+def _wholly_equivalent(module: str, function: str) -> bool:
+    return any((entry.module, entry.function, entry.line) == (module, function, None)
+               for entry in EQUIVALENTS)
+
+
 def _equivalence(module: str, survivor: Survivor) -> str | None:
-    if survivor.status != "survived":
+    if survivor.status == "no tests" and _wholly_equivalent(module, survivor.function):
+        pass  # never run (see _tests_per_module)
+    elif survivor.status != "survived":
         return None  # "no tests" and the like are never equivalent: map a test file
     for entry in EQUIVALENTS:
         if (entry.module, entry.function) == (module, survivor.function) and (
@@ -890,7 +903,8 @@ _ROW_PREFIX = "| `"
 
 def _row(result: ModuleResult) -> str:
     effective = result.total - result.equivalent
-    not_covered = result.counts.get("no tests", 0)
+    not_covered = sum(1 for survivor in result.survivors
+                      if survivor.status == "no tests" and survivor.reason is None)
     survived = result.unexplained - not_covered
     percent = 100.0 * result.killed / result.total if result.total else 100.0
     effective_percent = 100.0 * result.killed / effective if effective else 100.0
