@@ -44,7 +44,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(f"sm_experiments_{name}", help_text, default=None)
 
 
-def _install_router(_module: Any) -> None:
+def _install_router() -> None:
     from . import router
 
     router.install()
@@ -81,7 +81,7 @@ class _InstallingLoader(importlib.abc.Loader):
 
     def exec_module(self, module: ModuleType) -> None:
         self._loader.exec_module(module)
-        _install_router(module)
+        _install_router()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._loader, name)
@@ -91,7 +91,7 @@ class _InstallingLoader(importlib.abc.Loader):
 # botocore Session created from then on carries the dormant router, including the ones behind
 # clients that conftests and test modules create at import time.
 if _HOOKED in sys.modules:
-    _install_router(sys.modules[_HOOKED])
+    _install_router()
 else:
     sys.meta_path.insert(0, _InstallAfterImport())
 

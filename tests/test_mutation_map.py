@@ -36,15 +36,15 @@ def test_mapped_test_files_exist():
     assert missing == []
 
 
-def test_named_mutants_and_fresh_process_kills_still_apply():
-    """Each hand-written mutant's text, and each fresh-process kill's line, is still in the code
+def test_named_mutants_and_checked_kills_still_apply():
+    """Each hand-written mutant's text, and each checked kill's line, is still in the code
     (else ``--named`` would report it unkilled), and each named test exists."""
     tool = _tool()
     package = ROOT / "pytest_sm_experiments"
     for mutant in tool.NAMED_MUTANTS:
         for module, old, _new in mutant.edits:
             assert (package / module).read_text(encoding="utf-8").count(old) == 1, old
-    for kill in tool.FRESH_PROCESS_KILLS:
+    for kill in tool.CHECKED_KILLS:
         text = (package / kill.module).read_text(encoding="utf-8")
         function = kill.function.rpartition(".")[2]
         assert kill.removed in text[text.index(f"def {function}("):], kill

@@ -280,3 +280,137 @@ def test_every_unused_injected_error_is_named(pytester: pytest.Pytester) -> None
     result.stdout.fnmatch_lines([
         "*injected error(s) never used: CreateExperiment -> ThrottlingException; "
         "DeleteExperiment -> InternalFailure. Remove them*"])
+
+
+# A fresh process, as pytest starts one: the plugin loads before botocore is imported, then a
+# conftest or a test module makes a client at import time, holding a real-looking key.
+_CLIENT_BEFORE_ANY_MOCK = """
+import sys
+
+import pytest_sm_experiments.plugin
+
+assert "botocore" not in sys.modules
+import botocore.auth
+import botocore.session
+
+signed_with = []
+original = botocore.auth.SigV4Auth.add_auth
+
+
+def spy(self, request):
+    signed_with.append(self.credentials.access_key)
+    return original(self, request)
+
+
+botocore.auth.SigV4Auth.add_auth = spy
+early = botocore.session.get_session().create_client(
+    "sagemaker", region_name="us-east-1", aws_access_key_id="AKIAREALKEY0000000000",
+    aws_secret_access_key="real")
+from pytest_sm_experiments import mock_sm_experiments
+
+with mock_sm_experiments() as mock:
+    early.create_experiment(ExperimentName="early")
+    print([call.operation for call in mock.calls], signed_with)
+"""
+
+
+def test_a_client_made_before_any_mock_is_served_unsigned():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _CLIENT_BEFORE_ANY_MOCK], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert (done.returncode, done.stdout) == (0, "['CreateExperiment'] []\n"), done.stderr
+
+
+def test_help_and_markers_list_the_options(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines([  # pytest wraps the help text
+        "  sm_experiments_account_id (string):",
+        "*default AWS account id of sm_experiments mocks (12*",
+        "  sm_experiments_region (string):",
+        "*default region of sm_experiments mocks",
+    ])
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines([
+        "@pytest.mark.sm_experiments(**options): run the test under a SageMaker Experiments "
+        "mock; options: account_id, region, quotas, arn_case, allow_network, subprocesses"])
+
+
+def test_ini_values_on_a_continuation_line_and_the_subprocesses_option(
+        pytester: pytest.Pytester) -> None:
+    pytester.makeini("""
+        [pytest]
+        sm_experiments_region =
+            eu-west-3
+        sm_experiments_subprocesses = yes
+    """)
+    pytester.makepyfile("""
+def test_defaults(sm_experiments):
+    assert sm_experiments.options.region == "eu-west-3"
+    assert sm_experiments.options.subprocesses is True
+    assert sm_experiments.endpoint_url.startswith("http://127.0.0.1:")
+""")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_subprocesses_ini_off_and_misspelt(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nsm_experiments_subprocesses = off\n")
+    pytester.makepyfile("""
+def test_off(sm_experiments):
+    assert sm_experiments.options.subprocesses is False
+    assert sm_experiments.endpoint_url is None
+""")
+    pytester.runpytest().assert_outcomes(passed=1)
+    pytester.makeini("[pytest]\nsm_experiments_subprocesses = sometimes\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*invalid sm_experiments ini option*sometimes*"])
+
+
+def test_marker_errors_name_the_options(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+import pytest
+
+@pytest.mark.sm_experiments("eu-west-1")
+def test_positional(sm_experiments):
+    pass
+
+@pytest.mark.sm_experiments(region={"experiments": 2})
+def test_region_as_a_dict(sm_experiments):
+    pass
+""")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines([
+        "*MockUsageError: @pytest.mark.sm_experiments takes keyword options only (account_id, "
+        "region, quotas, arn_case, allow_network, subprocesses), got positional ('eu-west-1',)",
+        "*MockUsageError: region must look like 'us-east-1', got {'experiments': 2}",
+    ])
+
+
+def test_pyproject_strings_keep_spaces_that_the_plugin_strips(pytester: pytest.Pytester) -> None:
+    # TOML strings keep their spaces (ini files are stripped by their parser).
+    pytester.makepyprojecttoml("""
+        [tool.pytest.ini_options]
+        sm_experiments_region = " eu-west-3 "
+    """)
+    pytester.makepyfile("""
+def test_defaults(sm_experiments):
+    assert sm_experiments.options.region == "eu-west-3"
+""")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+@pytest.mark.skipif(int(pytest.__version__.split(".")[0]) >= 10,
+                    reason="pytest 10 refuses non-string values of string-typed ini options")
+def test_a_pyproject_list_passes_through(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml("""
+        [tool.pytest.ini_options]
+        sm_experiments_allow_network = ["s3", "cloudwatch"]
+    """)
+    pytester.makepyfile("""
+def test_defaults(sm_experiments):
+    assert sm_experiments.options.allow_network == {"s3", "cloudwatch"}
+""")
+    pytester.runpytest("-W", "ignore::DeprecationWarning").assert_outcomes(passed=1)

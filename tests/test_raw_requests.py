@@ -221,3 +221,17 @@ def test_a_member_the_model_does_not_have_is_ignored(sm_experiments):
     assert (status, body) == (
         200, {"ExperimentArn": "arn:aws:sagemaker:us-east-1:123456789012:experiment/e"})
     assert sm_experiments.experiments["e"].description == "d"
+
+
+def test_a_query_body_that_is_not_utf8_is_read_with_replacement_characters(sm_experiments):
+    """STS's query protocol: bytes that are not UTF-8 do not stop the request (no Python error
+    leaks); they read as U+FFFD."""
+    request = AWSPreparedRequest(
+        "POST", "https://sts.us-east-1.amazonaws.com/", {},
+        b"Action=GetCallerIdentity&Version=2011-06-15&Note=caf\xe9", False)
+    response = router.before_send(request=request,
+                                  event_name="before-send.sts.GetCallerIdentity")
+    assert response.status_code == 200
+    assert b"<Account>123456789012</Account>" in response.content
+    assert sm_experiments.calls[-1].params == {
+        "Action": "GetCallerIdentity", "Version": "2011-06-15", "Note": "caf\ufffd"}

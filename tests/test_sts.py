@@ -56,3 +56,26 @@ def test_an_sts_error_message_with_markup_reaches_the_client_as_written(sm_exper
     assert raised.value.response["Error"]["Code"] == "AccessDenied"
     assert raised.value.response["Error"]["Message"] == (
         "User <arn> & role > none: 'denied' \"here\"")
+
+
+def test_the_xml_answer_holds_elements_and_their_text_only(sm_experiments):
+    """The body as it travels: AWS's namespace, and no stray text between elements (botocore's
+    parser would skip it, another SDK's might not)."""
+    from xml.etree import ElementTree
+
+    sts = _sts(sm_experiments)
+    bodies = []
+    sts.meta.events.register("before-parse.sts.GetCallerIdentity",
+                             lambda response_dict, **_: bodies.append(response_dict["body"]))
+    identity = sts.get_caller_identity()
+    (body,) = bodies
+    assert body.startswith(
+        b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">')
+    namespace = "{https://sts.amazonaws.com/doc/2011-06-15/}"
+    root = ElementTree.fromstring(body)
+    result = root.find(f"{namespace}GetCallerIdentityResult")
+    assert sorted((child.tag, child.text) for child in result) == sorted(
+        (namespace + key, identity[key]) for key in ("Account", "Arn", "UserId"))
+    for element in root.iter():
+        assert (element.text if len(element) else None) is None, element.tag
+        assert all(child.tail is None for child in element), element.tag

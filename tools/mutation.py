@@ -379,6 +379,26 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("wire.py", "_escape", "return html.escape(text, quote=False)",
                "quote=None is falsy like False; with quotes escaped too (&quot;, &#x27;) every "
                "XML parser reads the same text back"),
+    Equivalent("wire.py", "decode",
+               'text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body',
+               "codec names are case-insensitive: \"UTF-8\" is \"utf-8\""),
+    Equivalent("wire.py", "decode",
+               "params = _decode_json(body.decode()) if isinstance(body, bytes) else "
+               "json.loads(body)",
+               "an optimization: json.loads reads bytes that are UTF-8 alike (its own encoding "
+               "detection), and is the fallback for any other bytes anyway"),
+    Equivalent("plugin.py", "_InstallAfterImport.find_spec",
+               "if spec is not None and spec.loader is not None:",
+               "botocore.session always has a spec and a loader (botocore is a dependency): "
+               "`or` decides alike (the other mutations of the line are CHECKED_KILLS)"),
+    Equivalent("plugin.py", "_InstallingLoader.create_module",
+               "return self._loader.create_module(spec)  # type: ignore[no-any-return]",
+               "botocore's modules load from source, whose loader creates no module of its own "
+               "(None, the default) whatever the spec"),
+    Equivalent("plugin.py", "pytest_addoption",
+               'parser.addini(f"sm_experiments_{name}", help_text, default=None)',
+               "without a default pytest gives '' for an unset string option, which the plugin "
+               "skips as it skips None (the help text is checked by test_plugin.py)"),
     Equivalent("service.py", "route", "found = _routes.get(key)",
                "a cache: a route built again is an equal Route"),
     Equivalent("service.py", "route",
@@ -439,16 +459,18 @@ class NamedMutant:
 
 
 @dataclass(frozen=True)
-class FreshProcessKill:
-    """A survivor that a test kills only in a Python process of its own (``python -c``): that
-    process imports the package as installed, so mutmut never sees the mutant there. It counts
-    as killed; ``--named`` applies the change by hand and checks that ``test`` fails."""
+class CheckedKill:
+    """A survivor of mutmut's run that ``test`` kills where the run cannot see it: in a Python
+    process of its own (``python -c`` imports the package as installed, not the mutant), or in
+    a test file not mapped to the module (one too slow to run for each of its mutants). It
+    counts as killed; ``--named`` applies the change by hand and checks that ``test`` fails."""
 
     module: str
     function: str
     removed: str
     added: str
     test: str
+    where: str = "in a fresh process"
 
     def named(self) -> NamedMutant:
         return NamedMutant(
@@ -517,19 +539,70 @@ NAMED_MUTANTS: tuple[NamedMutant, ...] = (
 )
 
 
+_BYTE_FOR_BYTE = "tests/test_endpoint.py::test_answers_are_written_as_aws_writes_them_byte_for_byte"
+_OVER_HTTP = "over HTTP, in tests/test_endpoint.py"
+_REQUEST_ID_HEADER = (
+    'headers = {"x-amzn-RequestId": request_id, "Content-Type": _CONTENT_TYPES[protocol]}')
+_NO_BOTOCORE_AT_START = (
+    "tests/test_packaging.py::test_importing_the_package_or_loading_the_plugin_imports_no_botocore")
+_CLIENT_BEFORE_ANY_MOCK = (
+    "tests/test_plugin.py::test_a_client_made_before_any_mock_is_served_unsigned")
+_SPEC_CHECK = "if spec is not None and spec.loader is not None:"
 _GUARDED_MID_MOCK = "tests/test_boundary.py::test_modules_imported_while_a_mock_runs_are_guarded"
 
-#: Survivors of mutmut that a test kills in a fresh process (checked by ``--named``).
-FRESH_PROCESS_KILLS: tuple[FreshProcessKill, ...] = (
+#: Survivors of mutmut's run that a named test kills (checked by ``--named``).
+CHECKED_KILLS: tuple[CheckedKill, ...] = (
     # Installed once per process: in mutmut's workers the plugin did it before any mutant ran.
-    FreshProcessKill("router.py", "install", "_botocore.install_builtin_handlers(HANDLERS)",
-                     "_botocore.install_builtin_handlers(None)", _GUARDED_MID_MOCK),
-    FreshProcessKill("router.py", "ensure_guards",
-                     "_botocore.install_transport_guard(boundary.at_transport)",
-                     "_botocore.install_transport_guard(None)", _GUARDED_MID_MOCK),
+    CheckedKill("router.py", "install", "_botocore.install_builtin_handlers(HANDLERS)",
+                "_botocore.install_builtin_handlers(None)", _GUARDED_MID_MOCK),
+    CheckedKill("router.py", "ensure_guards",
+                "_botocore.install_transport_guard(boundary.at_transport)",
+                "_botocore.install_transport_guard(None)", _GUARDED_MID_MOCK),
     # The test's process imported every guarded module long before; a fresh one has not.
-    FreshProcessKill("router.py", "before_send", "if len(sys.modules) != _modules_seen:",
-                     "if len(sys.modules) == _modules_seen:", _GUARDED_MID_MOCK),
+    CheckedKill("router.py", "before_send", "if len(sys.modules) != _modules_seen:",
+                "if len(sys.modules) == _modules_seen:", _GUARDED_MID_MOCK),
+    # Header names as they travel: botocore lowercases them; only the bytes on the wire show it.
+    *(CheckedKill("wire.py", function, removed, added, _BYTE_FOR_BYTE, _OVER_HTTP)
+      for function, removed, added in (
+          ("encode_success", _REQUEST_ID_HEADER, _REQUEST_ID_HEADER.replace(
+              "x-amzn-RequestId", "x-amzn-requestid")),
+          ("encode_success", _REQUEST_ID_HEADER, _REQUEST_ID_HEADER.replace(
+              "x-amzn-RequestId", "X-AMZN-REQUESTID")),
+          ("encode_error", '"x-amzn-RequestId": request_id,', '"x-amzn-requestid": request_id,'),
+          ("encode_error", '"x-amzn-RequestId": request_id,', '"X-AMZN-REQUESTID": request_id,'),
+          ("encode_error", '"x-amzn-ErrorType": error.code,',
+           '"XXx-amzn-ErrorTypeXX": error.code,'),
+          ("encode_error", '"x-amzn-ErrorType": error.code,', '"x-amzn-errortype": error.code,'),
+          ("encode_error", '"x-amzn-ErrorType": error.code,', '"X-AMZN-ERRORTYPE": error.code,'),
+      )),
+    # The plugin's import hook runs once, when botocore is first imported: in a fresh process.
+    CheckedKill("plugin.py", "_InstallAfterImport.find_spec", "if fullname != _HOOKED:",
+                "if fullname == _HOOKED:", _NO_BOTOCORE_AT_START),
+    *(CheckedKill("plugin.py", function, removed, added, _CLIENT_BEFORE_ANY_MOCK)
+      for function, removed, added in (
+          ("_InstallAfterImport.find_spec", "if self in sys.meta_path:",
+           "if self not in sys.meta_path:"),
+          ("_InstallAfterImport.find_spec", "sys.meta_path.remove(self)",
+           "sys.meta_path.remove(None)"),
+          ("_InstallAfterImport.find_spec", "spec = importlib.util.find_spec(fullname)",
+           "spec = None"),
+          ("_InstallAfterImport.find_spec", "spec = importlib.util.find_spec(fullname)",
+           "spec = importlib.util.find_spec(None)"),
+          ("_InstallAfterImport.find_spec", _SPEC_CHECK,
+           "if spec is None and spec.loader is not None:"),
+          ("_InstallAfterImport.find_spec", _SPEC_CHECK,
+           "if spec is not None and spec.loader is None:"),
+          ("_InstallAfterImport.find_spec", "spec.loader = _InstallingLoader(spec.loader)",
+           "spec.loader = None"),
+          ("_InstallAfterImport.find_spec", "spec.loader = _InstallingLoader(spec.loader)",
+           "spec.loader = _InstallingLoader(None)"),
+          ("_InstallingLoader.exec_module", "self._loader.exec_module(module)",
+           "self._loader.exec_module(None)"),
+      )),
+    CheckedKill("wire.py", "to_json", "return _encode_json(value).encode()",
+                "return _encode_json(None).encode()",
+                "tests/test_endpoint.py::"
+                "test_admin_health_is_written_byte_for_byte_and_reports_the_service", _OVER_HTTP),
 )
 
 
@@ -559,8 +632,10 @@ def run_named(mutant: NamedMutant) -> tuple[bool, str]:
             [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p",
              "no:cacheprovider", *tests], cwd=scratch, env=env, capture_output=True, text=True,
             check=False)
-        failed = [line for line in ran.stdout.splitlines() if line.startswith("FAILED ")]
-        if ran.returncode == 1 and failed:
+        # ERROR: the mutant broke the plugin, so pytest itself could not run a test.
+        failed = [line for line in ran.stdout.splitlines()
+                  if line.startswith(("FAILED ", "ERROR "))]
+        if ran.returncode in (1, 2) and failed:
             return True, failed[0].removeprefix("FAILED ").split(" - ")[0]
         return False, f"pytest exit {ran.returncode}: {ran.stdout.splitlines()[-1:]}"
     finally:
@@ -594,8 +669,8 @@ class ModuleResult:
     module: str
     counts: dict[str, int] = field(default_factory=dict)
     survivors: list[Survivor] = field(default_factory=list)
-    #: Killed in a fresh process (FRESH_PROCESS_KILLS), with the test that kills each.
-    fresh: list[tuple[Survivor, str]] = field(default_factory=list)
+    #: Killed where mutmut cannot see it (CHECKED_KILLS): with the test, and where it runs.
+    checked: list[tuple[Survivor, str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -836,21 +911,21 @@ def _result(module: str, scratch: Path, env: dict[str, str]) -> ModuleResult:
         removed, added = _changed_lines(diffs[key])
         survivor = Survivor(key, _function_of(key), status_by_exit_code[exit_codes[key]],
                             removed, added, diffs[key])
-        fresh = _fresh_process_kill(module, survivor)
-        if fresh is not None:
+        checked = _checked_kill(module, survivor)
+        if checked is not None:
             result.counts["survived"] -= 1
             result.counts["killed"] = result.counts.get("killed", 0) + 1
-            result.fresh.append((survivor, fresh.test))
+            result.checked.append((survivor, checked.test, checked.where))
             continue
         survivor.reason = _equivalence(module, survivor)
         result.survivors.append(survivor)
     return result
 
 
-def _fresh_process_kill(module: str, survivor: Survivor) -> FreshProcessKill | None:
+def _checked_kill(module: str, survivor: Survivor) -> CheckedKill | None:
     if survivor.status != "survived":
         return None
-    for entry in FRESH_PROCESS_KILLS:
+    for entry in CHECKED_KILLS:
         if (entry.module, entry.function, entry.removed, entry.added) == (
                 module, survivor.function, survivor.removed, survivor.added):
             return entry
@@ -919,11 +994,11 @@ def _details(result: ModuleResult) -> list[str]:
     lines = [f"### `{result.module}`", ""]
     equivalent = [s for s in result.survivors if s.reason is not None]
     other = [s for s in result.survivors if s.reason is None]
-    for survivor, test in result.fresh:
-        lines.append(f"- killed in a fresh process, `{survivor.function}`: `{survivor.removed}`"
+    for survivor, test, where in result.checked:
+        lines.append(f"- killed {where}, `{survivor.function}`: `{survivor.removed}`"
                      f" -> `{survivor.added}` by `{test}` (checked by `--named`)")
     if not equivalent and not other:
-        return [*lines, *([""] if result.fresh else ["Every mutant killed.", ""])]
+        return [*lines, *([""] if result.checked else ["Every mutant killed.", ""])]
     for survivor in equivalent:
         lines.append(f"- equivalent, `{survivor.function}`: `{survivor.removed}` -> "
                      f"`{survivor.added}` ({survivor.reason})")
@@ -986,8 +1061,9 @@ def write_results(results: list[ModuleResult], command: str, elapsed: float,
         "module was run).",
         "",
         "Killed includes timeouts (a mutant that loops forever is caught), and survivors that "
-        "a test kills in a fresh Python process (`FRESH_PROCESS_KILLS`: mutmut does not see "
-        "them there; `--named` checks each). Not covered: no test "
+        "a named test kills where mutmut's run cannot see it (`CHECKED_KILLS`: in a fresh "
+        "Python process, or over HTTP in a test file too slow to map; `--named` checks each). "
+        "Not covered: no test "
         "among the module's test files runs the function. The target (at least "
         f"{TARGET:.0f}% of the generated mutants killed) applies to the request path: every "
         f"module but {', '.join(f'`{module}`' for module in OFF_THE_REQUEST_PATH)}.",
@@ -1019,7 +1095,7 @@ def write_results(results: list[ModuleResult], command: str, elapsed: float,
 def check_named() -> int:
     rows = ["| mutant | killed | by |", "|---|---|---|"]
     survivors = 0
-    for mutant in (*NAMED_MUTANTS, *(kill.named() for kill in FRESH_PROCESS_KILLS)):
+    for mutant in (*NAMED_MUTANTS, *(kill.named() for kill in CHECKED_KILLS)):
         killed, how = run_named(mutant)
         survivors += not killed
         rows.append(f"| {mutant.description} | {'yes' if killed else '**no**'} | `{how}` |")
@@ -1030,8 +1106,8 @@ def check_named() -> int:
         _NAMED_HEAD, "",
         "Bugs written by hand (the issue's list), each run against its module's test files by "
         "`python tools/mutation.py --named` (first failing test shown); then the mutmut "
-        "survivors that a test kills in a fresh process (`FRESH_PROCESS_KILLS`), each against "
-        "that test.", "", *rows]) + "\n",
+        "survivors that a named test kills where the run cannot see it (`CHECKED_KILLS`), "
+        "each against that test.", "", *rows]) + "\n",
         encoding="utf-8")
     return 1 if survivors else 0
 
