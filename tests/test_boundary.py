@@ -535,3 +535,109 @@ def test_modules_imported_while_a_mock_runs_are_guarded():
                           text=True, timeout=120, check=False)
     assert (done.returncode, done.stdout) == (0, "requests: refused\naiobotocore: refused\n"), \
         done.stderr
+
+
+# A fresh process where botocore and aiobotocore sessions were made before the plugin loaded:
+# the router never saw them, so the guard on botocore's transport is all that stands between
+# their requests and AWS. The process refuses every connect itself.
+_SESSIONS_BEFORE_THE_PLUGIN = """import asyncio
+import socket
+
+
+def no_network(*args, **kwargs):
+    raise OSError("no network in this test")
+
+
+socket.socket.connect = no_network
+socket.getaddrinfo = no_network
+
+import aiobotocore.session
+import botocore.session
+
+# Sessions made before the plugin loaded (pytest -p after a conftest's client, say).
+KEYS = {"region_name": "us-east-1", "aws_access_key_id": "AKIAREALKEY0000000000",
+        "aws_secret_access_key": "real"}
+early = botocore.session.get_session().create_client("sagemaker", **KEYS)
+early_s3 = botocore.session.get_session().create_client("s3", **KEYS)
+aio_session = aiobotocore.session.get_session()
+
+import pytest_sm_experiments.plugin  # noqa: F401
+from pytest_sm_experiments import RequestRefusedError, attach, mock_sm_experiments
+
+
+def outcome(call):
+    try:
+        call()
+    except RequestRefusedError as refused:
+        named = ", attach() named" if "attach()" in str(refused) else ""
+        return f"refused {refused.service}:{refused.operation}{named}"
+    except Exception as error:
+        return type(error).__name__
+    return "answered"
+
+
+async def aio_call():
+    async with aio_session.create_client("sagemaker", **KEYS) as client:
+        await client.create_experiment(ExperimentName="aio")
+
+
+async def aio_s3():
+    async with aio_session.create_client("s3", **KEYS) as client:
+        await client.create_bucket(Bucket="early")
+        assert [b["Name"] for b in (await client.list_buckets())["Buckets"]] == ["early"]
+
+
+with mock_sm_experiments() as mock:
+    print("sync:", outcome(lambda: early.create_experiment(ExperimentName="early")))
+    print("aio:", outcome(lambda: asyncio.run(aio_call())))
+    attach(early)
+    attach(early)
+    print("attached:", outcome(lambda: early.create_experiment(ExperimentName="early")))
+    print("journal:", [call.operation for call in mock.calls])
+
+from moto import mock_aws
+
+with mock_aws(), mock_sm_experiments():
+    print("s3 with moto:", outcome(lambda: early_s3.list_buckets()))
+    print("aio s3 with moto:", outcome(lambda: asyncio.run(aio_s3())))
+"""
+
+
+def test_sessions_made_before_the_plugin_loaded_are_refused_or_answered_by_moto():
+    pytest.importorskip("aiobotocore")
+    pytest.importorskip("moto")
+    done = subprocess.run([sys.executable, "-c", _SESSIONS_BEFORE_THE_PLUGIN],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stdout.splitlines()) == (0, [
+        "sync: refused api.sagemaker:CreateExperiment, attach() named",
+        "aio: refused api.sagemaker:CreateExperiment, attach() named",
+        "attached: answered",
+        "journal: ['CreateExperiment']",
+        "s3 with moto: answered",
+        "aio s3 with moto: answered",
+    ]), done.stderr
+
+
+def test_the_transport_guard_is_put_in_once_however_many_mocks_start(network_attempts):
+    """Every mock start checks the guard on botocore's transport; were it wrapped again each
+    time, a request sent after a thousand tests would pass through a thousand guards (and
+    overflow the stack). One that reaches the transport: a service allowed out."""
+    for _ in range(1100):
+        mock_sm_experiments().start().stop()
+    with mock_sm_experiments(allow_network=["s3"]):
+        _reaches_the_network(network_attempts)
+
+
+@pytest.mark.parametrize(("region", "host"), [
+    ("eu-west-1", "api.sagemaker.eu-west-1.amazonaws.com"),
+    ("cn-north-1", "api.sagemaker.cn-north-1.amazonaws.com.cn"),
+])
+def test_what_the_mock_leaves_goes_out_to_the_aws_host_not_to_the_endpoint(
+        network_attempts, region, host):
+    """With subprocesses=True a client made meanwhile is addressed to the mock's endpoint; an
+    operation the mock does not serve, allowed out, goes to AWS's host for the region."""
+    with mock_sm_experiments(subprocesses=True, allow_network=["sagemaker"], region=region):
+        sagemaker = boto3.client("sagemaker", region_name=region, config=ONE_ATTEMPT)
+        with pytest.raises(HTTPClientError, match="DNS lookup attempted"):
+            sagemaker.list_training_jobs()
+    assert network_attempts[-1][0] == host
