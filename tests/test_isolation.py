@@ -13,6 +13,8 @@ import subprocess
 import sys
 
 import boto3
+import botocore.handlers
+import botocore.session
 import pytest
 import strategies as S
 from botocore.config import Config
@@ -207,3 +209,18 @@ def test_moto_started_first_and_stopped_in_any_order_leaves_no_variable(first_st
         stop()
     assert {key: value for key, value in os.environ.items()
             if key.startswith("AWS_")} == session_aws_environ
+
+
+def test_a_mock_start_puts_back_router_hooks_taken_out_of_botocore(monkeypatch):
+    """Something took the router's hooks out of botocore's list of built-in handlers (say, a
+    fixture that restores it to an earlier copy): the next mock start puts them back, so a
+    session made afterwards is answered."""
+    handlers = botocore.handlers.BUILTIN_HANDLERS
+    first = min(index for index, spec in enumerate(handlers)
+                if getattr(spec[1], "__module__", "").startswith("pytest_sm_experiments."))
+    monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS", handlers[:first])
+    with mock_sm_experiments() as mock:
+        client = botocore.session.Session().create_client(
+            "sagemaker", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+        client.create_experiment(ExperimentName="after")
+        assert [call.operation for call in mock.calls] == ["CreateExperiment"]

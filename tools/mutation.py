@@ -632,12 +632,15 @@ def run_named(mutant: NamedMutant) -> tuple[bool, str]:
             [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p",
              "no:cacheprovider", *tests], cwd=scratch, env=env, capture_output=True, text=True,
             check=False)
-        # ERROR: the mutant broke the plugin, so pytest itself could not run a test.
+        # The tests pass on the code as it is: any failure is the mutant's, including one that
+        # breaks the plugin so that pytest itself stops (exit 2 to 4).
+        if ran.returncode in (0, 5):
+            return False, f"pytest exit {ran.returncode}: {ran.stdout.splitlines()[-1:]}"
         failed = [line for line in ran.stdout.splitlines()
                   if line.startswith(("FAILED ", "ERROR "))]
-        if ran.returncode in (1, 2) and failed:
+        if failed:
             return True, failed[0].removeprefix("FAILED ").split(" - ")[0]
-        return False, f"pytest exit {ran.returncode}: {ran.stdout.splitlines()[-1:]}"
+        return True, f"pytest exit {ran.returncode}"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
