@@ -50,3 +50,14 @@ def test_named_mutants_and_checked_kills_still_apply():
         assert kill.removed in text[text.index(f"def {function}("):], kill
         path, _, name = kill.test.partition("::")
         assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8"), kill.test
+
+
+def test_once_per_process_functions_and_their_tests_exist():
+    tool = _tool()
+    package = ROOT / "pytest_sm_experiments"
+    for (module, function), tests in tool.ONCE_PER_PROCESS.items():
+        assert f"def {function.rpartition('.')[2]}(" in (package / module).read_text(
+            encoding="utf-8"), function
+        for test in tests:
+            path, _, name = test.partition("::")
+            assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8"), test

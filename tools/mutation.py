@@ -399,6 +399,28 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                'parser.addini(f"sm_experiments_{name}", help_text, default=None)',
                "without a default pytest gives '' for an unset string option, which the plugin "
                "skips as it skips None (the help text is checked by test_plugin.py)"),
+    Equivalent("_botocore.py", "install_builtin_handlers",
+               "if _installed and all(index < len(handlers) and handlers[index] is spec",
+               "a quick check that the router's specs are where they were found: when it fails, "
+               "the search below finds or puts them again (its `or` mutation is killed in a "
+               "fresh process)"),
+    Equivalent("_botocore.py", "attach",
+               'events.register_first(event, handler, unique_id=f"{_UNIQUE_ID}-{event}")',
+               "a client attached twice then carries the router twice: the first before-send "
+               "answer ends botocore's emit, and the signing hooks decide alike twice"),
+    Equivalent("_botocore.py", "install_transport_guard",
+               "_wrap_send(botocore.endpoint.Endpoint, guard, aio=False)",
+               "aio=None is falsy like False (the other mutations are killed in a fresh "
+               "process)"),
+    Equivalent("_botocore.py", "_wrap_send",
+               "if original is None or getattr(original, _GUARD_MARK, False):",
+               "a missing mark read as None is falsy like False (the other mutations are "
+               "killed in a fresh process)"),
+    Equivalent("_botocore.py", "endpoint_prefix", 'prefix = getattr(endpoint, "_endpoint_prefix", "")',
+               "every botocore and aiobotocore Endpoint has a str _endpoint_prefix: the default "
+               "is never read"),
+    Equivalent("_botocore.py", "endpoint_prefix", 'return prefix if isinstance(prefix, str) else ""',
+               "every botocore and aiobotocore Endpoint has a str _endpoint_prefix"),
     Equivalent("service.py", "route", "found = _routes.get(key)",
                "a cache: a route built again is an equal Route"),
     Equivalent("service.py", "route",
@@ -549,6 +571,29 @@ _CLIENT_BEFORE_ANY_MOCK = (
     "tests/test_plugin.py::test_a_client_made_before_any_mock_is_served_unsigned")
 _SPEC_CHECK = "if spec is not None and spec.loader is not None:"
 _GUARDED_MID_MOCK = "tests/test_boundary.py::test_modules_imported_while_a_mock_runs_are_guarded"
+
+#: The tests a fresh process runs them with: each starts Python (or pytest) anew.
+_FRESH_PROCESS_TESTS = (
+    "tests/test_boundary.py::"
+    "test_sessions_made_before_the_plugin_loaded_are_refused_or_answered_by_moto",
+    "tests/test_boundary.py::test_the_transport_guard_is_put_in_once_however_many_mocks_start",
+    "tests/test_boundary.py::test_what_the_mock_leaves_goes_out_to_the_aws_host_not_to_the_endpoint",
+    "tests/test_isolation.py::test_stopped_mock_leaves_a_fresh_process_as_it_found_it",
+    "tests/test_isolation.py::test_a_mock_start_puts_back_router_hooks_taken_out_of_botocore",
+    "tests/test_boundary.py::test_modules_imported_while_a_mock_runs_are_guarded",
+    "tests/test_plugin.py::test_a_client_made_before_any_mock_is_served_unsigned",
+    "tests/test_hermetic.py::"
+    "test_no_request_carries_a_real_key_even_from_clients_made_before_the_mock",
+)
+
+#: Functions whose work is done once per process, at import or at the first install: in
+#: mutmut's workers that happened before any mutant was chosen. Their survivors are run again,
+#: each in a pytest process of its own that imports the mutated package (as ``--named`` runs a
+#: hand-written mutant), against these tests.
+ONCE_PER_PROCESS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("_botocore.py", function): _FRESH_PROCESS_TESTS for function in (
+        "install_builtin_handlers", "install_transport_guard", "_wrap_send",
+        "_supports_request_credentials", "_fast_response_factory")}
 
 #: Survivors of mutmut's run that a named test kills (checked by ``--named``).
 CHECKED_KILLS: tuple[CheckedKill, ...] = (
@@ -916,13 +961,31 @@ def _result(module: str, scratch: Path, env: dict[str, str]) -> ModuleResult:
                             removed, added, diffs[key])
         checked = _checked_kill(module, survivor)
         if checked is not None:
-            result.counts["survived"] -= 1
+            result.counts[survivor.status] -= 1
             result.counts["killed"] = result.counts.get("killed", 0) + 1
             result.checked.append((survivor, checked.test, checked.where))
+            continue
+        killed_by = _killed_in_a_fresh_process(module, survivor)
+        if killed_by is not None:
+            result.counts[survivor.status] -= 1
+            result.counts["killed"] = result.counts.get("killed", 0) + 1
+            result.checked.append((survivor, killed_by, "in a fresh process"))
             continue
         survivor.reason = _equivalence(module, survivor)
         result.survivors.append(survivor)
     return result
+
+
+def _killed_in_a_fresh_process(module: str, survivor: Survivor) -> str | None:
+    """The failing test, if a survivor of a function in ONCE_PER_PROCESS fails its tests when
+    the package is imported fresh with the mutant in it."""
+    tests = ONCE_PER_PROCESS.get((module, survivor.function))
+    if tests is None or survivor.status not in ("survived", "no tests"):
+        return None
+    kill = CheckedKill(module, survivor.function, survivor.removed, survivor.added, "")
+    named = kill.named()
+    killed, how = run_named(NamedMutant(named.description, named.edits, named.within, tests))
+    return how if killed else None
 
 
 def _checked_kill(module: str, survivor: Survivor) -> CheckedKill | None:
