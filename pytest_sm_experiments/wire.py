@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -45,34 +45,7 @@ def _default(value: Any) -> Any:
 # ASCII output: a lone surrogate (valid in a JSON string, and botocore sends one if the caller's
 # str holds it) cannot be encoded as UTF-8, but its \uXXXX escape round-trips through botocore.
 # CHOICE: such a string is stored and echoed back (what AWS does with one is not public).
-_encoder = json.JSONEncoder(separators=(",", ":"), default=_default)
-
-
-def _fast_encoder() -> Callable[[Any], str]:
-    """``_encoder.encode`` without building a new C encoder per call (it is on the hot path).
-
-    Responses are trees built by the handlers, so the circular-reference check is dropped. The
-    C encoder's signature is not public: the fast one is used only if it encodes a probe
-    exactly as the public encoder does.
-    """
-    make = getattr(json.encoder, "c_make_encoder", None)
-    try:
-        encode_c = make(None, _default, json.encoder.encode_basestring_ascii, None, ":", ",",
-                        False, False, True)  # type: ignore[misc]
-
-        def encode(value: Any) -> str:
-            return "".join(encode_c(value, 0))
-
-        probe = {"s": "\u00e9\ud800\"", "n": [1, 2.5, float("nan"), None, True],
-                 "t": datetime(2024, 1, 2, 3, 4, 5, 678000), "m": {"k": {}}}
-        if encode(probe) == _encoder.encode(probe):
-            return encode
-    except Exception:  # any failure means: use the public encoder
-        pass
-    return _encoder.encode
-
-
-_encode_json = _fast_encoder()
+_encode_json = json.JSONEncoder(separators=(",", ":"), default=_default).encode
 _decode_json = json.JSONDecoder().decode
 
 

@@ -370,10 +370,6 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                "(reset on the line before): default_bucket() sets both, the flag to True, "
                "whenever the Session has no default-bucket override, and the fixture's never "
                "has one (built without default_bucket, SDK_CONFIG names none)"),
-    Equivalent("wire.py", "_fast_encoder", None,
-               "runs once, at import; an optimization: it returns the public encoder unless "
-               "the fast one encodes a probe exactly alike, and both encode every response the "
-               "same"),
     Equivalent("wire.py", "_default", 'raise TypeError(f"cannot encode {type(value).__name__}")',
                "responses hold JSON values and datetimes only: no request reaches the guard"),
     Equivalent("wire.py", "_escape", "return html.escape(text, quote=False)",
