@@ -417,6 +417,10 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                "is never read"),
     Equivalent("_botocore.py", "endpoint_prefix", 'return prefix if isinstance(prefix, str) else ""',
                "every botocore and aiobotocore Endpoint has a str _endpoint_prefix"),
+    Equivalent("_botocore.py", "aws_url",
+               'domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"',
+               "host names are case-insensitive: urllib3 lowercases them before it connects "
+               "(the line's other mutations are killed)"),
     Equivalent("service.py", "route", "found = _routes.get(key)",
                "a cache: a route built again is an equal Route"),
     Equivalent("service.py", "route",
