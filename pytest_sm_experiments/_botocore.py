@@ -182,11 +182,7 @@ def fake_credentials(aio: bool) -> Any:
 def sign_with(request: Any, request_signer: Any, credentials_for: Callable[[bool], Any]) -> None:
     """Make botocore sign ``request`` with ``credentials_for(aio)`` instead of the client's."""
     aio = inspect.iscoroutinefunction(type(request_signer).get_auth_instance)
-    context = request.context
-    signing = context.get("signing")
-    if signing is None:
-        signing = context["signing"] = {}
-    signing["request_credentials"] = credentials_for(aio)
+    request.context.setdefault("signing", {})["request_credentials"] = credentials_for(aio)
 
 
 def static_access_key(request_signer: Any) -> str | None:
@@ -195,8 +191,8 @@ def static_access_key(request_signer: Any) -> str | None:
     credentials = getattr(request_signer, "_credentials", None)
     if credentials is None:
         return None
-    key = vars(credentials).get("access_key")  # refreshable credentials keep it as a property
-    return key if isinstance(key, str) else None
+    key: str | None = vars(credentials).get("access_key")  # refreshable: a property instead
+    return key
 
 
 @cache
@@ -218,8 +214,7 @@ def shared_client(service_name: str, region: str, **kwargs: Any) -> Any:
 
 
 def _aio_config_type() -> type | None:
-    module = sys.modules.get("aiobotocore.config")
-    return getattr(module, "AioConfig", None) if module is not None else None
+    return getattr(sys.modules.get("aiobotocore.config"), "AioConfig", None)
 
 
 def _called_from_coroutine() -> bool:

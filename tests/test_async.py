@@ -218,3 +218,19 @@ async def test_attach_routes_an_aio_client_whose_session_lacks_the_router(
         created = await client.create_experiment(ExperimentName="attached")
     assert created["ExperimentArn"] == ARN.format(region="us-east-1", name="attached")
     sm_experiments.assert_called_once("CreateExperiment", ExperimentName="attached")
+
+
+async def test_a_body_moto_answers_an_aio_client_with_reads_in_parts(
+        sm_experiments: SageMakerExperimentsMock):
+    """S3 GetObject answered by moto beside the mock: the streamed body reads as aiohttp's
+    does, a part at a time."""
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        async with aio_session.get_session().create_client("s3", region_name="us-east-1") as s3:
+            await s3.create_bucket(Bucket="bucket")
+            await s3.put_object(Bucket="bucket", Key="key", Body=b"hello world")
+            body = (await s3.get_object(Bucket="bucket", Key="key"))["Body"]
+            assert await body.read(0) == b""
+            assert await body.read(5) == b"hello"
+            assert await body.read(100) == b" world"
+            assert await body.read() == b""

@@ -24,6 +24,7 @@ import botocore.session
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
+from botocore_facts import PER_REQUEST_CREDENTIALS
 
 from pytest_sm_experiments import (
     MockUsageError,
@@ -33,7 +34,6 @@ from pytest_sm_experiments import (
     attach,
     mock_sm_experiments,
 )
-from pytest_sm_experiments._botocore import PER_REQUEST_CREDENTIALS
 
 ONE_ATTEMPT = Config(retries={"total_max_attempts": 1})
 FAKE_KEY = "AKIAMOCKSMEXPERIMENTS"

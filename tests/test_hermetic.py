@@ -15,10 +15,10 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
+from botocore_facts import PER_REQUEST_CREDENTIALS
 
 from pytest_sm_experiments import RequestRefusedError, SageMakerExperimentsMock, mock_sm_experiments
 from pytest_sm_experiments import environment as hermetic
-from pytest_sm_experiments._botocore import PER_REQUEST_CREDENTIALS
 
 REAL_KEY = "AKIAIOSFODNN7REALKEY9"
 REAL_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYREALSECRET9"

@@ -251,3 +251,14 @@ def test_the_handle_attaches_a_client_too(sm_experiments):
     assert sm_experiments.attach(client) is client
     client.create_experiment(ExperimentName="once")
     assert sm_experiments.calls.operations == ["CreateExperiment"]
+
+
+def test_handle_client_passes_its_keywords_to_botocore(sm_experiments):
+    from botocore.config import Config
+
+    client = sm_experiments.client(config=Config(user_agent_extra="probe/1"),
+                                   endpoint_url="https://sagemaker.example.invalid")
+    assert client.meta.config.user_agent_extra == "probe/1"
+    assert client.meta.endpoint_url == "https://sagemaker.example.invalid"
+    client.create_experiment(ExperimentName="x")  # still answered by the mock
+    assert list(sm_experiments.experiments) == ["x"]

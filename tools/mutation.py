@@ -84,7 +84,7 @@ MODULE_TESTS: dict[str, list[str]] = {
     "sdk_session.py": ["tests/test_sdk_session.py", "tests/sdk/test_sdk_session_fixture.py"],
     "_botocore.py": ["tests/test_mock_api.py", "tests/test_async.py", "tests/test_isolation.py",
                      "tests/test_network.py", "tests/test_sts.py", "tests/test_boundary.py",
-                     "tests/test_region.py"],
+                     "tests/test_region.py", "tests/test_hermetic.py"],
     "operations/__init__.py": ["tests/test_docs_sync.py", "tests/test_misuse.py",
                                "tests/test_mock_api.py"],
     "operations/_common.py": [*_RESOURCES, "tests/test_validation.py", "tests/test_metrics.py"],
@@ -165,6 +165,8 @@ _ANY_CASE = ("both callers pass headers that look names up in any letter case "
 _DEFAULT_STATUS = "AWSError's status is 400 unless given: status=None or none at all keeps it"
 _PROC_TEXT = ("the kernel writes these files in ASCII, which every locale's codec reads alike "
               "(codec names are case-insensitive)")
+_AIO_BY_FRAME = ("without the request context the emitter's frame gives the same answer "
+                 "(the way older botocore, with no context, is told apart)")
 _FAST_PATH = ("an optimization: the general path (every record's document through the "
               "predicate) gives the same answer, only slower")
 
@@ -421,6 +423,18 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                'domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"',
                "host names are case-insensitive: urllib3 lowercases them before it connects "
                "(the line's other mutations are killed)"),
+    Equivalent("_botocore.py", "is_aio_request", 'context = getattr(request, "context", None)',
+               _AIO_BY_FRAME),
+    Equivalent("_botocore.py", "is_aio_request", 'if context and "client_config" in context:',
+               _AIO_BY_FRAME),
+    Equivalent("_botocore.py", "_called_from_coroutine",
+               "frame: FrameType | None = sys._getframe(1)",
+               "the walk up the stack skips every frame that is not botocore's or "
+               "aiobotocore's: starting one frame higher finds the same emitter"),
+    Equivalent("_botocore.py", "_called_from_coroutine",
+               'while frame is not None and not frame.f_globals.get("__name__", "").startswith('
+               "_EMITTERS):",
+               "every frame's module globals hold __name__: the default is never read"),
     Equivalent("service.py", "route", "found = _routes.get(key)",
                "a cache: a route built again is an equal Route"),
     Equivalent("service.py", "route",
@@ -644,6 +658,9 @@ CHECKED_KILLS: tuple[CheckedKill, ...] = (
           ("_InstallingLoader.exec_module", "self._loader.exec_module(module)",
            "self._loader.exec_module(None)"),
       )),
+    # The test's process has imported aiobotocore; a fresh one has not.
+    CheckedKill("_botocore.py", "is_aio_request", "return False", "return True",
+                "tests/test_isolation.py::test_stopped_mock_leaves_a_fresh_process_as_it_found_it"),
     CheckedKill("wire.py", "to_json", "return _encode_json(value).encode()",
                 "return _encode_json(None).encode()",
                 "tests/test_endpoint.py::"
