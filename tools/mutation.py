@@ -822,9 +822,7 @@ def _tests_per_module(stats_path: Path, modules: list[str]) -> None:
     set is an accident of test order; per module it is what the module is exercised by. Only
     tests from the module's own test files are kept. A function that runs only in a process
     forked from a test's (whose records the stats never see) gets the same set: the fork runs
-    the mutant too. One that no test's process runs and that is equivalent as a whole
-    (``Equivalent`` with ``line=None``: it runs at import, before any mutant is chosen) gets
-    none: running its mutants could show nothing.
+    the mutant too.
     """
     stats = json.loads(stats_path.read_text())
     by_function: dict[str, list[str]] = stats["tests_by_mangled_function_name"]
@@ -837,11 +835,8 @@ def _tests_per_module(stats_path: Path, modules: list[str]) -> None:
         meta = stats_path.parent / PACKAGE / f"{module}.meta"
         mutated = {name.partition("__mutmut_")[0]
                    for name in json.loads(meta.read_text())["exit_code_by_key"]}
-        for key in keys:
+        for key in {*keys, *mutated}:
             by_function[key] = covering
-        for key in mutated.difference(keys):
-            if not _wholly_equivalent(module, _function_of(key + "__mutmut_0")):
-                by_function[key] = covering
     stats_path.write_text(json.dumps(stats, indent=1))
 
 
@@ -1035,15 +1030,8 @@ def _mutant_order(key: str) -> tuple[str, int]:
     return stem, int(number)
 
 
-def _wholly_equivalent(module: str, function: str) -> bool:
-    return any((entry.module, entry.function, entry.line) == (module, function, None)
-               for entry in EQUIVALENTS)
-
-
 def _equivalence(module: str, survivor: Survivor) -> str | None:
-    if survivor.status == "no tests" and _wholly_equivalent(module, survivor.function):
-        pass  # never run (see _tests_per_module)
-    elif survivor.status != "survived":
+    if survivor.status != "survived":
         return None  # "no tests" and the like are never equivalent: map a test file
     for entry in EQUIVALENTS:
         if (entry.module, entry.function) == (module, survivor.function) and (
