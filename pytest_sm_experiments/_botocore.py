@@ -290,53 +290,10 @@ def make_response(url: str, status: int, headers: Mapping[str, Any], body: bytes
         from aiobotocore.awsrequest import AioAWSResponse
 
         response = AioAWSResponse(url, status, headers, _RawHeaders(headers, body, url))
-    elif _fast_response is not None:
-        return cast(AWSResponse, _fast_response(url, status, headers, body))
     else:
         response = AWSResponse(url, status, headers, None)  # type: ignore[arg-type, unused-ignore]
     response._content = body
     return cast(AWSResponse, response)
-
-
-def _fast_response_factory() -> Callable[[str, int, Mapping[str, str], bytes], Any] | None:
-    """``AWSResponse(url, status, headers, None)`` with its body, without HeadersDict's generic
-    per-key update (one response per call: it is on the hot path).
-
-    It sets the attributes ``__init__`` sets; used only if a probe shows that ``__init__`` sets
-    exactly these and that HeadersDict keeps its items in ``_dict`` under a key type.
-    """
-    probe_headers: Any = {"X-Probe": "1"}  # botocore's stubs want HTTPHeaders; a dict works
-    probe: Any = AWSResponse("https://probe.invalid/", 200, probe_headers, None)
-    headers = probe.headers
-    stored = list(getattr(headers, "_dict", {}))
-    if (set(vars(probe)) != {"url", "status_code", "headers", "raw", "_content"}
-            or set(vars(headers)) != {"_dict"} or len(stored) != 1
-            or headers.get("x-probe") != "1"):
-        return None
-    key_type, headers_type, new = type(stored[0]), type(headers), object.__new__
-    keys: dict[str, Any] = {}  # the few header names wire.py uses
-
-    def make(url: str, status: int, headers: Mapping[str, str], body: bytes) -> Any:
-        items = {}
-        for name, value in headers.items():
-            key = keys.get(name)
-            if key is None:
-                key = keys[name] = key_type(name)
-            items[key] = value
-        header_dict = new(headers_type)
-        header_dict._dict = items
-        response: Any = new(AWSResponse)
-        response.url = url
-        response.status_code = status
-        response.headers = header_dict
-        response.raw = None
-        response._content = body
-        return response
-
-    return make
-
-
-_fast_response = _fast_response_factory()
 
 
 #: Where an answered request points once the mock has answered it (see :func:`mark_answered`).

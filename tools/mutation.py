@@ -607,7 +607,7 @@ _FRESH_PROCESS_TESTS = (
 ONCE_PER_PROCESS: dict[tuple[str, str], tuple[str, ...]] = {
     ("_botocore.py", function): _FRESH_PROCESS_TESTS for function in (
         "install_builtin_handlers", "install_transport_guard", "_wrap_send",
-        "_supports_request_credentials", "_fast_response_factory")}
+        "_supports_request_credentials")}
 
 #: Survivors of mutmut's run that a named test kills (checked by ``--named``).
 CHECKED_KILLS: tuple[CheckedKill, ...] = (
