@@ -423,6 +423,10 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                'domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"',
                "host names are case-insensitive: urllib3 lowercases them before it connects "
                "(the line's other mutations are killed)"),
+    Equivalent("_botocore.py", "static_access_key",
+               'credentials = getattr(request_signer, "_credentials", None)',
+               "every botocore (and aiobotocore) RequestSigner has _credentials: the default is "
+               "never read"),
     Equivalent("_botocore.py", "is_aio_request", 'context = getattr(request, "context", None)',
                _AIO_BY_FRAME),
     Equivalent("_botocore.py", "is_aio_request", 'if context and "client_config" in context:',
@@ -660,7 +664,11 @@ CHECKED_KILLS: tuple[CheckedKill, ...] = (
       )),
     # The test's process has imported aiobotocore; a fresh one has not.
     CheckedKill("_botocore.py", "is_aio_request", "return False", "return True",
-                "tests/test_isolation.py::test_stopped_mock_leaves_a_fresh_process_as_it_found_it"),
+                _FRESH_PROCESS_TESTS[3]),
+    CheckedKill("_botocore.py", "_aio_config_type",
+                'return getattr(sys.modules.get("aiobotocore.config"), "AioConfig", None)',
+                'return getattr(sys.modules.get("aiobotocore.config"), "AioConfig", )',
+                _FRESH_PROCESS_TESTS[3]),
     CheckedKill("wire.py", "to_json", "return _encode_json(value).encode()",
                 "return _encode_json(None).encode()",
                 "tests/test_endpoint.py::"
