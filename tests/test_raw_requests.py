@@ -153,8 +153,8 @@ def test_bodies_that_are_no_json_object(sm_experiments, body, message):
         400, {"__type": "ValidationException", "Message": message})
     # Recorded as a call that sent no members.
     (call,) = sm_experiments.calls
-    assert (call.operation, call.params, call.error_code) == (
-        "ListExperiments", {}, "ValidationException")
+    assert (call.operation, call.service, call.params, call.error_code) == (
+        "ListExperiments", "sagemaker", {}, "ValidationException")
     assert sm_experiments.calls.filter("ListExperiments", MaxResults=None) == []
 
 

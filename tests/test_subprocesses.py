@@ -202,6 +202,7 @@ def test_without_the_option_a_forked_child_is_refused_with_a_clear_error():
         child.join(timeout=60)
         assert outcome.startswith("ForkedProcessError: ")
         assert f"this process (pid {child.pid}) was forked from pid {os.getpid()}" in outcome
+        assert "; sagemaker:CreateExperiment was not answered" in outcome
         assert "subprocesses=True" in outcome
         assert "nothing was sent" in outcome
         assert len(mock.calls) == 0

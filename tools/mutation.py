@@ -57,7 +57,7 @@ MODULE_TESTS: dict[str, list[str]] = {
     "service.py": ["tests/test_journal.py", "tests/test_faults.py", "tests/test_misuse.py",
                    "tests/test_mock_api.py", "tests/test_isolation.py", "tests/test_validation.py",
                    "tests/test_raw_requests.py", "tests/test_region.py",
-                   "tests/test_subprocesses.py"],
+                   "tests/test_subprocesses.py", "tests/test_listing.py"],
     "boundary.py": ["tests/test_boundary.py", "tests/test_hermetic.py", "tests/test_network.py",
                     "tests/sdk/test_sdk_boundary.py"],
     "http_guard.py": ["tests/test_boundary.py", "tests/test_hermetic.py",
