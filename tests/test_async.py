@@ -232,5 +232,21 @@ async def test_a_body_moto_answers_an_aio_client_with_reads_in_parts(
             body = (await s3.get_object(Bucket="bucket", Key="key"))["Body"]
             assert await body.read(0) == b""
             assert await body.read(5) == b"hello"
+            assert body.readable()
             assert await body.read(100) == b" world"
+            assert not body.readable()
             assert await body.read() == b""
+
+
+async def test_an_aio_request_allowed_out_reaches_the_transport(network_attempts):
+    """allow_network: aiobotocore's own send runs (and meets this suite's refusal to connect)."""
+    from botocore.config import Config
+    from botocore.exceptions import HTTPClientError
+
+    with mock_sm_experiments(allow_network=["s3"]):
+        async with aio_session.get_session().create_client(
+                "s3", region_name="us-east-1",
+                config=Config(retries={"total_max_attempts": 1})) as s3:
+            with pytest.raises(HTTPClientError, match="DNS lookup attempted"):
+                await s3.list_buckets()
+    assert network_attempts[-1][0] == "s3.amazonaws.com"

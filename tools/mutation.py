@@ -423,6 +423,31 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                'domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"',
                "host names are case-insensitive: urllib3 lowercases them before it connects "
                "(the line's other mutations are killed)"),
+    Equivalent("_botocore.py", "_wrap_send", "response = guard(self, request, False)",
+               "the sync wrapper's aio=None is falsy like False (the line's other mutations "
+               "are killed in a fresh process)"),
+    Equivalent("_botocore.py", "_wrap_send", "send.__wrapped__ = original",
+               "read by no code here, in botocore or aiobotocore: it is for a reader's "
+               "inspect.unwrap"),
+    Equivalent("_botocore.py", "make_response", "aio: bool = False) -> AWSResponse:",
+               "both callers pass aio"),
+    Equivalent("_botocore.py", "make_response",
+               "response = AioAWSResponse(url, status, headers, _RawHeaders(headers, body, url))",
+               "aiobotocore reads neither the response's url nor the raw one's on the way to "
+               "the parsed answer (it logs the url of a retried response: none is retried)"),
+    Equivalent("_botocore.py", "make_response", "return cast(AWSResponse, response)",
+               "typing.cast returns its value unchanged whatever the type"),
+    Equivalent("_botocore.py", "_RawHeaders.__init__",
+               'def __init__(self, headers: Mapping[str, Any], body: bytes = b"", url: str = "") '
+               "-> None:",
+               "the one caller passes body and url"),
+    *(Equivalent("_botocore.py", "_RawHeaders.__init__", line,
+                 "raw_headers and url are read by older aiobotocore only: the installed one "
+                 "takes the headers from the response object")
+      for line in ("self.raw_headers = tuple((str(key).encode(), str(value).encode())",
+                   "self.raw_headers = tuple((str(key).encode(), str(value).encode()) / "
+                   "for key, value in headers.items())",
+                   "self.url = url")),
     Equivalent("_botocore.py", "static_access_key",
                'credentials = getattr(request_signer, "_credentials", None)',
                "every botocore (and aiobotocore) RequestSigner has _credentials: the default is "
@@ -602,6 +627,7 @@ _FRESH_PROCESS_TESTS = (
     "tests/test_plugin.py::test_a_client_made_before_any_mock_is_served_unsigned",
     "tests/test_hermetic.py::"
     "test_no_request_carries_a_real_key_even_from_clients_made_before_the_mock",
+    "tests/test_async.py::test_an_aio_request_allowed_out_reaches_the_transport",
 )
 
 #: Functions whose work is done once per process, at import or at the first install: in
