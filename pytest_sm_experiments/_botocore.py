@@ -145,9 +145,9 @@ def aws_url(service_name: str, region: str) -> str:
 
 
 def endpoint_prefix(endpoint: Any) -> str:
-    """The endpoint prefix of a botocore Endpoint (``s3``, ``api.sagemaker``), or ''."""
-    prefix = getattr(endpoint, "_endpoint_prefix", "")
-    return prefix if isinstance(prefix, str) else ""
+    """The endpoint prefix of a botocore (or aiobotocore) Endpoint: ``s3``, ``api.sagemaker``."""
+    prefix: str = endpoint._endpoint_prefix
+    return prefix
 
 
 # -- signing -------------------------------------------------------------------------------------
@@ -271,7 +271,7 @@ class _RawHeaders:
 
     __slots__ = ("content", "raw_headers", "url")
 
-    def __init__(self, headers: Mapping[str, Any], body: bytes = b"", url: str = "") -> None:
+    def __init__(self, headers: Mapping[str, Any], body: bytes, url: str) -> None:
         self.raw_headers = tuple((str(key).encode(), str(value).encode())
                                  for key, value in headers.items())
         self.content = _AioBody(body)
@@ -282,7 +282,7 @@ class _RawHeaders:
 
 
 def make_response(url: str, status: int, headers: Mapping[str, Any], body: bytes,
-                  aio: bool = False) -> AWSResponse:
+                  aio: bool) -> AWSResponse:
     """A response botocore parses as if it came off the wire (body pre-read, no socket)."""
     # Any: botocore's stubs type headers as HTTPHeaders and hide _content; both are fine here.
     response: Any

@@ -414,11 +414,6 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
                "if original is None or getattr(original, _GUARD_MARK, False):",
                "a missing mark read as None is falsy like False (the other mutations are "
                "killed in a fresh process)"),
-    Equivalent("_botocore.py", "endpoint_prefix", 'prefix = getattr(endpoint, "_endpoint_prefix", "")',
-               "every botocore and aiobotocore Endpoint has a str _endpoint_prefix: the default "
-               "is never read"),
-    Equivalent("_botocore.py", "endpoint_prefix", 'return prefix if isinstance(prefix, str) else ""',
-               "every botocore and aiobotocore Endpoint has a str _endpoint_prefix"),
     Equivalent("_botocore.py", "aws_url",
                'domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"',
                "host names are case-insensitive: urllib3 lowercases them before it connects "
@@ -429,18 +424,12 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent("_botocore.py", "_wrap_send", "send.__wrapped__ = original",
                "read by no code here, in botocore or aiobotocore: it is for a reader's "
                "inspect.unwrap"),
-    Equivalent("_botocore.py", "make_response", "aio: bool = False) -> AWSResponse:",
-               "both callers pass aio"),
     Equivalent("_botocore.py", "make_response",
                "response = AioAWSResponse(url, status, headers, _RawHeaders(headers, body, url))",
                "aiobotocore reads neither the response's url nor the raw one's on the way to "
                "the parsed answer (it logs the url of a retried response: none is retried)"),
     Equivalent("_botocore.py", "make_response", "return cast(AWSResponse, response)",
                "typing.cast returns its value unchanged whatever the type"),
-    Equivalent("_botocore.py", "_RawHeaders.__init__",
-               'def __init__(self, headers: Mapping[str, Any], body: bytes = b"", url: str = "") '
-               "-> None:",
-               "the one caller passes body and url"),
     *(Equivalent("_botocore.py", "_RawHeaders.__init__", line,
                  "raw_headers and url are read by older aiobotocore only: the installed one "
                  "takes the headers from the response object")
