@@ -721,8 +721,9 @@ def run_named(mutant: NamedMutant) -> tuple[bool, str]:
         # breaks the plugin so that pytest itself stops (exit 2 to 4).
         if ran.returncode in (0, 5):
             return False, f"pytest exit {ran.returncode}: {ran.stdout.splitlines()[-1:]}"
-        failed = [line for line in ran.stdout.splitlines()
-                  if line.startswith(("FAILED ", "ERROR "))]
+        lines = ran.stdout.splitlines()
+        failed = ([line for line in lines if line.startswith("FAILED ")]
+                  or [line for line in lines if line.startswith("ERROR ")])
         if failed:
             return True, failed[0].removeprefix("FAILED ").split(" - ")[0]
         return True, f"pytest exit {ran.returncode}"
