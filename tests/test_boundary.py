@@ -486,7 +486,8 @@ def test_beside_a_moto_of_another_layout_a_key_is_not_moto_s(sm_experiments, mon
 
 # A fresh process (no plugin, nothing imported yet): requests and aiobotocore imported while a
 # mock runs are guarded from the next request on. The process refuses every connect itself.
-_IMPORTED_MID_MOCK = """
+# The first lines of each fresh process below: it refuses every connect itself.
+_NO_NETWORK = """
 import asyncio
 import socket
 
@@ -497,7 +498,9 @@ def no_network(*args, **kwargs):
 
 socket.socket.connect = no_network
 socket.getaddrinfo = no_network
+"""
 
+_IMPORTED_MID_MOCK = _NO_NETWORK + """
 from pytest_sm_experiments import RequestRefusedError, mock_sm_experiments
 
 with mock_sm_experiments() as mock:
@@ -540,17 +543,7 @@ def test_modules_imported_while_a_mock_runs_are_guarded():
 # A fresh process where botocore and aiobotocore sessions were made before the plugin loaded:
 # the router never saw them, so the guard on botocore's transport is all that stands between
 # their requests and AWS. The process refuses every connect itself.
-_SESSIONS_BEFORE_THE_PLUGIN = """import asyncio
-import socket
-
-
-def no_network(*args, **kwargs):
-    raise OSError("no network in this test")
-
-
-socket.socket.connect = no_network
-socket.getaddrinfo = no_network
-
+_SESSIONS_BEFORE_THE_PLUGIN = _NO_NETWORK + """
 import aiobotocore.session
 import botocore.session
 
