@@ -996,16 +996,13 @@ def _result(module: str, scratch: Path, env: dict[str, str]) -> ModuleResult:
         survivor = Survivor(key, _function_of(key), status_by_exit_code[exit_codes[key]],
                             removed, added, diffs[key])
         checked = _checked_kill(module, survivor)
-        if checked is not None:
-            result.counts[survivor.status] -= 1
-            result.counts["killed"] = result.counts.get("killed", 0) + 1
-            result.checked.append((survivor, checked.test, checked.where))
-            continue
-        killed_by = _killed_in_a_fresh_process(module, survivor)
+        killed_by = (checked.test if checked is not None
+                     else _killed_in_a_fresh_process(module, survivor))
         if killed_by is not None:
             result.counts[survivor.status] -= 1
             result.counts["killed"] = result.counts.get("killed", 0) + 1
-            result.checked.append((survivor, killed_by, "in a fresh process"))
+            where = checked.where if checked is not None else "in a fresh process"
+            result.checked.append((survivor, killed_by, where))
             continue
         survivor.reason = _equivalence(module, survivor)
         result.survivors.append(survivor)
