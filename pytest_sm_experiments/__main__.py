@@ -1,7 +1,7 @@
-"""``python -m pytest_sm_experiments serve``: see :mod:`pytest_sm_experiments.cli`."""
+"""``python -m pytest_sm_experiments serve``: see :mod:`pytest_sm_experiments.server.cli`."""
 
 import sys
 
-from .cli import main
+from .server.cli import main
 
 sys.exit(main())

@@ -1,31 +1,35 @@
-"""The only module that touches botocore internals.
+"""The only module that touches botocore internals (and the one that imports botocore).
 
-Everything version-sensitive lives here: loading service models, registering the router in
-``botocore.handlers.BUILTIN_HANDLERS`` and on existing clients, and building the response objects
-botocore (or aiobotocore) parses.
+Everything version-sensitive lives here: loading service models, registering the hook in
+``botocore.handlers.BUILTIN_HANDLERS`` and on existing clients, guarding the transport, signing
+with other credentials, and building the response objects botocore (or aiobotocore) parses.
+Nothing imports this module while pytest loads the plugin (``plugin.py`` defers the package to
+the first use of a mock), so a suite that never uses botocore never imports it.
 """
 
 from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from types import FrameType
 from typing import Any, cast
 
 import botocore
+import botocore.endpoint
 import botocore.handlers
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import UnknownRegionError
+from botocore.credentials import Credentials as BotocoreCredentials
+from botocore.exceptions import UnknownRegionError, UnknownServiceError
 from botocore.loaders import create_loader
 from botocore.model import OperationModel, ServiceModel
 from botocore.regions import EndpointResolver
+from botocore.signers import RequestSigner
+
+from .credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN
 
 UNSIGNED = botocore.UNSIGNED
-
-#: The events the router listens to, for every service: while a mock runs it sees every request.
-EVENTS = ("choose-signer", "before-sign", "before-send")
 
 _UNIQUE_ID = "pytest-sm-experiments-router"
 #: Modules whose frames can be the event emitter that calls the hook.
@@ -39,6 +43,14 @@ def service_model(service_name: str) -> ServiceModel:
     loader = create_loader()
     data = loader.load_service_model(service_name, "service-2")
     return ServiceModel(data, service_name=service_name)
+
+
+def known_service_model(service_name: str) -> ServiceModel | None:
+    """The service model of a name botocore knows (``boto3.client()``'s names), else None."""
+    try:
+        return service_model(service_name)
+    except UnknownServiceError:
+        return None
 
 
 def operation_model(service_name: str, operation: str) -> OperationModel:
@@ -91,8 +103,6 @@ def install_transport_guard(guard: TransportGuard) -> None:
     """Wrap ``Endpoint._send`` (botocore's, and aiobotocore's once it is imported) so that
     ``guard`` sees every request about to be sent, from any client, hooked or not (idempotent:
     each class is wrapped once)."""
-    import botocore.endpoint
-
     _wrap_send(botocore.endpoint.Endpoint, guard, aio=False)
     module = sys.modules.get("aiobotocore.endpoint")
     if module is not None:
@@ -155,8 +165,6 @@ def endpoint_prefix(endpoint: Any) -> str:
 def _supports_request_credentials() -> bool:
     """botocore from 1.34.5x on signs with ``request.context['signing']['request_credentials']``
     when set; older botocore has no way to change one request's credentials."""
-    from botocore.signers import RequestSigner
-
     return "request_credentials" in inspect.signature(RequestSigner.get_auth_instance).parameters
 
 
@@ -166,16 +174,12 @@ PER_REQUEST_CREDENTIALS = _supports_request_credentials()
 @cache
 def fake_credentials(aio: bool) -> Any:
     """The mock's fake credentials as botocore's (or aiobotocore's) credentials object."""
-    from .environment import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN
-
     if aio:
         from aiobotocore.credentials import AioCredentials
 
         return AioCredentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN,
                               method="pytest-sm-experiments")
-    from botocore.credentials import Credentials
-
-    return Credentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN,
+    return BotocoreCredentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, FAKE_SESSION_TOKEN,
                        method="pytest-sm-experiments")
 
 
@@ -199,6 +203,8 @@ def static_access_key(request_signer: Any) -> str | None:
 def shared_session() -> Any:
     """One botocore Session for the clients the mock hands out: creating a session and loading
     models is the expensive part of client creation, so tests share it."""
+    # Imported here, not at the top: botocore.session's first import is what installs the hook
+    # (``autoinstall``), which imports this module.
     import botocore.session
 
     return botocore.session.Session()
@@ -206,8 +212,6 @@ def shared_session() -> Any:
 
 def shared_client(service_name: str, region: str, **kwargs: Any) -> Any:
     """A client with fake credentials (so no credential chain runs) from the shared session."""
-    from .environment import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
-
     kwargs.setdefault("aws_access_key_id", FAKE_ACCESS_KEY)
     kwargs.setdefault("aws_secret_access_key", FAKE_SECRET_KEY)
     return shared_session().create_client(service_name, region_name=region, **kwargs)
@@ -246,8 +250,9 @@ def is_aio_request(request: Any) -> bool:
     return _called_from_coroutine()
 
 
-class _AioBody:
-    """The part of aiohttp's ``StreamReader`` aiobotocore's streaming bodies read."""
+class InMemoryBody:
+    """A body already in memory, read in parts: the part of urllib3's response that botocore's
+    ``StreamingBody`` reads (streaming outputs such as S3 GetObject read it)."""
 
     __slots__ = ("_data", "_position")
 
@@ -255,14 +260,36 @@ class _AioBody:
         self._data = data
         self._position = 0
 
-    async def read(self, amt: int = -1) -> bytes:
+    def read(self, amt: int | None = None, **_: Any) -> bytes:
         start = self._position
         end = len(self._data) if amt is None or amt < 0 else start + amt
         self._position = min(end, len(self._data))
         return self._data[start:self._position]
 
+    def stream(self, amt: int = 1024, **_: Any) -> Iterator[bytes]:
+        while chunk := self.read(amt):
+            yield chunk
+
     def at_eof(self) -> bool:
         return self._position >= len(self._data)
+
+    def close(self) -> None:
+        """Nothing to release: the body is in memory."""
+
+
+class _AioStream:
+    """The part of aiohttp's ``StreamReader`` aiobotocore's streaming bodies read."""
+
+    __slots__ = ("_body",)
+
+    def __init__(self, data: bytes) -> None:
+        self._body = InMemoryBody(data)
+
+    async def read(self, amt: int = -1) -> bytes:
+        return self._body.read(amt)
+
+    def at_eof(self) -> bool:
+        return self._body.at_eof()
 
 
 class _RawHeaders:
@@ -274,7 +301,7 @@ class _RawHeaders:
     def __init__(self, headers: Mapping[str, Any], body: bytes, url: str) -> None:
         self.raw_headers = tuple((str(key).encode(), str(value).encode())
                                  for key, value in headers.items())
-        self.content = _AioBody(body)
+        self.content = _AioStream(body)
         self.url = url
 
     def close(self) -> None:
@@ -294,6 +321,15 @@ def make_response(url: str, status: int, headers: Mapping[str, Any], body: bytes
         response = AWSResponse(url, status, headers, None)  # type: ignore[arg-type, unused-ignore]
     response._content = body
     return cast(AWSResponse, response)
+
+
+def streaming_response(url: str, status: int, headers: Mapping[str, Any],
+                       body: bytes) -> AWSResponse:
+    """A response whose body is read from a stream, as from the wire: streaming outputs (S3
+    GetObject) read it that way."""
+    raw: Any = InMemoryBody(body)
+    wire_headers: Any = headers
+    return AWSResponse(url, status, wire_headers, raw)
 
 
 #: Where an answered request points once the mock has answered it (see :func:`mark_answered`).

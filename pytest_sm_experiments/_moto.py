@@ -1,5 +1,6 @@
-"""The only module that touches moto's internals (moto is never imported here: a process that
-has not imported it has no moto running).
+"""The only module that touches moto: is ``mock_aws`` running, ask its stubber, did it hand out
+a key, and its answers as the response objects botocore and aiobotocore read (moto is never
+imported here: a process that has not imported it has no moto running).
 
 moto 5 puts one ``BotocoreStubber`` into ``botocore.handlers.BUILTIN_HANDLERS`` when
 ``moto.core.models`` is first imported and switches it on (``enabled``) while any ``mock_aws``
@@ -10,8 +11,11 @@ let their requests through; the boundary asks the stubber itself for them.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from typing import Any
+
+from . import _botocore
 
 _MODELS = "moto.core.models"
 
@@ -59,3 +63,27 @@ def issued(access_key: str) -> bool:
                    for _, account in backends for partition in partitions)
     except (AttributeError, KeyError, TypeError):  # another moto layout: treat as not moto's
         return False
+
+
+def response(request: Any, aio: bool) -> Any:
+    """moto's answer to ``request`` as botocore's (or aiobotocore's) response object, or None."""
+    reply = answer(request)
+    if reply is None:
+        return None
+    status, headers, body = reply
+    url = request.url
+    if not aio:
+        return _botocore.streaming_response(url, status, headers, body)
+    found = _botocore.make_response(url, status, headers, body, aio=True)
+    _botocore.mark_answered(request)
+    return found
+
+
+async def aio_response(request: Any) -> Any:
+    """moto's answer to an aiobotocore request: aiobotocore awaits what a before-send handler
+    returns, and moto reads request bodies synchronously, so the body is read here first."""
+    body = request.body
+    read = getattr(body, "read", None)
+    if read is not None and inspect.iscoroutinefunction(read):
+        request.body = await read()
+    return response(request, aio=True)

@@ -1,7 +1,7 @@
 """AWS error types the mock answers with, and the exceptions it raises for misuse.
 
 Leaf module: standard library only. An :class:`AWSError` is never seen by users as a Python
-exception; the router renders it as the HTTP 400 JSON body AWS sends, and botocore raises its
+exception; a front door renders it as the HTTP 400 JSON body AWS sends, and botocore raises its
 own ``ClientError`` (or the modeled subclass) from that, exactly as it would for AWS.
 """
 

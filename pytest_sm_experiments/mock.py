@@ -8,28 +8,29 @@ per call; the innermost running mock answers, so mocks nest.
 from __future__ import annotations
 
 import inspect
+import secrets
+import unittest
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
+from typing import Any, Generic, TypeVar, cast, overload
 
-from . import children, environment, service
-from .backend import Backend, Collection, R, RegionState
+import wrapt
+
+from . import _botocore
+from .core.backend import Backend, Collection, R, RegionState
+from .core.faults import InjectedError
+from .core.operations import OPERATION_NAMES, supported
+from .core.service import EndpointAccess, Service, current, push, remove
+from .credentials import FAKE_ACCESS_KEY, FAKE_SESSION_TOKEN, Credentials
 from .errors import MockUsageError
+from .inprocess import environment, hook
 from .models import Experiment, Trial, TrialComponent
 from .options import ArnCase, MockOptions, make_options
 from .recorder import CallJournal, RecordedCall
-from .service import InjectedError, Listener, Service
-
-if TYPE_CHECKING:
-    import unittest
-
-    from .endpoint import Endpoint
-
-# wrapt and unittest are imported when something is decorated, not at import: the pytest plugin
-# imports this module at start-up, and wrapt 2.x alone imports asyncio (BENCHMARKS.md, "Hot
-# spots removed").
+from .server import children
+from .server.endpoint import Endpoint
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
@@ -161,17 +162,15 @@ class SageMakerExperimentsMock:
         """Activate (idempotent).  The most recently started running mock answers."""
         if self._running:
             return self
-        from . import router
-
-        router.install()
-        router.prepare(self.options)
+        hook.install()
+        hook.prepare(self.options)
         extra = None
         if self.options.subprocesses:
             extra = children.extra(self._start_endpoint())
         before = children.snapshot()
         self._environment = environment.enter(self.options.region, extra)
         self._running = True
-        service.push(self.service)
+        push(self.service)
         children.refresh(before)
         return self
 
@@ -180,7 +179,7 @@ class SageMakerExperimentsMock:
         if not self._running:
             raise MockUsageError("stop() called on a SageMakerExperimentsMock that is not running")
         self._running = False
-        service.remove(self.service)
+        remove(self.service)
         before = children.snapshot()
         if self._environment is not None:
             environment.leave(self._environment)
@@ -188,37 +187,31 @@ class SageMakerExperimentsMock:
         children.refresh(before)
         endpoint, self._endpoint = self._endpoint, None
         if endpoint is not None:
-            self.service.listener = None
+            self.service.endpoint = None
             endpoint.stop()
 
-    def _start_endpoint(self) -> Listener:
+    def _start_endpoint(self) -> EndpointAccess:
         """Listen on a free loopback port for other processes, with credentials of its own."""
-        import secrets
-
-        from .endpoint import Endpoint
-        from .sigv4 import Credentials
-
-        credentials = Credentials(environment.FAKE_ACCESS_KEY, secrets.token_urlsafe(30),
-                                  environment.FAKE_SESSION_TOKEN)
+        credentials = Credentials(FAKE_ACCESS_KEY, secrets.token_urlsafe(30), FAKE_SESSION_TOKEN)
         self._endpoint = Endpoint(self.service, credentials).start()
-        listener = self.service.listener = self._endpoint.listener
-        return listener
+        access = self.service.endpoint = self._endpoint.access
+        return access
 
     @property
     def endpoint_url(self) -> str | None:
         """Where the running mock listens for other processes (``subprocesses=True``), or None."""
-        listener = self.service.listener
-        return listener.url if listener is not None and self._running else None
+        access = self.service.endpoint
+        return access.url if access is not None and self._running else None
 
     def child_environment(self) -> dict[str, str]:
         """The variables a child process needs to reach this mock: the endpoint of each served
         service and the mock's credentials. Children inherit them; pass them yourself to a
         child started with an environment of its own (``subprocess.run(..., env=...)``)."""
-        listener = self.service.listener
-        if listener is None or not self._running:
+        access = self.service.endpoint
+        if access is None or not self._running:
             raise MockUsageError("child_environment() needs a running mock started with "
                                  "subprocesses=True")
-        variables = children.variables(listener, self.options.region)
+        variables = children.variables(access, self.options.region)
         return {key: value for key, value in variables.items() if value is not None}
 
     def __enter__(self) -> SageMakerExperimentsMock:
@@ -327,9 +320,7 @@ class SageMakerExperimentsMock:
         """Answer the next ``times`` calls of ``operation`` with AWS error ``code``."""
         if not isinstance(operation, str) or not operation:
             raise MockUsageError(f"operation must be an operation name, got {operation!r}")
-        from .operations import OPERATIONS, supported
-
-        if operation not in {name for _, name in OPERATIONS}:
+        if operation not in OPERATION_NAMES:
             # Unserved operations fail before injected errors are looked at: only a typo.
             raise MockUsageError(
                 f"cannot inject an error into {operation!r}: not an operation the mock serves "
@@ -348,21 +339,19 @@ class SageMakerExperimentsMock:
                                  f"got {http_status!r}")
         injected = InjectedError(operation, code, message or f"Injected {code}",
                                  http_status, times)
-        self.service.inject(injected)
+        self.service.faults.add(injected)
         return injected
 
     @property
     def unused_injected_errors(self) -> list[InjectedError]:
         """Injected errors that were never answered with (the plugin fails a test on them)."""
-        return [injected for injected in self.service.faults if injected.used == 0]
+        return self.service.faults.unused()
 
     # -- clients -----------------------------------------------------------------------------
     def client(self, region: str | None = None, service: str = "sagemaker",
                **kwargs: Any) -> Any:
         """A botocore client for this mock's region (from one shared, credential-free session)."""
-        from . import _botocore, router
-
-        router.install()
+        hook.install()
         return _botocore.shared_client(service, region or self.options.region, **kwargs)
 
     @staticmethod
@@ -379,15 +368,13 @@ class SageMakerExperimentsMock:
 def attach(client: Client) -> Client:
     """Route a botocore/boto3 client created before the plugin loaded through the mock; returns
     the same client (so its type, say ``SageMakerClient``, is kept)."""
-    from . import router
-
-    router.attach(client)
+    hook.attach(client)
     return client
 
 
 def active_mock() -> SageMakerExperimentsMock | None:
     """The mock that answers calls right now (the innermost running one), or None."""
-    found = service.current()
+    found = current()
     return cast(SageMakerExperimentsMock, found.owner) if found is not None else None
 
 
@@ -398,8 +385,6 @@ def _default_options() -> MockOptions:
 
 
 def _decorate_function(func: F, options: MockOptions) -> F:
-    import wrapt
-
     @wrapt.decorator
     def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                 kwargs: dict[str, Any]) -> Any:
@@ -416,8 +401,6 @@ def _decorate_function(func: F, options: MockOptions) -> F:
 
 def _decorate_class(cls: C, options: MockOptions) -> C:
     """A fresh mock around each test's setup, body and teardown."""
-    import unittest
-
     if issubclass(cls, unittest.TestCase):
         original_setup = cls.setUp
 

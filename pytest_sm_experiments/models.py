@@ -1,4 +1,4 @@
-"""Records of what the mock holds, as users read them from the handle, and their ARNs.
+"""Records of what the mock holds, as users read them from the handle.
 
 Leaf module: standard library only.  Records are frozen: the backend replaces a record on every
 change, so a record a test holds is a consistent snapshot and can never be mutated behind the
@@ -9,27 +9,18 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from types import MappingProxyType
 from typing import Literal
 
-#: The resource type of an ARN (``arn:...:<type>/<name>``).
+#: The resource type in an experiment entity's ARN (``arn:...:<type>/<name>``).
 ResourceType = Literal["experiment", "experiment-trial", "experiment-trial-component"]
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def make_arn(resource_type: ResourceType, partition: str, region: str, account_id: str,
-             name: str, arn_case: str) -> str:
-    """``arn:<partition>:sagemaker:<region>:<account>:<resource type>/<name>``.
-
-    CHOICE: the name is lower-cased unless ``arn_case="preserve"`` (SageMaker lower-cases the
-    names in training- and tuning-job ARNs; for experiments it is not public).
-    """
-    shown = name.lower() if arn_case == "lower" else name
-    return f"arn:{partition}:sagemaker:{region}:{account_id}:{resource_type}/{shown}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +60,12 @@ class Artifact:
 _FLOAT_MAX = sys.float_info.max
 
 #: AWS's name of each statistic of a metric (TrialComponentMetricSummary's members, Search's
-#: ``Metrics.<name>.<statistic>``) and the MetricSummary attribute that holds it.
-_STATISTICS = (("Min", "min"), ("Max", "max"), ("Avg", "avg"), ("Last", "last"),
-               ("Count", "count"), ("StdDev", "std_dev"))
-METRIC_STATISTICS: tuple[str, ...] = tuple(name for name, _ in _STATISTICS)
+#: ``Metrics.<name>.<statistic>``, BatchGetMetrics' ``MetricStat``) -> the MetricSummary
+#: attribute that holds it.
+STATISTIC_ATTRIBUTES: Mapping[str, str] = MappingProxyType({
+    "Min": "min", "Max": "max", "Avg": "avg", "Last": "last", "Count": "count",
+    "StdDev": "std_dev"})
+METRIC_STATISTICS: tuple[str, ...] = tuple(STATISTIC_ATTRIBUTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +105,7 @@ class MetricSummary:
 
     def statistics(self) -> dict[str, float]:
         """Every statistic by AWS's name (``Count`` an int)."""
-        return {name: getattr(self, attribute) for name, attribute in _STATISTICS}
+        return {name: getattr(self, attribute) for name, attribute in STATISTIC_ATTRIBUTES.items()}
 
     def add(self, value: float, timestamp: datetime) -> MetricSummary:
         scale = max(self.scale, abs(value))

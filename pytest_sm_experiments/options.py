@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, Literal
 
+from .arns import REGION
 from .errors import MockUsageError
 
 ArnCase = Literal["lower", "preserve"]
@@ -51,7 +52,6 @@ QUOTAS: Mapping[str, Quota] = MappingProxyType({q.key: q for q in (
 _ACCOUNT = re.compile(r"[0-9]{12}")
 # A botocore service name: lower-case letters, digits, dots and hyphens ("s3", "runtime.sagemaker").
 _SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]*")
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 
 
 def _frozen_quotas(values: Mapping[str, int]) -> Mapping[str, int]:
@@ -92,7 +92,7 @@ def make_options(base: MockOptions | None = None, **overrides: Any) -> MockOptio
     if not isinstance(account_id, str) or not _ACCOUNT.fullmatch(account_id):
         raise MockUsageError(f"account_id must be a string of 12 digits, got {account_id!r}")
     region = overrides.get("region", base.region)
-    if not isinstance(region, str) or not _REGION.fullmatch(region):
+    if not isinstance(region, str) or not REGION.fullmatch(region):
         raise MockUsageError(f"region must look like 'us-east-1', got {region!r}")
     arn_case = overrides.get("arn_case", base.arn_case)
     if arn_case not in ("lower", "preserve"):

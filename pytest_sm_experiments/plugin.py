@@ -2,27 +2,27 @@
 
 Fixtures ``sm_experiments``, ``sm_client`` and ``sm_session``, the ``sm_experiments`` marker,
 ini defaults, a teardown error for injected errors that were never used, and the call journal
-in the report of a failing test.  botocore is not imported here: a post-import hook installs the
-router when the code under test first imports botocore, so start-up stays cheap.
+in the report of a failing test.
+
+Entry-point plugins load in every pytest run, before conftest files, so loading this one does
+two cheap things only: it reads the ini options, and it asks for the botocore hook to be put in
+when botocore is first imported (``autoinstall``). The handle, and with it the rest of the
+package, is imported when a test first asks for a mock (:func:`_handle_type`).
 """
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.util
-import sys
-from collections.abc import Generator, Sequence
-from importlib.machinery import ModuleSpec
-from types import ModuleType
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from . import autoinstall
 from .errors import MockUsageError
 from .options import OPTION_NAMES, MockOptions, make_options, parse_bool, parse_quotas
+from .sdk_session import shared_session
 
 if TYPE_CHECKING:
-    # Imported when a fixture first runs: a suite that never uses the mock pays nothing for it.
     from .mock import SageMakerExperimentsMock
 
 MARKER = "sm_experiments"
@@ -44,56 +44,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(f"sm_experiments_{name}", help_text, default=None)
 
 
-def _install_router() -> None:
-    from . import router
+def _handle_type() -> type[SageMakerExperimentsMock]:
+    """The handle's class, imported at the first use of a mock (see the module's docstring)."""
+    from .mock import SageMakerExperimentsMock
 
-    router.install()
-
-
-_HOOKED = "botocore.session"
+    return SageMakerExperimentsMock
 
 
-class _InstallAfterImport:
-    """A one-shot ``sys.meta_path`` finder: once ``botocore.session`` has been executed, install
-    the router.  The same as a wrapt post-import hook, without importing wrapt (and, with wrapt
-    2.x, asyncio) at start-up: see BENCHMARKS.md, "Hot spots removed"."""
-
-    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
-                  target: ModuleType | None = None) -> ModuleSpec | None:
-        if fullname != _HOOKED:
-            return None
-        if self in sys.meta_path:
-            sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(fullname)
-        if spec is not None and spec.loader is not None:
-            spec.loader = _InstallingLoader(spec.loader)
-        return spec
-
-
-class _InstallingLoader(importlib.abc.Loader):
-    """Delegates to the real loader; installs the router after the module has executed."""
-
-    def __init__(self, loader: Any) -> None:
-        self._loader = loader
-
-    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
-        return self._loader.create_module(spec)  # type: ignore[no-any-return]
-
-    def exec_module(self, module: ModuleType) -> None:
-        self._loader.exec_module(module)
-        _install_router()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._loader, name)
-
-
-# At plugin import (entry-point plugins load before conftest files and test modules): every
-# botocore Session created from then on carries the dormant router, including the ones behind
+# At plugin load (entry-point plugins load before conftest files and test modules): every
+# botocore Session created from then on carries the dormant hook, including the ones behind
 # clients that conftests and test modules create at import time.
-if _HOOKED in sys.modules:
-    _install_router()
-else:
-    sys.meta_path.insert(0, _InstallAfterImport())
+autoinstall.watch()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -140,13 +101,11 @@ def _marker_options(item: pytest.Item) -> dict[str, Any]:
 @pytest.fixture
 def sm_experiments(request: pytest.FixtureRequest) -> Generator[SageMakerExperimentsMock]:
     """A running SageMaker Experiments mock for this test; yields its handle."""
-    from .mock import SageMakerExperimentsMock
-
     options = request.config.stash[_base_options]
     marker_options = _marker_options(request.node)
     if marker_options:
         options = make_options(options, **marker_options)
-    mock = SageMakerExperimentsMock(options=options)
+    mock = _handle_type()(options=options)
     request.node.stash[_mock_key] = mock
     with mock:
         yield mock
@@ -177,7 +136,7 @@ def _sm_experiments_clients() -> dict[str, Any]:
 def sm_client(sm_experiments: SageMakerExperimentsMock,
               _sm_experiments_clients: dict[str, Any]) -> Any:
     """A botocore SageMaker client in the mock's region, shared across tests (creating clients
-    is the expensive part of a test; the router always answers from the current mock)."""
+    is the expensive part of a test; the hook always answers from the current mock)."""
     region = sm_experiments.options.region
     client = _sm_experiments_clients.get(region)
     if client is None:
@@ -196,8 +155,6 @@ def sm_session(sm_experiments: SageMakerExperimentsMock,
     """A SageMaker Python SDK ``Session`` (v3's if installed, else v2's) in the mock's region,
     telemetry off, shared across tests like ``sm_client`` (building one is slow: BENCHMARKS.md,
     "The SageMaker SDK")."""
-    from .sdk_session import shared_session
-
     return shared_session(_sm_experiments_sdk_sessions, sm_experiments.options.region)
 
 

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from .environment import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+from .credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from .errors import MockUsageError
 
 #: The SageMaker SDK config the sessions are built with: telemetry off, nothing else set.
@@ -69,7 +69,7 @@ def shared_session(cache: dict[Any, Any], region: str) -> Any:
     starts ``mock_aws`` after taking the fixture has its S3 calls answered by moto. The cache
     is keyed by the number of builtin handlers too, for other libraries that add one later.
     """
-    import botocore.handlers
+    import botocore.handlers  # deferred: the plugin imports this module at start-up
 
     if "moto" not in sys.modules and importlib.util.find_spec("moto") is not None:
         importlib.import_module("moto")

@@ -16,10 +16,10 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from pytest_sm_experiments.endpoint import Endpoint
+from pytest_sm_experiments.core.service import Service
+from pytest_sm_experiments.credentials import Credentials as MockCredentials
 from pytest_sm_experiments.options import make_options
-from pytest_sm_experiments.service import Service
-from pytest_sm_experiments.sigv4 import Credentials as MockCredentials
+from pytest_sm_experiments.server.endpoint import Endpoint
 
 KEY = "AKIAENDPOINTTESTKEY1"
 SECRET = "endpoint-test-secret"
@@ -97,3 +97,11 @@ def signed_request(endpoint: Endpoint, body: bytes, headers: dict[str, str] | No
     base = {"Host": f"127.0.0.1:{endpoint.port}", **(CREATE if headers is None else headers)}
     all_headers = signed(f"{endpoint.url}{path}", base, body, method=method, **signing)
     return request_bytes(method, path, all_headers, body, close=close)
+
+
+def listening(host: str, port: int) -> bool:
+    """True when something accepts TCP connections at ``host:port`` (refused: nothing does)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.settimeout(5)
+        return probe.connect_ex((host, port)) == 0

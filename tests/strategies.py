@@ -36,7 +36,7 @@ from botocore import xform_name
 from hypothesis import strategies as st
 
 from pytest_sm_experiments import _botocore
-from pytest_sm_experiments.operations import OPERATIONS
+from pytest_sm_experiments.core.operations import OPERATIONS
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

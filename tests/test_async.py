@@ -207,11 +207,12 @@ async def test_sync_and_aio_clients_are_told_apart_without_request_context(
 
 async def test_attach_routes_an_aio_client_whose_session_lacks_the_router(
         sm_experiments: SageMakerExperimentsMock):
-    from pytest_sm_experiments import attach, router
+    from pytest_sm_experiments import attach
+    from pytest_sm_experiments.inprocess import hook
 
     session = aio_session.get_session()
     # As if the session had been created before the plugin put the router into botocore.
-    for event, handler in router.HANDLERS.items():
+    for event, handler in hook.HANDLERS.items():
         session.unregister(event, handler)
     async with session.create_client("sagemaker", region_name="us-east-1") as client:
         attach(client)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pytest_sm_experiments.operations import OPERATIONS
+from pytest_sm_experiments.core.operations import OPERATIONS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 ROW = re.compile(r"^\| `(?P<service>[a-z-]+)` \| `(?P<operation>[A-Za-z]+)` \|", re.MULTILINE)
@@ -35,7 +35,9 @@ def test_every_fidelity_note_points_at_code_that_exists():
         module_part, _, attr = ref.removesuffix(".py").partition(".")
         module_part = module_part.replace("/", ".")
         module = None
-        for prefix in ("pytest_sm_experiments.", "pytest_sm_experiments.operations."):
+        for prefix in ("pytest_sm_experiments.", "pytest_sm_experiments.core.",
+                           "pytest_sm_experiments.inprocess.", "pytest_sm_experiments.server.",
+                           "pytest_sm_experiments.core.operations."):
             try:
                 module = importlib.import_module(prefix + module_part)
                 break

@@ -29,6 +29,7 @@ from endpoint_helpers import (
     KEY,
     SECRET,
     Response,
+    listening,
     raw,
     request_bytes,
     serving,
@@ -36,11 +37,12 @@ from endpoint_helpers import (
     signed_request,
 )
 
-from pytest_sm_experiments import endpoint as endpoint_module
-from pytest_sm_experiments import peers
-from pytest_sm_experiments.endpoint import Endpoint
+from pytest_sm_experiments.core.faults import InjectedError
+from pytest_sm_experiments.core.service import Service
 from pytest_sm_experiments.options import make_options
-from pytest_sm_experiments.service import InjectedError, Service
+from pytest_sm_experiments.server import endpoint as endpoint_module
+from pytest_sm_experiments.server import peers
+from pytest_sm_experiments.server.endpoint import Endpoint
 
 NO_RETRY = Config(retries={"total_max_attempts": 1})
 
@@ -131,8 +133,8 @@ async def test_aiobotocore_over_http():
 def test_binds_loopback_by_default():
     with serving() as endpoint:
         assert endpoint.url == f"http://127.0.0.1:{endpoint.port}"
-        assert endpoint.address == ("127.0.0.1", endpoint.port)
-    assert endpoint.address is None
+        assert listening("127.0.0.1", endpoint.port)
+    assert not listening("127.0.0.1", endpoint.port)
 
 
 # -- signatures -------------------------------------------------------------------------------
@@ -180,9 +182,9 @@ def test_an_unexpected_session_token_is_refused():
 
 
 def _token_endpoint() -> Endpoint:
+    from pytest_sm_experiments.core.service import Service
+    from pytest_sm_experiments.credentials import Credentials
     from pytest_sm_experiments.options import make_options
-    from pytest_sm_experiments.service import Service
-    from pytest_sm_experiments.sigv4 import Credentials
 
     return Endpoint(Service(make_options()), Credentials(KEY, SECRET, "the-session-token"))
 
@@ -446,7 +448,7 @@ def test_an_invalid_body_is_a_validation_error_over_http_too():
 
 
 def test_a_bug_is_a_500_and_the_server_keeps_serving(monkeypatch):
-    from pytest_sm_experiments.service import Service
+    from pytest_sm_experiments.core.service import Service
 
     def broken(*args: Any) -> Any:
         raise RuntimeError("boom")
@@ -481,10 +483,10 @@ def test_keep_alive_serves_several_requests_on_one_connection():
 
 
 def test_injected_error_codes_cannot_break_the_header_block():
-    from pytest_sm_experiments.service import InjectedError
+    from pytest_sm_experiments.core.faults import InjectedError
 
     with serving() as endpoint:
-        endpoint.service.inject(InjectedError("CreateExperiment", "Bad\r\nX-Evil: 1", "m",
+        endpoint.service.faults.add(InjectedError("CreateExperiment", "Bad\r\nX-Evil: 1", "m",
                                               400, 1))
         response = Response(raw(endpoint.port, signed_request(endpoint, b"{}")))
         assert "x-evil" not in response.headers
@@ -547,10 +549,10 @@ def test_responses_that_close_say_so_and_others_keep_the_connection():
 
 
 def test_an_injected_status_without_a_reason_phrase():
-    from pytest_sm_experiments.service import InjectedError
+    from pytest_sm_experiments.core.faults import InjectedError
 
     with serving() as endpoint:
-        endpoint.service.inject(InjectedError("CreateExperiment", "Odd", "m", 599, 1))
+        endpoint.service.faults.add(InjectedError("CreateExperiment", "Odd", "m", 599, 1))
         response = Response(raw(endpoint.port, signed_request(endpoint, b"{}")))
         assert (response.status, response.reason) == (599, "Unknown")
 
@@ -562,8 +564,8 @@ def test_an_injected_status_without_a_reason_phrase():
 def test_the_url_clients_use(host, url):
     from endpoint_helpers import CREDENTIALS
 
+    from pytest_sm_experiments.core.service import Service
     from pytest_sm_experiments.options import make_options
-    from pytest_sm_experiments.service import Service
 
     assert Endpoint(Service(make_options()), CREDENTIALS, host, 5).url == url
 
@@ -929,7 +931,7 @@ def test_bare_line_feeds_before_a_request_are_ignored():
 
 def test_a_header_value_outside_latin_1_is_replaced_not_fatal():
     with serving() as endpoint:
-        endpoint.service.inject(InjectedError("CreateExperiment", "Throttled\u2713", "m", 429,
+        endpoint.service.faults.add(InjectedError("CreateExperiment", "Throttled\u2713", "m", 429,
                                               1))
         lines, body = _head(raw(endpoint.port, signed_request(endpoint, b"{}")))
         assert lines[:3] == ["HTTP/1.1 429 Too Many Requests", "x-amzn-RequestId: <id>",
@@ -1055,12 +1057,12 @@ def test_an_ipv6_endpoint_serves_and_reports_its_address():
     endpoint = Endpoint(Service(make_options()), CREDENTIALS, host="::1").start()
     try:
         assert endpoint.url == f"http://[::1]:{endpoint.port}"
-        assert endpoint.address == ("::1", endpoint.port)
+        assert listening("::1", endpoint.port)
         assert client(endpoint).create_experiment(ExperimentName="v6")["ExperimentArn"] == (
             "arn:aws:sagemaker:us-east-1:123456789012:experiment/v6")
     finally:
         endpoint.stop()
-    assert endpoint.address is None
+    assert not listening("::1", endpoint.port)
 
 
 def test_serving_writes_nothing_to_stderr(capfd):
@@ -1109,7 +1111,7 @@ def test_a_bug_is_logged_with_its_traceback(monkeypatch, caplog):
         assert aws_error(raw(endpoint.port, signed_request(endpoint, b"{}")))[:2] == (
             500, "InternalFailure")
     records = [record for record in caplog.records
-               if record.name == "pytest_sm_experiments.endpoint"]
+               if record.name == "pytest_sm_experiments.server.endpoint"]
     assert [(record.levelname, record.getMessage()) for record in records] == [
         ("ERROR", "pytest-sm-experiments endpoint: unexpected error")]
     assert records[0].exc_info is not None
@@ -1172,7 +1174,7 @@ def test_a_signed_admin_reset_with_a_body_is_checked_against_that_body(payload_h
 def test_endpoints_made_with_the_defaults_start_stopped_then_each_get_a_free_port():
     first = Endpoint(Service(make_options()), CREDENTIALS)
     second = Endpoint(Service(make_options()), CREDENTIALS)
-    assert (first.port, first.running, first.address) == (0, False, None)
+    assert (first.port, first.running) == (0, False)
     first.start()
     try:
         second.start()
@@ -1187,14 +1189,15 @@ def test_endpoints_made_with_the_defaults_start_stopped_then_each_get_a_free_por
             second.stop()
     finally:
         first.stop()
-    assert (first.running, first.address) == (False, None)
+    assert first.running is False
+    assert not listening("127.0.0.1", first.port)
 
 
 def test_abandoning_an_endpoint_never_started_does_nothing():
     endpoint = Endpoint(Service(make_options()), CREDENTIALS)
     endpoint.abandon()
     endpoint.stop()
-    assert (endpoint.running, endpoint.address) == (False, None)
+    assert (endpoint.running, endpoint.port) == (False, 0)
 
 
 def test_stop_ends_every_connection_even_one_its_client_reset_mid_request(monkeypatch):
@@ -1231,7 +1234,8 @@ def test_stop_ends_every_connection_even_one_its_client_reset_mid_request(monkey
             endpoint.stop()
             watcher.join(10)
         assert release.is_set()
-        assert (endpoint.running, endpoint.address) == (False, None)
+        assert endpoint.running is False
+        assert not listening("127.0.0.1", endpoint.port)
     finally:
         release.set()
         endpoint.stop()

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from endpoint_helpers import CREDENTIALS, serving
 
-from pytest_sm_experiments import children, environment, http_wire, peers, remote
-from pytest_sm_experiments.endpoint import Endpoint
+from pytest_sm_experiments.core.service import EndpointAccess, Service, route
 from pytest_sm_experiments.errors import MockUnreachableError
+from pytest_sm_experiments.inprocess import environment
 from pytest_sm_experiments.options import make_options
-from pytest_sm_experiments.service import Listener, Service, route
+from pytest_sm_experiments.server import children, forwarding, peers, routing
+from pytest_sm_experiments.server.endpoint import Endpoint
 
 # -- peers ------------------------------------------------------------------------------------
 
@@ -187,7 +188,7 @@ def test_the_endpoint_variables_come_from_the_service_ids():
 
 
 def test_variables_for_a_listener():
-    listener = Listener("http://127.0.0.1:1", CREDENTIALS)
+    listener = EndpointAccess("http://127.0.0.1:1", CREDENTIALS)
     assert children.variables(None) == {}
     assert children.variables(listener, "eu-west-1") == {
         "AWS_ENDPOINT_URL_SAGEMAKER": "http://127.0.0.1:1",
@@ -308,7 +309,7 @@ def test_forward_signs_and_sends_and_reuses_its_connection():
     try:
         create = route("sagemaker", "CreateExperiment")
         for name in ("one", "two"):
-            status, headers, body = remote.forward(endpoint.listener, 1, create,
+            status, headers, body = forwarding.forward(endpoint.access, 1, create,
                                                    f'{{"ExperimentName":"{name}"}}', "eu-west-1")
             assert status == 200
             assert headers["Content-Type"] == "application/x-amz-json-1.1"
@@ -319,42 +320,42 @@ def test_forward_signs_and_sends_and_reuses_its_connection():
         assert pids == {os.getpid()}
         # A connection the server closed while idle is replaced once, transparently.
         time.sleep(0.8)
-        status, _, _ = remote.forward(endpoint.listener, 1, create,
+        status, _, _ = forwarding.forward(endpoint.access, 1, create,
                                       b'{"ExperimentName":"three"}', "eu-west-1")
         assert status == 200
         assert len(endpoint.service.journal) == 3
         metrics = route("sagemaker-metrics", "BatchPutMetrics")
-        status, _, body = remote.forward(endpoint.listener, 1, metrics,
+        status, _, body = forwarding.forward(endpoint.access, 1, metrics,
                                          b'{"TrialComponentName":"x","MetricData":[]}',
                                          "eu-west-1")
         assert status == 400  # MetricData needs an item: validated by the parent
         identity = route("sts", "GetCallerIdentity")
-        status, _, body = remote.forward(endpoint.listener, 1, identity,
+        status, _, body = forwarding.forward(endpoint.access, 1, identity,
                                          "Action=GetCallerIdentity&Version=2011-06-15",
                                          "eu-west-1")
         assert (status, b"<Account>123456789012</Account>" in body) == (200, True)
     finally:
-        remote.close()
+        forwarding.close()
         endpoint.stop()
 
 
 def test_forward_to_a_stopped_endpoint_says_so():
     with serving() as endpoint:
-        listener = endpoint.listener
+        listener = endpoint.access
     with pytest.raises(MockUnreachableError, match=r"could not reach the mock of pid 77 at "
                                                    r"http://127\.0\.0\.1:\d+ \(Connection"):
-        remote.forward(listener, 77, route("sagemaker", "CreateExperiment"), None, "us-east-1")
-    remote.close()
+        forwarding.forward(listener, 77, route("sagemaker", "CreateExperiment"), None, "us-east-1")
+    forwarding.close()
 
 
 def test_forward_to_a_stopped_endpoint_names_the_call():
     with serving() as endpoint:
-        listener = endpoint.listener
+        listener = endpoint.access
     with pytest.raises(MockUnreachableError, match=r"^pytest-sm-experiments: sagemaker-metrics:"
                                                    r"BatchPutMetrics from this forked process"):
-        remote.forward(listener, 77, route("sagemaker-metrics", "BatchPutMetrics"), b"{}",
+        forwarding.forward(listener, 77, route("sagemaker-metrics", "BatchPutMetrics"), b"{}",
                        "us-east-1")
-    remote.close()
+    forwarding.close()
 
 
 def test_forward_sends_text_bodies_as_utf8_and_no_body_as_empty(loopback_connects):
@@ -362,16 +363,16 @@ def test_forward_sends_text_bodies_as_utf8_and_no_body_as_empty(loopback_connect
         create, listing = route("sagemaker", "CreateExperiment"), route(
             "sagemaker", "ListExperiments")
         try:
-            status, _, _ = remote.forward(
-                endpoint.listener, 1, create,
+            status, _, _ = forwarding.forward(
+                endpoint.access, 1, create,
                 '{"ExperimentName":"text","Description":"café ✓"}', "us-east-1")
             assert status == 200
-            status, _, body = remote.forward(endpoint.listener, 1, listing, None, "us-east-1")
+            status, _, body = forwarding.forward(endpoint.access, 1, listing, None, "us-east-1")
             assert status == 200
             assert [summary["ExperimentName"] for summary in json.loads(body)[
                 "ExperimentSummaries"]] == ["text"]
         finally:
-            remote.close()
+            forwarding.close()
         first, second = endpoint.service.journal
         assert first.params == {"ExperimentName": "text", "Description": "café ✓"}
         assert (second.operation, second.params, second.succeeded) == (
@@ -385,29 +386,29 @@ def test_close_ends_this_threads_connections(loopback_connects):
     with serving() as endpoint:
         try:
             for name in ("a", "b"):
-                remote.forward(endpoint.listener, 1, create, f'{{"ExperimentName":"{name}"}}',
+                forwarding.forward(endpoint.access, 1, create, f'{{"ExperimentName":"{name}"}}',
                                "us-east-1")
-            remote.close()
-            remote.forward(endpoint.listener, 1, create, b'{"ExperimentName":"c"}',
+            forwarding.close()
+            forwarding.forward(endpoint.access, 1, create, b'{"ExperimentName":"c"}',
                            "us-east-1")
         finally:
-            remote.close()
+            forwarding.close()
         assert len(endpoint.service.journal) == 3
     assert list(loopback_connects) == [("127.0.0.1", endpoint.port)] * 2
     # A thread that never forwarded has nothing to close.
-    closed = threading.Thread(target=remote.close)
+    closed = threading.Thread(target=forwarding.close)
     closed.start()
     closed.join()
 
 
 def test_forward_to_a_listener_url_with_a_trailing_slash():
     with serving() as endpoint:
-        listener = Listener(endpoint.url + "/", CREDENTIALS)
+        listener = EndpointAccess(endpoint.url + "/", CREDENTIALS)
         try:
-            status, _, _ = remote.forward(listener, 1, route("sagemaker", "CreateExperiment"),
+            status, _, _ = forwarding.forward(listener, 1, route("sagemaker", "CreateExperiment"),
                                           b'{"ExperimentName":"slash"}', "us-east-1")
         finally:
-            remote.close()
+            forwarding.close()
         assert status == 200
         assert [call.params for call in endpoint.service.journal] == [
             {"ExperimentName": "slash"}]
@@ -416,14 +417,14 @@ def test_forward_to_a_listener_url_with_a_trailing_slash():
 def test_forward_to_an_ipv6_listener():
     endpoint = Endpoint(Service(make_options()), CREDENTIALS, "::1").start()
     try:
-        assert endpoint.listener.url == f"http://[::1]:{endpoint.port}"
-        status, _, body = remote.forward(endpoint.listener, 1,
+        assert endpoint.access.url == f"http://[::1]:{endpoint.port}"
+        status, _, body = forwarding.forward(endpoint.access, 1,
                                          route("sagemaker", "CreateExperiment"),
                                          b'{"ExperimentName":"six"}', "us-east-1")
         assert (status, body) == (200, b'{"ExperimentArn":"arn:aws:sagemaker:us-east-1:'
                                        b'123456789012:experiment/six"}')
     finally:
-        remote.close()
+        forwarding.close()
         endpoint.stop()
 
 
@@ -452,15 +453,15 @@ def test_a_parent_that_answered_connection_close_and_went_is_tried_once(loopback
               b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")
     server = threading.Thread(target=_answer_once_and_close, args=(listening, answer))
     server.start()
-    listener = Listener(f"http://127.0.0.1:{port}", CREDENTIALS)
+    listener = EndpointAccess(f"http://127.0.0.1:{port}", CREDENTIALS)
     listing = route("sagemaker", "ListExperiments")
     try:
-        assert remote.forward(listener, 5, listing, None, "us-east-1")[::2] == (200, b"{}")
+        assert forwarding.forward(listener, 5, listing, None, "us-east-1")[::2] == (200, b"{}")
         server.join()
         with pytest.raises(MockUnreachableError, match=r"\(ConnectionRefusedError: "):
-            remote.forward(listener, 5, listing, None, "us-east-1")
+            forwarding.forward(listener, 5, listing, None, "us-east-1")
     finally:
-        remote.close()
+        forwarding.close()
     assert list(loopback_connects) == [("127.0.0.1", port)] * 2
 
 
@@ -468,19 +469,19 @@ def test_a_parent_that_never_answers_is_given_up_on(monkeypatch):
     # The parent's port is open but nothing answers (its process is stopped, say): the call
     # fails after the forwarder's timeout instead of hanging. If it did wait on, the port
     # closes after a while, and the error would name the reset connection instead.
-    monkeypatch.setattr(remote, "_TIMEOUT", 0.2)
+    monkeypatch.setattr(forwarding, "_TIMEOUT", 0.2)
     listening = socket.create_server(("127.0.0.1", 0))  # never accepts
     gone = threading.Timer(10, listening.close)
     gone.start()
-    listener = Listener(f"http://127.0.0.1:{listening.getsockname()[1]}", CREDENTIALS)
+    listener = EndpointAccess(f"http://127.0.0.1:{listening.getsockname()[1]}", CREDENTIALS)
     try:
         with pytest.raises(MockUnreachableError, match=r"\(TimeoutError: timed out\)"):
-            remote.forward(listener, 5, route("sagemaker", "ListExperiments"), None,
+            forwarding.forward(listener, 5, route("sagemaker", "ListExperiments"), None,
                            "us-east-1")
     finally:
         gone.cancel()
         listening.close()
-        remote.close()
+        forwarding.close()
 
 
 def test_a_forwarded_request_carries_the_mocks_session_token():
@@ -488,23 +489,23 @@ def test_a_forwarded_request_carries_the_mocks_session_token():
     # a forwarded request carries.
     from endpoint_helpers import KEY, SECRET
 
-    from pytest_sm_experiments.sigv4 import Credentials
+    from pytest_sm_experiments.credentials import Credentials
 
     mocks = Credentials(KEY, SECRET, "the-mocks-token")
     endpoint = Endpoint(Service(make_options()), mocks).start()
     create = route("sagemaker", "CreateExperiment")
     try:
-        status, _, _ = remote.forward(Listener(endpoint.url, mocks), 1, create,
+        status, _, _ = forwarding.forward(EndpointAccess(endpoint.url, mocks), 1, create,
                                       b'{"ExperimentName":"tokened"}', "us-east-1")
         assert status == 200
-        stale = Listener(endpoint.url, mocks._replace(token="a-stale-token"))
-        status, _, body = remote.forward(stale, 1, create, b'{"ExperimentName":"stale"}',
+        stale = EndpointAccess(endpoint.url, mocks._replace(token="a-stale-token"))
+        status, _, body = forwarding.forward(stale, 1, create, b'{"ExperimentName":"stale"}',
                                          "us-east-1")
         assert (status, json.loads(body)) == (403, {
             "__type": "UnrecognizedClientException",
             "Message": "The security token included in the request is invalid."})
     finally:
-        remote.close()
+        forwarding.close()
         endpoint.stop()
     assert [call.params for call in endpoint.service.journal] == [
         {"ExperimentName": "tokened"}]
@@ -523,7 +524,7 @@ def test_a_forwarded_request_carries_the_mocks_session_token():
     ("sts", "GetCallerIdentity", ("POST", "/", {
         "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}))])
 def test_outgoing_and_target_of_agree(service, operation, expected):
-    request = http_wire.outgoing(service, operation)
+    request = routing.outgoing(service, operation)
     # As the SDKs send them (botocore's serializers, the services' API references).
     assert tuple(request) == expected
     body = b"Action=GetCallerIdentity" if service == "sts" else b"{}"
@@ -532,25 +533,25 @@ def test_outgoing_and_target_of_agree(service, operation, expected):
         pass
 
     headers = Headers(request.headers)
-    protocol = http_wire.protocol_of(headers)
-    target = http_wire.target_of(protocol, request.method, request.path, headers, body)
-    assert (target.service, target.operation) == (service, operation)
-    http_wire.check(target, request.method, headers, body)
+    protocol = routing.protocol_of(headers)
+    target = routing.target_of(protocol, request.method, request.path, headers, body)
+    assert (target.service_name, target.operation) == (service, operation)
+    routing.check(target, request.method, headers, body)
 
 
 def test_signing_names_come_from_the_models():
-    assert http_wire.signing_name("sagemaker") == "sagemaker"
-    assert http_wire.signing_name("sagemaker-metrics") == "sagemaker"
-    assert http_wire.signing_name("sts") == "sts"
+    assert routing.signing_name("sagemaker") == "sagemaker"
+    assert routing.signing_name("sagemaker-metrics") == "sagemaker"
+    assert routing.signing_name("sts") == "sts"
 
 
 def test_media_type_ignores_parameters_and_case():
-    assert http_wire.media_type("Application/JSON; charset=utf-8") == "application/json"
-    assert http_wire.media_type(None) == ""
+    assert routing.media_type("Application/JSON; charset=utf-8") == "application/json"
+    assert routing.media_type(None) == ""
 
 
 def test_header_map_looks_names_up_in_any_case_and_keeps_the_first_value():
-    headers = http_wire.HeaderMap([("Content-Type", "a"), ("content-type", "b"), ("X-One", "1")])
+    headers = routing.HeaderMap([("Content-Type", "a"), ("content-type", "b"), ("X-One", "1")])
     assert headers.get("CONTENT-TYPE") == "a"
     assert headers.get("x-one") == "1"
     assert headers.get("missing") is None
@@ -579,9 +580,9 @@ def test_a_recorded_call_names_a_process_other_than_this_one():
 # -- endpoint survivors --------------------------------------------------------------------------
 
 def test_a_reply_s_own_length_and_connection_headers_never_reach_the_wire():
-    # A reply forwarded from another endpoint (remote.forward) carries that endpoint's
+    # A reply forwarded from another endpoint (forwarding.forward) carries that endpoint's
     # Content-Length and Connection: the response written here states its own, once.
-    from pytest_sm_experiments.endpoint import render
+    from pytest_sm_experiments.server.endpoint import render
 
     headers = {"x-amzn-RequestId": "r", "Content-Length": "999", "Connection": "keep-alive"}
     assert render(200, headers, b"ok", False) == (

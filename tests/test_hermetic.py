@@ -18,7 +18,7 @@ from botocore.exceptions import ProfileNotFound
 from botocore_facts import PER_REQUEST_CREDENTIALS
 
 from pytest_sm_experiments import RequestRefusedError, SageMakerExperimentsMock, mock_sm_experiments
-from pytest_sm_experiments import environment as hermetic
+from pytest_sm_experiments.inprocess import environment as hermetic
 
 REAL_KEY = "AKIAIOSFODNN7REALKEY9"
 REAL_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYREALSECRET9"
@@ -218,7 +218,12 @@ def test_leaving_twice_or_unknown_entries_changes_nothing(real_machine):
     hermetic.leave(entry)
     hermetic.leave(entry)
     assert dict(os.environ) == before
-    assert hermetic.active_region() is None
+    # Nothing is left entered: the next enter patches the environment afresh, and its leave
+    # restores it whole.
+    again = hermetic.enter("eu-west-3")
+    assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-3"
+    hermetic.leave(again)
+    assert dict(os.environ) == before
 
 
 # -- a miss on the handle says where the name is ---------------------------------------------------

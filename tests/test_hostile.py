@@ -31,7 +31,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from test_raw_requests import nested_search
 
-from pytest_sm_experiments import SageMakerExperimentsMock, UnsupportedOperationError, router
+from pytest_sm_experiments import SageMakerExperimentsMock, UnsupportedOperationError
+from pytest_sm_experiments.inprocess import hook
 
 #: Examples per unit in the loaded profile (``ci`` 100, ``deep`` 2,500).
 UNIT = settings.default.max_examples
@@ -204,7 +205,7 @@ def test_raw_bodies_sent_straight_to_the_hook(hostile, data):
     before, calls_before = S.snapshot(mock), len(mock.calls)
 
     try:
-        response = router.before_send(request=request,
+        response = hook.before_send(request=request,
                                       event_name=f"before-send.{service}.{operation}")
     except UnsupportedOperationError:
         assert (S.snapshot(mock), len(mock.calls)) == (before, calls_before)

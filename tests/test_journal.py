@@ -9,7 +9,8 @@ import pytest
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.exceptions import ClientError
 
-from pytest_sm_experiments import CallJournal, RecordedCall, router
+from pytest_sm_experiments import CallJournal, RecordedCall
+from pytest_sm_experiments.inprocess import hook
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_filter_on_none_matches_only_calls_that_sent_null(sm_experiments, journa
     body = json.dumps({"ExperimentName": "d", "Description": None}).encode()
     request = AWSPreparedRequest("POST", "https://api.sagemaker.us-east-1.amazonaws.com/", {},
                                  body, False)
-    router.before_send(request=request, event_name="before-send.sagemaker.CreateExperiment")
+    hook.before_send(request=request, event_name="before-send.sagemaker.CreateExperiment")
     matched = sm_experiments.calls.filter("CreateExperiment", Description=None)
     assert [call.params["ExperimentName"] for call in matched] == ["d"]
 

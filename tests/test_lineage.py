@@ -425,7 +425,7 @@ def test_a_source_uri_with_a_lone_surrogate_gets_an_artifact(sm_client):
 
 def test_created_at_one_instant_lists_in_creation_order(sm_client, component, monkeypatch):
     instant = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    monkeypatch.setattr("pytest_sm_experiments.service.utcnow", lambda: instant)
+    monkeypatch.setattr("pytest_sm_experiments.core.service.utcnow", lambda: instant)
     arns = [make(sm_client, f"s3://b/{i}", name=f"a{i}") for i in range(4)]
     for arn in arns:
         sm_client.add_association(SourceArn=component, DestinationArn=arn)

@@ -417,7 +417,7 @@ def test_records_created_at_the_same_instant_page_in_creation_order(sm_client, m
     from datetime import datetime, timezone
 
     instant = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    monkeypatch.setattr("pytest_sm_experiments.service.utcnow", lambda: instant)
+    monkeypatch.setattr("pytest_sm_experiments.core.service.utcnow", lambda: instant)
     create_experiments(sm_client, [f"e{i}" for i in range(5)])
     result = sm_client.get_paginator("list_experiments").paginate(
         SortOrder=order, PaginationConfig={"PageSize": 2}).build_full_result()

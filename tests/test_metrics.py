@@ -171,14 +171,14 @@ def test_values_no_double_can_hold_are_item_errors(sm_experiments, component):
 
     from botocore.awsrequest import AWSPreparedRequest
 
-    from pytest_sm_experiments import router
+    from pytest_sm_experiments.inprocess import hook
 
     def put(*items):
         body = json.dumps({"TrialComponentName": component, "MetricData": list(items)})
         request = AWSPreparedRequest(
             "PUT", "https://metrics.sagemaker.us-east-1.amazonaws.com/BatchPutMetrics", {},
             body.encode(), False)
-        response = router.before_send(
+        response = hook.before_send(
             request=request, event_name="before-send.sagemaker-metrics.BatchPutMetrics")
         return response.status_code, json.loads(response.content)
 
@@ -282,7 +282,7 @@ def test_metric_statistics_are_right_for_any_finite_values(values):
 def test_the_time_window_includes_its_ends(metrics_client, sm_experiments, component,
                                           monkeypatch, offset, stored):
     now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    monkeypatch.setattr("pytest_sm_experiments.service.utcnow", lambda: now)
+    monkeypatch.setattr("pytest_sm_experiments.core.service.utcnow", lambda: now)
     response = metrics_client.batch_put_metrics(TrialComponentName=component, MetricData=[
         {"MetricName": "m", "Value": 1.0, "Timestamp": now + offset}])
     assert ("m" in sm_experiments.trial_components[component].metrics) is stored

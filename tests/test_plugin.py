@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import boto3  # noqa: F401
 import pytest
 
-import pytest_sm_experiments.router  # noqa: F401
+import pytest_sm_experiments.inprocess.hook  # noqa: F401
 
 # In-process pytester runs drop the modules they imported when they end. Importing botocore and
 # the router here keeps one copy of each for every run, as in a real pytest process.
@@ -248,20 +251,23 @@ def test_partly_used_injected_error_is_not_reported(pytester: pytest.Pytester) -
 
 
 def test_the_installing_loader_is_the_real_loader_otherwise() -> None:
-    """botocore.session's loader is wrapped to install the router after the module runs; every
+    """botocore.session's loader is wrapped to install the hook after the module runs; every
     other question (``get_source``, used by ``inspect`` and tracebacks) goes to the real one."""
-    import importlib.util
-    import inspect
-    import json
-
-    from pytest_sm_experiments import plugin
-
-    spec = importlib.util.find_spec("json")
-    assert spec is not None
-    assert spec.loader is not None
-    loader = plugin._InstallingLoader(spec.loader)
-    assert loader.get_source("json") == inspect.getsource(json)
-    assert loader.is_package("json") is True
+    code = (
+        "import inspect, sys\n"
+        "import pytest_sm_experiments\n"
+        "assert 'botocore' not in sys.modules\n"
+        "import botocore.session\n"
+        "loader = botocore.session.__spec__.loader\n"
+        "assert 'def get_session' in loader.get_source('botocore.session')\n"
+        "assert loader.is_package('botocore.session') is False\n"
+        "assert 'class Session' in inspect.getsource(botocore.session)\n"
+        "import botocore.handlers\n"
+        "print(any(getattr(spec[1], '__module__', '').endswith('inprocess.hook')\n"
+        "          for spec in botocore.handlers.BUILTIN_HANDLERS))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "True"
 
 
 def test_every_unused_injected_error_is_named(pytester: pytest.Pytester) -> None:

@@ -10,7 +10,7 @@ import pytest
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.exceptions import ClientError
 
-from pytest_sm_experiments import router
+from pytest_sm_experiments.inprocess import hook
 
 SAGEMAKER_URL = "https://api.sagemaker.us-east-1.amazonaws.com/"
 
@@ -27,7 +27,7 @@ def nested_search(depth: int) -> bytes:
 def test_timestamp_outside_what_a_date_can_hold_is_a_validation_error(sm_experiments, when):
     body = json.dumps({"TrialComponentName": "tc", "StartTime": when}).encode()
     request = AWSPreparedRequest("POST", SAGEMAKER_URL, {}, body, False)
-    response = router.before_send(request=request,
+    response = hook.before_send(request=request,
                                   event_name="before-send.sagemaker.CreateTrialComponent")
     error = json.loads(response.content)
     assert error["__type"] == "ValidationException"
@@ -42,7 +42,7 @@ def test_timestamps_at_the_ends_of_the_calendar_are_accepted(sm_client, sm_exper
     for name, when in (("first", -62135596800), ("last", 253402300799)):
         body = json.dumps({"TrialComponentName": name, "StartTime": when}).encode()
         request = AWSPreparedRequest("POST", SAGEMAKER_URL, {}, body, False)
-        response = router.before_send(request=request,
+        response = hook.before_send(request=request,
                                       event_name="before-send.sagemaker.CreateTrialComponent")
         assert response.status_code == 200
     assert sorted(sm_experiments.trial_components) == ["first", "last"]
@@ -56,7 +56,7 @@ def test_lone_surrogate_in_a_stored_value_round_trips(sm_client):
 @pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, nested_search(5_000)])
 def test_body_nested_too_deeply_is_a_validation_error(sm_experiments, body):
     request = AWSPreparedRequest("POST", SAGEMAKER_URL, {}, body, False)
-    response = router.before_send(request=request, event_name="before-send.sagemaker.Search")
+    response = hook.before_send(request=request, event_name="before-send.sagemaker.Search")
     assert response.status_code == 400
     assert json.loads(response.content) == {
         "__type": "ValidationException", "Message": "Request body is nested too deeply."}
@@ -75,7 +75,7 @@ def test_lone_surrogate_in_an_invalid_value_is_a_validation_error(sm_client):
 def _send(operation: str, body: bytes | str, service: str = "sagemaker",
           url: str = SAGEMAKER_URL) -> tuple[int, dict[str, str], dict[str, object]]:
     request = AWSPreparedRequest("POST", url, {}, body, False)
-    response = router.before_send(request=request, event_name=f"before-send.{service}.{operation}")
+    response = hook.before_send(request=request, event_name=f"before-send.{service}.{operation}")
     return response.status_code, dict(response.headers), json.loads(response.content)
 
 
@@ -186,7 +186,7 @@ def test_each_protocol_answers_with_its_content_type(sm_experiments):
     assert headers["Content-Type"] == "application/json"
     request = AWSPreparedRequest("POST", "https://sts.us-east-1.amazonaws.com/", {},
                                  b"Action=GetCallerIdentity&Version=2011-06-15&Extra=", False)
-    response = router.before_send(request=request,
+    response = hook.before_send(request=request,
                                   event_name="before-send.sts.GetCallerIdentity")
     assert response.headers["Content-Type"] == "text/xml"
     assert b"<Account>123456789012</Account>" in response.content
@@ -229,7 +229,7 @@ def test_a_query_body_that_is_not_utf8_is_read_with_replacement_characters(sm_ex
     request = AWSPreparedRequest(
         "POST", "https://sts.us-east-1.amazonaws.com/", {},
         b"Action=GetCallerIdentity&Version=2011-06-15&Note=caf\xe9", False)
-    response = router.before_send(request=request,
+    response = hook.before_send(request=request,
                                   event_name="before-send.sts.GetCallerIdentity")
     assert response.status_code == 200
     assert b"<Account>123456789012</Account>" in response.content

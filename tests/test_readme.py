@@ -21,7 +21,7 @@ from pathlib import Path
 import boto3  # noqa: F401
 import pytest
 
-import pytest_sm_experiments.router  # noqa: F401
+import pytest_sm_experiments.inprocess.hook  # noqa: F401
 from pytest_sm_experiments.options import OPTION_NAMES, QUOTAS
 
 # In-process pytester runs drop the modules imported during a run; importing these here keeps

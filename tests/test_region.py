@@ -16,13 +16,14 @@ from botocore import xform_name
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.tokens import FrozenAuthToken
 
-from pytest_sm_experiments import attach, router
+from pytest_sm_experiments import attach
+from pytest_sm_experiments.inprocess import hook
 
 
 def _create(url: str, context: dict[str, object] | None = None) -> dict[str, object]:
     request = AWSPreparedRequest("POST", url, {}, json.dumps({"ExperimentName": "e"}).encode(),
                                  False, context=context or {})
-    response = router.before_send(request=request,
+    response = hook.before_send(request=request,
                                   event_name="before-send.sagemaker.CreateExperiment")
     assert response.status_code == 200, response.content
     return json.loads(response.content)
@@ -62,7 +63,7 @@ def test_the_same_url_answers_the_same_region_every_time(sm_experiments):
     for name in ("a", "b", "c"):
         request = AWSPreparedRequest("POST", url, {},
                                      json.dumps({"ExperimentName": name}).encode(), False)
-        router.before_send(request=request, event_name="before-send.sagemaker.CreateExperiment")
+        hook.before_send(request=request, event_name="before-send.sagemaker.CreateExperiment")
     assert sorted(sm_experiments.region("sa-east-1").experiments) == ["a", "b", "c"]
 
 

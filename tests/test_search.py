@@ -379,7 +379,7 @@ def test_null_members_are_members_not_sent(sm_client, sm_experiments):
 
     from botocore.awsrequest import AWSPreparedRequest
 
-    from pytest_sm_experiments import router
+    from pytest_sm_experiments.inprocess import hook
 
     sm_client.create_experiment(ExperimentName="a")
     body = json.dumps({"Resource": "Experiment", "SortBy": None, "SortOrder": None,
@@ -389,7 +389,7 @@ def test_null_members_are_members_not_sent(sm_client, sm_experiments):
                                             "Operator": None}}).encode()
     request = AWSPreparedRequest("POST", "https://api.sagemaker.us-east-1.amazonaws.com/", {},
                                  body, False)
-    response = router.before_send(request=request, event_name="before-send.sagemaker.Search")
+    response = hook.before_send(request=request, event_name="before-send.sagemaker.Search")
     assert response.status_code == 200
     results = json.loads(response.content)["Results"]
     assert [r["Experiment"]["ExperimentName"] for r in results] == ["a"]

@@ -27,8 +27,9 @@ import boto3
 import pytest
 from endpoint_helpers import Response, raw, request_bytes, signed
 
-from pytest_sm_experiments import __version__, cli
+from pytest_sm_experiments import __version__
 from pytest_sm_experiments.options import OPTION_NAMES
+from pytest_sm_experiments.server import cli
 
 TESTS = Path(__file__).resolve().parent
 README = (TESTS.parent / "README.md").read_text(encoding="utf-8")
@@ -228,7 +229,7 @@ def test_a_taken_port_is_reported(server):
 def test_the_console_script_is_declared():
     scripts = importlib.metadata.entry_points(group="console_scripts")
     assert [script.value for script in scripts if script.name == "pytest-sm-experiments"] == [
-        "pytest_sm_experiments.cli:main"]
+        "pytest_sm_experiments.server.cli:main"]
 
 
 def test_serve_in_process_prints_the_banner_and_stops(capsys):
@@ -245,7 +246,7 @@ def test_serve_in_process_prints_the_banner_and_stops(capsys):
 
 
 def test_the_banner_warns_when_not_bound_to_loopback():
-    from pytest_sm_experiments.cli import banner
+    from pytest_sm_experiments.server.cli import banner
 
     assert "other machines" not in banner("http://127.0.0.1:1", {}, "127.0.0.1")
     assert "other machines" not in banner("http://[::1]:1", {}, "::1")

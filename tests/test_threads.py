@@ -17,7 +17,7 @@ import pytest
 import strategies as S
 from botocore.exceptions import ClientError
 
-from pytest_sm_experiments.operations import OPERATIONS
+from pytest_sm_experiments.core.operations import OPERATIONS
 
 THREADS = 8
 

@@ -15,7 +15,8 @@ from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_sm_experiments import router, validation
+from pytest_sm_experiments.core import validation
+from pytest_sm_experiments.inprocess import hook
 
 TAG_PATTERN = r"([\p{L}\p{Z}\p{N}_.:/=+\-@]*)"
 
@@ -212,7 +213,7 @@ def test_a_required_member_sent_as_json_null_is_missing(sm_experiments, body, me
     operation = "CreateExperiment" if set(body) == {"ExperimentName"} else "CreateTrial"
     request = AWSPreparedRequest("POST", "https://api.sagemaker.us-east-1.amazonaws.com/", {},
                                  json.dumps(body).encode(), False)
-    response = router.before_send(request=request,
+    response = hook.before_send(request=request,
                                   event_name=f"before-send.sagemaker.{operation}")
     assert response.status_code == 400
     assert json.loads(response.content) == {"__type": "ValidationException", "Message": message}

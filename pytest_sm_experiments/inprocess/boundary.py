@@ -1,0 +1,231 @@
+"""The boundary: what happens to a request this mock does not answer, while any mock runs.
+
+One rule for every botocore request, from any client and any session:
+
+1. This mock serves the operation: it answers, unsigned (``router.before_send``).
+2. Another in-process mock answers it: moto's ``mock_aws``, whose before-send stubber runs after
+   the router (or, for a client created before moto was imported, is asked by the transport
+   guard here; aiobotocore clients are asked here too, since moto answers them in a form
+   aiobotocore cannot read).
+3. Its service is named in ``allow_network``: it is sent, signed as the client signs.
+4. Its endpoint is on this machine's loopback interface (a moto server, LocalStack): it is sent;
+   nothing leaves the machine.
+5. Anything else is refused at the transport, before any byte is sent, with an error that names
+   the service, the operation and how to serve it.
+
+Signing comes before all of this (botocore signs, then emits before-send), so it has its own
+rule: a request of a service not named in ``allow_network`` is signed with the mock's fake
+credentials, whatever the client holds (a client made before the mock started holds real ones),
+except an access key moto handed out (moto picks the account by it).
+
+The same rule covers HTTP requests made with ``requests`` to AWS hosts (``http_guard.py``: the
+SageMaker SDKs' telemetry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import _botocore, _moto
+from ..core.operations import supported
+from ..core.service import RUNNING, current
+from ..credentials import FAKE_ACCESS_KEY
+from ..errors import MockUsageError, RequestRefusedError, UnsupportedOperationError
+from ..hosts import is_aws_host, is_loopback
+from ..options import MockOptions
+
+#: Attribute put on a prepared request the hook saw but did not answer: (service id, operation).
+ROUTE_TAG = "pytest_sm_experiments_route"
+#: The services this package mocks (some of their operations): refusals list what is served.
+OWN_SERVICES = frozenset({"sagemaker", "sagemaker-metrics"})
+
+
+@dataclass(frozen=True, slots=True)
+class Allowed:
+    """The services of ``allow_network``, as each layer names them."""
+
+    names: frozenset[str]
+    #: botocore service ids, hyphenated as in event names (``s3``, ``cloudwatch-logs``).
+    service_ids: frozenset[str]
+    #: Endpoint prefixes (``s3``, ``api.sagemaker``, ``logs``): what a transport knows.
+    endpoint_prefixes: frozenset[str]
+    #: Single host labels that name an allowed service (``s3``, ``logs``, ``sagemaker``).
+    host_labels: frozenset[str]
+
+    def __contains__(self, service: object) -> bool:
+        return service in self.service_ids or service in self.endpoint_prefixes
+
+
+NOTHING = Allowed(frozenset(), frozenset(), frozenset(), frozenset())
+
+
+@cache
+def resolve(names: frozenset[str]) -> Allowed:
+    """``allow_network`` as service ids and endpoint prefixes; an unknown name is misuse."""
+    if not names:
+        return NOTHING
+    service_ids: set[str] = set()
+    prefixes: set[str] = set()
+    for name in sorted(names):
+        model = _botocore.known_service_model(name)
+        if model is None:
+            raise MockUsageError(
+                f"allow_network: {name!r} is not a service botocore knows; use the name you "
+                f"give boto3.client(), e.g. 's3', 'sts', 'logs', 'sagemaker-runtime'"
+            )
+        service_ids.add(model.service_id.hyphenize())
+        prefixes.add(model.endpoint_prefix)
+    labels = {label for prefix in prefixes for label in prefix.split(".")}
+    return Allowed(frozenset(names), frozenset(service_ids), frozenset(prefixes),
+                   frozenset(labels | service_ids))
+
+
+def prepare(options: MockOptions) -> None:
+    """Check a mock's options before it starts (``allow_network`` names real services)."""
+    resolve(options.allow_network)
+
+
+def allowed() -> Allowed:
+    """The ``allow_network`` of the innermost running mock (it answers, so its rules apply)."""
+    service = current()
+    return resolve(service.options.allow_network) if service is not None else NOTHING
+
+
+# -- signing -------------------------------------------------------------------------------------
+
+def signature(service_id: str, signature_version: Any) -> Any:
+    """choose-signer for a request this mock does not answer: None keeps botocore's choice.
+
+    A bearer token (CodeCatalyst, ...) is a credential the fake ones cannot replace, so such a
+    request goes unsigned; so does every request on botocore too old to change one request's
+    credentials (see ``_botocore.PER_REQUEST_CREDENTIALS``).
+    """
+    if service_id in allowed():
+        return None
+    if signature_version == "bearer" or not _botocore.PER_REQUEST_CREDENTIALS:
+        return _botocore.UNSIGNED
+    return None
+
+
+def sign(request: Any, request_signer: Any, service_id: str) -> None:
+    """before-sign: a request of a service not named in allow_network is signed with the
+    mock's fake credentials, unless the client's key is one moto handed out."""
+    if not _botocore.PER_REQUEST_CREDENTIALS or service_id in allowed():
+        return
+    key = _botocore.static_access_key(request_signer)
+    if key == FAKE_ACCESS_KEY or (key is not None and _moto.active() and _moto.issued(key)):
+        return
+    _botocore.sign_with(request, request_signer, _botocore.fake_credentials)
+
+
+# -- sending -------------------------------------------------------------------------------------
+
+def unanswered(request: Any, service_id: str, operation: str) -> Any:
+    """before-send, for a request this mock does not serve: remember what it is (the transport
+    only sees bytes), and let moto answer an aiobotocore request in a form aiobotocore reads."""
+    setattr(request, ROUTE_TAG, (service_id, operation))
+    _away_from_own_endpoint(request, service_id)
+    if _moto.active() and _botocore.is_aio_request(request):
+        return _moto.aio_response(request)
+    return None
+
+
+def _away_from_own_endpoint(request: Any, service_id: str) -> None:
+    """A request for an operation no mock here serves, addressed to a running mock's own
+    endpoint, goes to the service's AWS host instead.
+
+    With ``subprocesses=True`` the mock puts its endpoint into the environment for children, so
+    clients the test's process creates meanwhile are addressed to it too. The requests the mock
+    serves never leave the process; for the others, the AWS host is what moto recognises (moto
+    answers by host name), and what the transport guard refuses with the boundary's own message
+    when nothing answers it.
+    """
+    url = request.url
+    for service in RUNNING:
+        endpoint = service.endpoint
+        if endpoint is not None and url.startswith(endpoint.url):
+            region = _botocore.request_region(request) or service.options.region
+            request.url = _botocore.aws_url(service_id, region) + url[len(endpoint.url):]
+            return
+
+
+def at_transport(endpoint: Any, request: Any, aio: bool) -> Any:
+    """The last step before bytes leave: a response, None to send, or a refusal."""
+    if current() is None:
+        return None
+    route = getattr(request, ROUTE_TAG, None)
+    if route is not None:
+        service_id, operation = route
+    else:  # a client the router never saw: its Session predates the plugin
+        service_id, operation = _botocore.endpoint_prefix(endpoint), _operation_of(request)
+    if _moto.active():
+        response = _moto.response(request, aio)
+        if response is not None:
+            return response
+    if service_id in allowed() or is_loopback(request.url):
+        return None
+    raise refusal(service_id, operation, request.url, seen=route is not None)
+
+
+def refusal(service_id: str, operation: str, url: str, seen: bool = True) -> RequestRefusedError:
+    """The error for a request refused before any byte was sent."""
+    host = urlsplit(url).hostname or url
+    if _moto.active():
+        served_by = (f"moto's mock_aws is running but did not answer it (moto answers requests "
+                     f"to AWS endpoints; this one was for {host}). ")
+    else:
+        served_by = ("To serve it, start moto's mock_aws beside this mock (in either order); "
+                     "moto answers S3, STS, CloudWatch, training jobs and most other services. ")
+    opt_out = (f"To send it to AWS on purpose, name its service in allow_network "
+               f"(@pytest.mark.sm_experiments(allow_network=[{service_id!r}])). ")
+    unseen = ("" if seen else
+              "This client's botocore Session was created before pytest-sm-experiments was "
+              "loaded, so the mock never saw the request: pass the client to "
+              "pytest_sm_experiments.attach(). ")
+    if service_id in OWN_SERVICES:
+        return UnsupportedOperationError(service_id, operation, supported(),
+                                         advice=unseen + served_by + opt_out)
+    return RequestRefusedError(
+        service_id, operation,
+        f"pytest-sm-experiments refused {service_id}:{operation} while a mock runs; nothing was "
+        f"sent to AWS. The mock serves SageMaker Experiments only. {unseen}{served_by}"
+        f"{opt_out}".rstrip(),
+    )
+
+
+def _operation_of(request: Any) -> str:
+    """The operation of a request the router never saw, from what is on the wire."""
+    target = request.headers.get("X-Amz-Target")
+    if target:
+        return str(target.decode() if isinstance(target, bytes) else target).rpartition(".")[2]
+    body = request.body
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if isinstance(body, str):
+        for pair in body.split("&"):
+            key, _, value = pair.partition("=")
+            if key == "Action":
+                return value
+    return f"{request.method} {urlsplit(request.url).path or '/'}"
+
+
+def check_http(url: str) -> str | None:
+    """The rule for an HTTP request made with ``requests`` while a mock runs: a request to an
+    AWS host is refused (the message is returned) unless moto runs (its ``responses`` mock
+    answers AWS hosts) or a label of the host names a service in allow_network
+    (``my-bucket.s3.us-east-1.amazonaws.com`` for ``s3``)."""
+    if current() is None or _moto.active():
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    if not is_aws_host(host):
+        return None
+    labels = allowed().host_labels
+    if labels and any(label in labels for label in host.split(".")):
+        return None
+    return (f"pytest-sm-experiments refused an HTTP request to {host} made with `requests` "
+            f"while a mock runs; nothing was sent (the SageMaker SDKs send telemetry this way). "
+            f"To serve AWS hosts, start moto's mock_aws; to reach AWS on purpose, name the "
+            f"host's service in allow_network.")

@@ -1,0 +1,95 @@
+"""What child processes inherit from a mock that serves them: where it listens, and its keys.
+
+botocore (and the other AWS SDKs and the AWS CLI) read a service's endpoint from
+``AWS_ENDPOINT_URL_<SERVICE ID>``, so a child started while such a mock runs sends its
+SageMaker, SageMaker Metrics and STS requests to the mock's loopback endpoint, signed with the
+mock's credentials, whatever program it is. The variables are ``environment.enter``'s
+``extra`` of the mock, so they follow the innermost running mock: one that does not serve other
+processes shows them none.
+
+``multiprocessing``'s forkserver is the exception: its children inherit the environment of the
+fork server, which was started once, perhaps before this mock. So when the variables change, a
+running fork server is stopped; the next forkserver child starts a fresh one that sees them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import cache
+
+from .. import _botocore
+from ..core.operations import OPERATIONS
+from ..core.service import EndpointAccess
+
+#: Set to nothing while a mock serves other processes: it would make children ignore the
+#: endpoint variables.
+_IGNORE_ENDPOINTS = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
+
+
+@cache
+def endpoint_variables() -> tuple[str, ...]:
+    """``AWS_ENDPOINT_URL_<ID>`` of each served service (ID: its botocore service id in upper
+    case, spaces as underscores), from botocore's models."""
+    names = {"AWS_ENDPOINT_URL_" + _botocore.service_model(service).service_id.upper()
+             .replace(" ", "_").replace("-", "_") for service, _ in OPERATIONS}
+    return tuple(sorted(names))
+
+
+def variables(endpoint: EndpointAccess | None,
+              region: str | None = None) -> dict[str, str | None]:
+    """The environment a child needs to reach ``endpoint`` (``{}`` for none).
+
+    ``region``, when given, is the region for children as both AWS_DEFAULT_REGION (botocore,
+    the AWS CLI) and AWS_REGION (the JavaScript and Java SDKs read only this one).
+    """
+    if endpoint is None:
+        return {}
+    found: dict[str, str | None] = dict.fromkeys(endpoint_variables(), endpoint.url)
+    if region is not None:
+        found["AWS_DEFAULT_REGION"] = found["AWS_REGION"] = region
+    credentials = endpoint.credentials
+    found["AWS_ACCESS_KEY_ID"] = credentials.access_key
+    found["AWS_SECRET_ACCESS_KEY"] = credentials.secret_key
+    found["AWS_SESSION_TOKEN"] = credentials.token
+    found[_IGNORE_ENDPOINTS] = None
+    return found
+
+
+def extra(endpoint: EndpointAccess) -> dict[str, str]:
+    """What a running mock adds to the environment (``environment.enter``'s ``extra``): the
+    variables of :func:`variables` that have a value (the environment patch already removed
+    the shell's ``AWS_*`` variables, and sets the region)."""
+    return {key: value for key, value in variables(endpoint).items() if value is not None}
+
+
+_FORK_SERVER_MODULE = "multiprocessing.forkserver"
+
+
+def snapshot() -> tuple[str | None, ...] | None:
+    """What a fork server's children would inherit of the endpoint now; None when this process
+    cannot have started a fork server (its module was never imported), which costs nothing."""
+    if _FORK_SERVER_MODULE not in sys.modules:
+        return None
+    environ = os.environ
+    return (environ.get("AWS_SECRET_ACCESS_KEY"),
+            *(environ.get(name) for name in endpoint_variables()))
+
+
+def refresh(before: tuple[str | None, ...] | None) -> None:
+    """After a mock started or stopped: stop a running fork server if what its children would
+    inherit changed since ``before`` (:func:`snapshot`); the next forkserver child starts a
+    fresh one."""
+    if before is not None and snapshot() != before:
+        _stop_fork_server()
+
+
+def _stop_fork_server() -> None:
+    """Stop ``multiprocessing``'s fork server if this process started one (its children would
+    inherit an outdated environment); it restarts on the next forkserver child."""
+    module = sys.modules.get(_FORK_SERVER_MODULE)
+    server = getattr(module, "_forkserver", None)
+    # Standard-library internals: ForkServer._stop() (3.8+) is what its own tests use.
+    stop = getattr(server, "_stop", None)
+    if stop is not None and getattr(server, "_forkserver_pid", None) is not None:
+        stop()
