@@ -572,3 +572,10 @@ def secrets_in(texts: Iterable[str], secrets: Iterable[str]) -> list[str]:
     joined = "\n".join(texts)
     return [secret for secret in secrets if secret in joined]
 
+
+def nested_search(depth: int) -> bytes:
+    """A Search whose SearchExpression nests ``depth`` SubExpressions (built as text: json
+    itself cannot encode that deep)."""
+    inner = '{"Filters":[{"Name":"ExperimentName","Value":"a"}]}'
+    return ('{"Resource":"Experiment","SearchExpression":' + '{"SubExpressions":[' * depth
+            + inner + "]}" * depth + "}").encode()

@@ -9,18 +9,11 @@ import json
 import pytest
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.exceptions import ClientError
+from strategies import nested_search
 
 from pytest_sm_experiments.inprocess import hook
 
 SAGEMAKER_URL = "https://api.sagemaker.us-east-1.amazonaws.com/"
-
-
-def nested_search(depth: int) -> bytes:
-    """A Search whose SearchExpression nests ``depth`` SubExpressions (built as text: json
-    itself cannot encode that deep)."""
-    inner = '{"Filters":[{"Name":"ExperimentName","Value":"a"}]}'
-    return ('{"Resource":"Experiment","SearchExpression":' + '{"SubExpressions":[' * depth
-            + inner + "]}" * depth + "}").encode()
 
 
 @pytest.mark.parametrize("when", [1e20, -1e20, 1e300, 10**30, 253402300800, -62135596801])

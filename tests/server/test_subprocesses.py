@@ -30,7 +30,7 @@ from pytest_sm_experiments import (
 )
 from pytest_sm_experiments.options import make_options
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 WORKERS = TESTS / "process_workers.py"
 FORK_WARNING = "ignore:This process .* is multi-threaded:DeprecationWarning"
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_SAGEMAKER", "AWS_ENDPOINT_URL_SAGEMAKER_METRICS",

@@ -29,7 +29,6 @@ from botocore.exceptions import ClientError
 from botocore.parsers import create_parser
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from test_raw_requests import nested_search
 
 from pytest_sm_experiments import SageMakerExperimentsMock, UnsupportedOperationError
 from pytest_sm_experiments.inprocess import hook
@@ -179,7 +178,7 @@ def _bodies(service: str, operation: str) -> st.SearchStrategy[Body]:
 
     shaped = st.one_of(encoded("valid"), encoded("hostile"), encoded("raw"))
     nested = st.integers(1, 100_000).map(lambda depth: b"[" * depth + b"]" * depth)
-    deep_search = st.integers(1, 5_000).map(nested_search)
+    deep_search = st.integers(1, 5_000).map(S.nested_search)
     truncated = shaped.flatmap(lambda body: st.integers(0, max(len(body) - 1, 0)).map(
         lambda cut: body[:cut]))
     odd = st.sampled_from([b"null", b"[]", b"\"x\"", b"1e999", b"{\"a\":NaN}",

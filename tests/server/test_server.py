@@ -31,7 +31,7 @@ from pytest_sm_experiments import __version__
 from pytest_sm_experiments.options import OPTION_NAMES
 from pytest_sm_experiments.server import cli
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 README = (TESTS.parent / "README.md").read_text(encoding="utf-8")
 NODE_MODULES = TESTS / "js" / "node_modules"
 README_PORT = "4590"

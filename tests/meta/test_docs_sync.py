@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pytest_sm_experiments.core.operations import OPERATIONS
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 ROW = re.compile(r"^\| `(?P<service>[a-z-]+)` \| `(?P<operation>[A-Za-z]+)` \|", re.MULTILINE)
 
 

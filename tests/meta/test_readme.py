@@ -34,7 +34,7 @@ for _name in ("moto", "sklearn.metrics", "sagemaker.core.experiments.run"):
     with contextlib.suppress(ImportError):
         importlib.import_module(_name)
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 PYTHON_LANGS = {"python", "py", "python3"}
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)")
 _HEADING = re.compile(r"^(#{1,6})\s+(?P<title>.+?)\s*#*\s*$")

@@ -13,7 +13,7 @@ import pytest
 import pytest_sm_experiments
 
 DIST = importlib.metadata.distribution("pytest-sm-experiments")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_pytest11_entry_point_names_the_plugin():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "pytest_sm_experiments"
+PACKAGE = Path(__file__).resolve().parents[2] / "pytest_sm_experiments"
 
 
 def _module_name(path: Path) -> str:
