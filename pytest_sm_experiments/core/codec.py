@@ -66,7 +66,29 @@ def decode(protocol: str, body: bytes | str | None) -> dict[str, Any]:
             raise ValidationError("Request body could not be parsed as JSON.") from None
     if not isinstance(params, dict):
         raise ValidationError("Request body must be a JSON object.")
+    if (b"null" if isinstance(body, bytes) else "null") in body:
+        _drop_null_members(params)
     return params
+
+
+def _drop_null_members(params: dict[str, Any]) -> None:
+    """Forget every object member whose value is JSON ``null``, at any depth.
+
+    CONFIRMED for structures: a JSON 1.1 server treats a null structure member as absent
+    (Smithy's protocol test ``AwsJson11ServersDontDeserializeNullStructureValues``; the
+    rest-json one says the same). CHOICE: a null map value is dropped too (the served
+    operations' maps are dense). A null list item stays, and validation answers it. botocore
+    never sends null, so only a body that has the word in it is walked.
+    """
+    stack: list[Any] = [params]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key in [key for key, item in value.items() if item is None]:
+                del value[key]
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def encode_success(protocol: str, operation: str, result: Mapping[str, Any],

@@ -158,8 +158,11 @@ def _camel(name: str) -> str:
 
 
 def _show(value: Any) -> str:
+    """A value as the JSON it came in (the message quotes the request)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value is None:
+        return "null"
     return str(value)
 
 
