@@ -66,7 +66,7 @@ def decode(protocol: str, body: bytes | str | None) -> dict[str, Any]:
             raise ValidationError("Request body could not be parsed as JSON.") from None
     if not isinstance(params, dict):
         raise ValidationError("Request body must be a JSON object.")
-    if (b"null" if isinstance(body, bytes) else "null") in body:
+    if b"null" in body if isinstance(body, bytes) else "null" in body:
         _drop_null_members(params)
     return params
 
