@@ -1,14 +1,15 @@
-"""QueryLineage through boto3: the graph of artifacts, trial components, actions and contexts
+r"""QueryLineage through boto3: the graph of artifacts, trial components, actions and contexts
 walked up, down or both ways from a start entity, to a depth; vertices and edges; filters;
 paging; errors.
 
-The graph most tests walk (arrows are associations, source -> destination)::
+The graph most tests walk (arrows are associations, source -> destination; C ContributedTo,
+P Produced, A AssociatedWith)::
 
-    image --ContributedTo--\\
-                            v
-    data --ContributedTo--> train --Produced--> model --ContributedTo--> deploy --AssociatedWith--> endpoint
-      \\                                          (artifact)               (action)                  (context)
-       \\--ContributedTo--> retrain --Produced--> model2
+    image -C-\
+              v
+    data -C-> train -P-> model -C-> deploy -A-> endpoint
+      \                (artifact)  (action)    (context)
+       \-C-> retrain -P-> model2
 """
 
 from __future__ import annotations
