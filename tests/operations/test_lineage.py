@@ -226,7 +226,7 @@ def test_associate_and_list_both_ways(sm_client, component):
     incoming.pop("CreationTime")
     assert incoming == {"SourceArn": data, "DestinationArn": component, "SourceType": "DataSet",
                         "AssociationType": "ContributedTo", "SourceName": "Data",
-                        "DestinationName": "Step"}
+                        "DestinationName": "Step", "CreatedBy": {}}
     (outgoing,) = sm_client.list_associations(SourceArn=component)["AssociationSummaries"]
     assert (outgoing["DestinationName"], outgoing["DestinationType"]) == ("Model", "Model")
     assert [a["SourceName"] for a in sm_client.list_associations(

@@ -16,7 +16,7 @@ from typing import Any
 from ...errors import ResourceNotFound, ValidationError
 from ...models import LineageAssociation
 from ..backend import Context
-from ._common import Params, Response
+from ._common import USER_CONTEXT, Params, Response
 from .lineage_entities import Entity, entity, require_entity
 from .paging import page_of, page_request, with_token
 
@@ -145,7 +145,8 @@ def _summary(association: LineageAssociation, source: Entity, destination: Entit
     if destination.name is not None:
         view["DestinationName"] = destination.name
     view["CreationTime"] = association.creation_time
-    # INFERRED: no CreatedBy for a caller outside Studio. The SDK's integration test of
-    # ListAssociations, run against AWS, asserts each summary's ``created_by is None``
-    # (sagemaker-python-sdk#2238), where a CreatedBy member, even empty, becomes an object.
+    # INFERRED, as for the other records (_common.USER_CONTEXT). The SDK's integration test of
+    # ListAssociations asserts ``created_by is None`` on each summary, but over an iterator it
+    # has already used up (sagemaker-python-sdk#2238): it checks nothing.
+    view["CreatedBy"] = dict(USER_CONTEXT)
     return view
