@@ -30,7 +30,17 @@ if TYPE_CHECKING:
         attach,
         mock_sm_experiments,
     )
-    from .models import Artifact, Experiment, MetricSummary, Trial, TrialComponent
+    from .models import (
+        Artifact,
+        Experiment,
+        LineageAction,
+        LineageArtifact,
+        LineageContext,
+        LineageSource,
+        MetricSummary,
+        Trial,
+        TrialComponent,
+    )
     from .options import MockOptions
     from .recorder import CallJournal, RecordedCall
 
@@ -40,6 +50,10 @@ __all__ = [
     "Experiment",
     "ForkedProcessError",
     "InjectedError",
+    "LineageAction",
+    "LineageArtifact",
+    "LineageContext",
+    "LineageSource",
     "MetricSummary",
     "MockOptions",
     "MockUnreachableError",

@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar, cast, overload
 
 import wrapt
 
-from . import _botocore
+from . import _botocore, arns
 from .core.backend import Backend, Collection, R, RegionState
 from .core.faults import InjectedError
 from .core.operations import OPERATION_NAMES, supported
@@ -26,7 +26,14 @@ from .core.service import EndpointAccess, Service, current, push, remove
 from .credentials import FAKE_ACCESS_KEY, FAKE_SESSION_TOKEN, Credentials
 from .errors import MockUsageError
 from .inprocess import environment, hook
-from .models import Experiment, Trial, TrialComponent
+from .models import (
+    Experiment,
+    LineageAction,
+    LineageArtifact,
+    LineageContext,
+    Trial,
+    TrialComponent,
+)
 from .options import ArnCase, MockOptions, make_options
 from .recorder import CallJournal, RecordedCall
 from .server import children
@@ -38,21 +45,30 @@ Client = TypeVar("Client")
 
 
 class ResourceView(Mapping[str, R], Generic[R]):
-    """A read-only, live mapping of one resource type; keys are names in any letter case.
+    """A read-only, live mapping of one resource type; keys are names in any letter case
+    (an artifact's: the id that ends its ARN, or the ARN).
 
     A missing name raises a ``KeyError`` that says which account and region the view shows and
     where else in the mock the name exists.
     """
 
-    __slots__ = ("_collection", "_missing")
+    __slots__ = ("_collection", "_key", "_missing")
 
     def __init__(self, collection: Collection[R],
-                 missing: Callable[[str], str] | None = None) -> None:
+                 missing: Callable[[str], str] | None = None,
+                 key: Callable[[str], str | None] | None = None) -> None:
         self._collection = collection
         self._missing = missing
+        self._key = key
+
+    def _get(self, name: object) -> R | None:
+        if not isinstance(name, str):
+            return None
+        key = self._key(name) if self._key is not None else name
+        return self._collection.get(key) if key is not None else None
 
     def __getitem__(self, name: str) -> R:
-        record = self._collection.get(name) if isinstance(name, str) else None
+        record = self._get(name)
         if record is None:
             if self._missing is not None and isinstance(name, str):
                 raise KeyError(self._missing(name))
@@ -60,7 +76,7 @@ class ResourceView(Mapping[str, R], Generic[R]):
         return record
 
     def __contains__(self, name: object) -> bool:
-        return name in self._collection
+        return self._get(name) is not None
 
     def __iter__(self) -> Iterator[str]:
         return iter([record.name for record in self._collection])
@@ -72,9 +88,10 @@ class ResourceView(Mapping[str, R], Generic[R]):
         return f"ResourceView({sorted(self)!r})"
 
 
-#: What one record of each view is called in a KeyError's message.
-_SINGULAR = {"experiments": "experiment", "trials": "trial",
-             "trial_components": "trial component"}
+#: What a KeyError's message calls the key of one record of each view.
+_KEY_NAMES = {"experiments": "experiment named", "trials": "trial named",
+              "trial_components": "trial component named", "contexts": "context named",
+              "actions": "action named", "artifacts": "artifact with the id or ARN"}
 
 
 class RegionView:
@@ -106,24 +123,52 @@ class RegionView:
     def trial_components(self) -> ResourceView[TrialComponent]:
         return ResourceView(self._state.trial_components, self._missing("trial_components"))
 
+    @property
+    def contexts(self) -> ResourceView[LineageContext]:
+        """Lineage contexts, keyed by name in any letter case."""
+        return ResourceView(self._state.contexts, self._missing("contexts"))
+
+    @property
+    def actions(self) -> ResourceView[LineageAction]:
+        """Lineage actions, keyed by name in any letter case."""
+        return ResourceView(self._state.actions, self._missing("actions"))
+
+    @property
+    def artifacts(self) -> ResourceView[LineageArtifact]:
+        """Lineage artifacts, keyed by the id that ends their ARN (or by the ARN itself)."""
+        return ResourceView(self._state.artifacts, self._missing("artifacts"),
+                            key=_artifact_key)
+
     def _missing(self, collection: str) -> Callable[[str], str]:
         state, backend = self._state, self._backend
+
+        def held(other: RegionState, name: str) -> bool:
+            key = _artifact_key(name) if collection == "artifacts" else name
+            return key in getattr(other, collection)
 
         def message(name: str) -> str:
             here = f"account {state.account_id}, region {state.region}"
             found = [other for other in (backend.states() if backend is not None else [])
-                     if other is not state and name in getattr(other, collection)]
+                     if other is not state and held(other, name)]
             if not found:
-                return (f"no {_SINGULAR[collection]} named {name!r} in {here} (nor anywhere "
+                return (f"no {_KEY_NAMES[collection]} {name!r} in {here} (nor anywhere "
                         f"else in this mock)")
             places = "; ".join(
                 f"account {other.account_id}, region {other.region}: "
                 f"sm_experiments.region({other.region!r}, {other.account_id!r})."
                 f"{collection}[{name!r}]" for other in found)
-            return (f"no {_SINGULAR[collection]} named {name!r} in {here}, which this view shows; "
+            return (f"no {_KEY_NAMES[collection]} {name!r} in {here}, which this view shows; "
                     f"it exists in {places}")
 
         return message
+
+
+def _artifact_key(name: str) -> str:
+    """An artifact view's key: the id that ends an artifact ARN (any account or region: the view
+    looks in its own), or the id itself."""
+    parsed = arns.parse(name)
+    return parsed.resource_id if parsed is not None and parsed.resource_type == "artifact" else (
+        name)
 
 
 class SageMakerExperimentsMock:
@@ -268,6 +313,21 @@ class SageMakerExperimentsMock:
     @property
     def trial_components(self) -> ResourceView[TrialComponent]:
         return self.region().trial_components
+
+    @property
+    def contexts(self) -> ResourceView[LineageContext]:
+        """Lineage contexts in the mock's region and account, keyed by name in any letter case."""
+        return self.region().contexts
+
+    @property
+    def actions(self) -> ResourceView[LineageAction]:
+        """Lineage actions in the mock's region and account, keyed by name in any letter case."""
+        return self.region().actions
+
+    @property
+    def artifacts(self) -> ResourceView[LineageArtifact]:
+        """Lineage artifacts in the mock's region and account, keyed by ARN or by its id."""
+        return self.region().artifacts
 
     @property
     def account_id(self) -> str:

@@ -15,8 +15,10 @@ from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Literal
 
-#: The resource type in an experiment entity's ARN (``arn:...:<type>/<name>``).
-ResourceType = Literal["experiment", "experiment-trial", "experiment-trial-component"]
+#: The resource type in the ARN of a named entity (``arn:...:<type>/<name>``): the experiment
+#: entities, and the lineage contexts and actions.
+ResourceType = Literal["experiment", "experiment-trial", "experiment-trial-component", "context",
+                       "action"]
 
 
 def utcnow() -> datetime:
@@ -198,4 +200,50 @@ class LineageAssociation:
     destination_arn: str
     association_type: str | None
     creation_time: datetime
+    seq: int = field(default=0, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LineageSource:
+    """The Source of a lineage context or action (``ContextSource``, ``ActionSource``)."""
+
+    source_uri: str
+    source_type: str | None = None
+    source_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineageContext:
+    """A lineage context (CreateContext): a logical grouping of lineage entities, such as an
+    endpoint or a model package group, named uniquely in its account and region."""
+
+    name: str
+    arn: str
+    context_type: str
+    source: LineageSource
+    description: str | None
+    properties: dict[str, str]
+    tags: dict[str, str]
+    creation_time: datetime
+    last_modified_time: datetime
+    seq: int = field(default=0, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LineageAction:
+    """A lineage action (CreateAction): an activity, such as a model deployment, named uniquely
+    in its account and region."""
+
+    name: str
+    arn: str
+    action_type: str
+    source: LineageSource
+    description: str | None
+    #: ``ActionStatus`` as sent (``InProgress``, ``Completed``...), or None
+    status: str | None
+    properties: dict[str, str]
+    tags: dict[str, str]
+    creation_time: datetime
+    last_modified_time: datetime
+    metadata_properties: dict[str, str] | None = None
     seq: int = field(default=0, repr=False, compare=False)

@@ -120,6 +120,7 @@ def boundary_sizes(meta: dict[str, Any], *, valid: bool = False) -> list[int]:
 #: What Java's ``.`` matches: anything but a line terminator.
 _JAVA_DOT = "[^\n\r\x85\u2028\u2029]"
 _NAME = "[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,119}"
+_CONTEXT_NAME = "[a-zA-Z0-9](?:[-_]*[a-zA-Z0-9]){0,119}"
 _TAG_EXTRA = "_.:/=+-@"
 #: Unicode categories ``\p{L}``, ``\p{Z}`` and ``\p{N}`` (Java's meaning: the general category).
 _TAG_CATEGORIES = ("L", "Z", "N")
@@ -152,6 +153,10 @@ MODEL_PATTERNS: dict[str, ModelPattern] = {
     "[-\\w]+\\/[-\\w+]+": _regex("[-A-Za-z0-9_]+/[-A-Za-z0-9_+]+"),
     "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}": _regex(_NAME),
     "[a-z0-9](-*[a-z0-9]){0,119}": _regex("[a-z0-9](?:-*[a-z0-9]){0,119}"),
+    "[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,119}": _regex(_CONTEXT_NAME),
+    "(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:context\\/)?"
+    "([a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,119})": _regex(
+        f"(?:arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{{12}}:context/)?{_CONTEXT_NAME}"),
     "arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:.+": _regex(
         f"arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{{12}}:{_JAVA_DOT}+"),
     "(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:(experiment|experiment-trial|"

@@ -16,7 +16,15 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from .. import _botocore, arns
 from ..errors import ResourceLimitExceeded, quota_message
-from ..models import Experiment, LineageArtifact, LineageAssociation, Trial, TrialComponent
+from ..models import (
+    Experiment,
+    LineageAction,
+    LineageArtifact,
+    LineageAssociation,
+    LineageContext,
+    Trial,
+    TrialComponent,
+)
 from ..options import QUOTAS, MockOptions
 
 
@@ -217,13 +225,14 @@ class RegionState:
     Trials belong to an experiment, and trial components to any number of trials. Those relations
     change only through the verbs here (``add_trial``, ``drop_trial``, ``associate``,
     ``disassociate``...), which keep the indexes and the names on the records in step; lineage
-    artifacts and associations likewise (``add_artifact``, ``drop_artifact``, ``add_lineage``,
-    ``remove_lineage``, ``drop_lineage_of``).
+    entities and associations likewise (``add_artifact``, ``drop_artifact``, ``drop_context``,
+    ``drop_action``, ``add_lineage``, ``remove_lineage``, ``drop_lineage_of``).
     """
 
-    __slots__ = ("_experiment_trials", "_parents", "_trial_members", "account_id",
-                 "artifact_sources", "artifacts", "experiments", "lineage", "lineage_edges",
-                 "partition", "region", "token_secret", "trial_components", "trials")
+    __slots__ = ("_experiment_trials", "_parents", "_trial_members", "account_id", "actions",
+                 "artifact_sources", "artifacts", "contexts", "experiments", "lineage",
+                 "lineage_edges", "partition", "region", "token_secret", "trial_components",
+                 "trials")
 
     def __init__(self, account_id: str, region: str, partition: str) -> None:
         self.account_id = account_id
@@ -247,6 +256,9 @@ class RegionState:
         self.artifacts: Collection[LineageArtifact] = Collection()
         #: artifact SourceUri -> artifact id (one artifact per SourceUri)
         self.artifact_sources: dict[str, str] = {}
+        #: lineage contexts and actions, by case-folded name (several may share a SourceUri)
+        self.contexts: Collection[LineageContext] = Collection()
+        self.actions: Collection[LineageAction] = Collection()
         #: lineage associations by (source ARN, destination ARN), in creation order
         self.lineage: dict[tuple[str, str], LineageAssociation] = {}
         #: entity ARN -> keys of the lineage associations it is an end of
@@ -279,7 +291,7 @@ class RegionState:
     def drop_component(self, record: TrialComponent) -> None:
         """Delete a trial component that is in no trial, and its lineage associations."""
         self.trial_components.remove(record.name)
-        # CHOICE: lineage associations go with their entity (see lineage.delete_artifact).
+        # CHOICE: lineage associations go with their entity (see artifacts.delete_artifact).
         self.drop_lineage_of(record.arn)
 
     def drop_experiment(self, record: Experiment) -> None:
@@ -316,6 +328,16 @@ class RegionState:
         """Delete a lineage artifact and its lineage associations."""
         self.artifacts.remove(record.name)
         del self.artifact_sources[record.source_uri]
+        self.drop_lineage_of(record.arn)
+
+    def drop_context(self, record: LineageContext) -> None:
+        """Delete a lineage context and its lineage associations."""
+        self.contexts.remove(record.name)
+        self.drop_lineage_of(record.arn)
+
+    def drop_action(self, record: LineageAction) -> None:
+        """Delete a lineage action and its lineage associations."""
+        self.actions.remove(record.name)
         self.drop_lineage_of(record.arn)
 
     def add_lineage(self, association: LineageAssociation) -> None:

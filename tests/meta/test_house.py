@@ -72,7 +72,7 @@ def _imports(module: str) -> dict[str, set[str]]:
 
 def test_the_modules_are_found():
     assert "pytest_sm_experiments.core.service" in MODULES
-    assert "pytest_sm_experiments.core.operations.lineage" in MODULES
+    assert "pytest_sm_experiments.core.operations.artifacts" in MODULES
     assert "pytest_sm_experiments" in MODULES
 
 

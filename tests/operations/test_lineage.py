@@ -242,7 +242,7 @@ def test_association_ends_must_exist(sm_client, component, sm_experiments):
         "Code": "ResourceNotFound", "Message": f"Artifact '{ghost}' does not exist."}
     action = PREFIX + "action/deploy"
     assert error_of(sm_client.add_association, SourceArn=action,
-                    DestinationArn=component)["Message"] == f"Resource '{action}' does not exist."
+                    DestinationArn=component)["Message"] == f"Action '{action}' does not exist."
     assert error_of(sm_client.add_association, SourceArn=EXP_ARN,
                     DestinationArn=component)["Message"] == (
         f"Experiment '{EXP_ARN}' does not exist.")

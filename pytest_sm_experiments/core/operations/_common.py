@@ -29,6 +29,8 @@ TYPE_NAMES: Mapping[ResourceType, str] = {
     "experiment": "Experiment",
     "experiment-trial": "Trial",
     "experiment-trial-component": "TrialComponent",
+    "context": "Context",
+    "action": "Action",
 }
 
 

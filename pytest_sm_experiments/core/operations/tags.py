@@ -1,4 +1,5 @@
-"""AddTags, ListTags and DeleteTags on experiments, trials and trial components (by ARN)."""
+"""AddTags, ListTags and DeleteTags on experiments, trials, trial components and the lineage
+artifacts, contexts and actions (by ARN)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ def _collection(ctx: Context, resource_type: str) -> Collection[Any] | None:
         "experiment-trial": state.trials,
         "experiment-trial-component": state.trial_components,
         "artifact": state.artifacts,
+        "context": state.contexts,
+        "action": state.actions,
     }
     return collections.get(resource_type)
 
