@@ -49,6 +49,48 @@ def answer(request: Any) -> tuple[int, dict[str, Any], bytes] | None:
     return int(status), dict(headers), bytes(body or b"")
 
 
+#: A SageMaker job's ARN resource type -> where moto's SageMaker backend keeps such jobs.
+_JOB_COLLECTIONS = {"training-job": "training_jobs", "processing-job": "processing_jobs",
+                    "transform-job": "transform_jobs"}
+
+
+def job(arn: str) -> dict[str, Any] | None:
+    """moto's description of the SageMaker job ``arn`` (what its Describe*Job answers), or None
+    when moto does not hold it (or keeps jobs some other way)."""
+    module = sys.modules.get("moto.sagemaker.models")
+    parts = arn.split(":", 5)
+    if module is None or len(parts) != 6:
+        return None
+    resource_type, _, name = parts[5].partition("/")
+    collection = _JOB_COLLECTIONS.get(resource_type)
+    if collection is None:
+        return None
+    try:
+        backend = module.sagemaker_backends[parts[4]][parts[3]]
+        found = getattr(backend, collection).get(name)
+        described = found.response_object if found is not None else None
+    except (AttributeError, KeyError, TypeError):  # another moto layout: nothing to read
+        return None
+    return dict(described) if isinstance(described, dict) else None
+
+
+def find_job(name: str) -> str | None:
+    """The ARN of the job ``name`` moto holds (any account, region or kind), or None."""
+    module = sys.modules.get("moto.sagemaker.models")
+    if module is None:
+        return None
+    try:
+        for regions in module.sagemaker_backends.values():
+            for backend in regions.values():
+                for collection in _JOB_COLLECTIONS.values():
+                    found = getattr(backend, collection, {}).get(name)
+                    if found is not None:
+                        return str(found.arn)
+    except (AttributeError, KeyError, TypeError):
+        return None
+    return None
+
+
 def issued(access_key: str) -> bool:
     """True when moto handed out ``access_key`` (IAM CreateAccessKey, STS AssumeRole): moto picks
     the account of a request by its key (``moto.iam.models.get_account_id_from``), so such keys
@@ -70,6 +112,12 @@ def response(request: Any, aio: bool) -> Any:
     reply = answer(request)
     if reply is None:
         return None
+    return as_response(request, reply, aio)
+
+
+def as_response(request: Any, reply: tuple[int, dict[str, Any], bytes], aio: bool) -> Any:
+    """A reply to ``request`` as the response object its client reads (an aiobotocore request
+    is then marked answered: see ``_botocore.mark_answered``)."""
     status, headers, body = reply
     url = request.url
     if not aio:
@@ -79,11 +127,16 @@ def response(request: Any, aio: bool) -> Any:
     return found
 
 
-async def aio_response(request: Any) -> Any:
-    """moto's answer to an aiobotocore request: aiobotocore awaits what a before-send handler
-    returns, and moto reads request bodies synchronously, so the body is read here first."""
+async def read_body(request: Any) -> None:
+    """Read an aiobotocore request's body into memory: aiobotocore awaits what a before-send
+    handler returns, and moto reads request bodies synchronously."""
     body = request.body
     read = getattr(body, "read", None)
     if read is not None and inspect.iscoroutinefunction(read):
         request.body = await read()
+
+
+async def aio_response(request: Any) -> Any:
+    """moto's answer to an aiobotocore request (its body read first)."""
+    await read_body(request)
     return response(request, aio=True)

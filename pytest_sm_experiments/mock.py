@@ -18,14 +18,14 @@ from typing import Any, Generic, TypeVar, cast, overload
 
 import wrapt
 
-from . import _botocore, arns
+from . import _botocore, _moto, arns
 from .core.backend import Backend, Collection, R, RegionState
 from .core.faults import InjectedError
-from .core.operations import OPERATION_NAMES, supported
+from .core.operations import OPERATION_NAMES, jobs, supported
 from .core.service import EndpointAccess, Service, current, push, remove
 from .credentials import FAKE_ACCESS_KEY, FAKE_SESSION_TOKEN, Credentials
 from .errors import MockUsageError
-from .inprocess import environment, hook
+from .inprocess import environment, hook, job_environment
 from .models import (
     Experiment,
     LineageAction,
@@ -406,6 +406,42 @@ class SageMakerExperimentsMock:
     def unused_injected_errors(self) -> list[InjectedError]:
         """Injected errors that were never answered with (the plugin fails a test on them)."""
         return self.service.faults.unused()
+
+    # -- inside a job ------------------------------------------------------------------------
+    def job_arn(self, job: str) -> str:
+        """The ARN of SageMaker job ``job`` (a name or an ARN): of the job this mock made a
+        trial component for, else of the job moto holds by that name."""
+        if job.startswith("arn:"):
+            job_environment.kind_of(job)
+            return job
+        for state in self.service.backend.states():
+            for kind in jobs.KINDS.values():
+                component = state.trial_components.get(job + kind.suffix)
+                if component is not None and component.source_arn is not None:
+                    return component.source_arn
+        found = _moto.find_job(job)
+        if found is None:
+            raise MockUsageError(
+                f"no SageMaker job named {job!r}: this mock made no trial component for one and "
+                f"moto's mock_aws holds none (create it while moto runs, or pass its ARN)")
+        return found
+
+    def job_environment(self, job: str) -> dict[str, str]:
+        """The variables SageMaker gives the code of training or transform job ``job`` (a name
+        or an ARN), by which the SageMaker SDK's ``load_run()`` and smexperiments'
+        ``Tracker.load()`` find the job and its run: ``TRAINING_JOB_ARN`` or
+        ``TRANSFORM_JOB_ARN``. Pass them to a child process (``subprocess.run(..., env=...)``);
+        a processing job's code reads a file instead: see :meth:`inside_job`."""
+        return job_environment.variables(self.job_arn(job))
+
+    def inside_job(self, job: str) -> AbstractContextManager[dict[str, str]]:
+        """Inside the block, this process (and the children it starts) runs as the code of
+        job ``job`` (a name or an ARN) runs on SageMaker: ``load_run()`` and
+        ``Tracker.load()`` find the job, and through its ``ExperimentConfig`` the run that
+        started it. A processing job's ``/opt/ml/config/processingjobconfig.json`` is a
+        temporary file the SDKs in this process read instead (not its children). Yields the
+        variables set."""
+        return job_environment.inside(self.job_arn(job))
 
     # -- clients -----------------------------------------------------------------------------
     def client(self, region: str | None = None, service: str = "sagemaker",

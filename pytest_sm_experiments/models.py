@@ -162,6 +162,14 @@ class TrialComponent:
         default_factory=dict)
     #: names (as created) of the trials this component is associated with, in order
     trial_names: tuple[str, ...] = ()
+    #: the job SageMaker made this component for (``Source``): its ARN, as the job service
+    #: answered it, and ``SageMakerTrainingJob``, ``SageMakerProcessingJob`` or
+    #: ``SageMakerTransformJob``; None for a component made with CreateTrialComponent
+    source_arn: str | None = None
+    source_type: str | None = None
+    #: the jobs started for this experiment run (``ExperimentConfig.RunName``), as
+    #: ``(SourceArn, SourceType)`` pairs in creation order: DescribeTrialComponent's ``Sources``
+    sources: tuple[tuple[str, str], ...] = ()
     seq: int = field(default=0, repr=False, compare=False)
 
 

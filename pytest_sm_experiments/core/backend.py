@@ -229,8 +229,9 @@ class RegionState:
     ``drop_action``, ``add_lineage``, ``remove_lineage``, ``drop_lineage_of``).
     """
 
-    __slots__ = ("_experiment_trials", "_parents", "_trial_members", "account_id", "actions",
-                 "artifact_sources", "artifacts", "contexts", "experiments", "lineage",
+    __slots__ = ("_experiment_trials", "_job_components", "_parents", "_trial_members",
+                 "account_id", "actions", "artifact_sources", "artifacts", "contexts",
+                 "experiments", "lineage",
                  "lineage_edges", "partition", "region", "token_secret", "trial_components",
                  "trials")
 
@@ -249,6 +250,8 @@ class RegionState:
         self._trial_members: dict[str, dict[str, None]] = {}
         #: trial component key -> keys of the trials it is associated with
         self._parents: dict[str, dict[str, None]] = {}
+        #: a job's ARN, case-folded -> keys of the components made for it (``Source``)
+        self._job_components: dict[str, dict[str, None]] = {}
         #: signs this state's pagination tokens: a token never verifies in another mock,
         #: account or region, or after a reset.
         self.token_secret: bytes = secrets.token_bytes()
@@ -277,6 +280,10 @@ class RegionState:
     def associated(self, trial: Trial, component: TrialComponent) -> bool:
         return name_key(component.name) in self.components_of(trial.name)
 
+    def components_from(self, source_arn: str) -> dict[str, None]:
+        """The components whose ``Source`` is the job ``source_arn`` (any letter case)."""
+        return self._job_components.get(source_arn.lower(), {})
+
     # -- verbs -----------------------------------------------------------------------------------
     def add_trial(self, record: Trial) -> None:
         """Store a new trial in its experiment (``record.experiment_name``)."""
@@ -288,9 +295,17 @@ class RegionState:
         self.trials.remove(record.name)
         _unlink(self._experiment_trials, name_key(record.experiment_name), name_key(record.name))
 
+    def add_component(self, record: TrialComponent) -> None:
+        """Store a new trial component (indexed by its job, if a job is its source)."""
+        self.trial_components.add(record)
+        if record.source_arn is not None:
+            _link(self._job_components, record.source_arn.lower(), name_key(record.name))
+
     def drop_component(self, record: TrialComponent) -> None:
         """Delete a trial component that is in no trial, and its lineage associations."""
         self.trial_components.remove(record.name)
+        if record.source_arn is not None:
+            _unlink(self._job_components, record.source_arn.lower(), name_key(record.name))
         # CHOICE: lineage associations go with their entity (see artifacts.delete_artifact).
         self.drop_lineage_of(record.arn)
 

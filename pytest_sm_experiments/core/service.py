@@ -19,10 +19,12 @@ import itertools
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from .. import _botocore
+from .. import _botocore, _moto
 from ..credentials import Credentials
 from ..errors import AWSError, UnsupportedOperationError, ValidationError
 from ..models import utcnow
@@ -31,7 +33,7 @@ from ..recorder import RecordedCall
 from .backend import Backend, Context
 from .codec import PROTOCOLS, decode, encode_error, encode_success
 from .faults import FaultQueue
-from .operations import OPERATIONS, Handler, supported
+from .operations import OPERATIONS, Handler, jobs, search, supported
 from .validation import Validator
 
 Reply = tuple[int, dict[str, str], bytes]
@@ -150,12 +152,97 @@ class Service:
             self.journal.append(call)
         return reply
 
+    def job_call(self, operation: str, body: bytes | str | None, region: str,
+                 pid: int | None, ask: Callable[[], Reply | None]) -> Reply | None:
+        """A job-creating call (``jobs.watched``) that another service answers: ``ask()`` gets
+        that service's reply (moto's), and SageMaker's own records are made around it
+        (``core/operations/jobs.py``). Returns the reply to send, or None when ``ask()`` had
+        none (nothing answers the call; the caller refuses it as before).
+
+        Plain data in and out, so any front door can use it: the botocore hook in this process,
+        or the endpoint for a call it forwards from a child to moto in this process.
+
+        Under the service's lock: the ``ExperimentConfig`` is checked first (an AWS error then
+        answers the call and the job service is never asked, so no job is made), and the
+        records are written when the job service answers with success. The call is journaled
+        as the caller made it, with the job service's response, when the mock checked or
+        wrote something (a job without an ``ExperimentConfig`` is not journaled: the mock took
+        no part in it).
+        """
+        kind = jobs.KINDS[operation]
+        try:
+            params = decode("json", body)
+        except (AWSError, RecursionError):
+            return ask()  # the job service answers what it cannot read, as it would alone
+        if params.get("ExperimentConfig") is None:
+            return ask()
+        account_id = self.account_id
+        with self.lock:
+            ctx = self._context(account_id, region)
+            try:
+                plan = jobs.plan(ctx, kind, params)
+            except AWSError as error:
+                rid = request_id()
+                self._record(RecordedCall(operation, params, None, error.code, error.message,
+                                          region, account_id, jobs.SERVICE, rid, pid))
+                return encode_error("json", error, rid)
+            reply = ask()
+            if plan is None or reply is None or not 200 <= reply[0] < 300:
+                return reply
+            try:
+                response = decode("json", reply[2])
+            except (AWSError, RecursionError):
+                return reply
+            job_arn = response.get(kind.arn_member)
+            if not isinstance(job_arn, str):
+                return reply
+            jobs.record(self._context(account_id, region), plan, params, job_arn,
+                        _moto.job(job_arn))
+        rid = next((str(value) for key, value in reply[1].items()
+                    if key.lower() == "x-amzn-requestid"), "")
+        self._record(RecordedCall(operation, params, response, None, None, region, account_id,
+                                  jobs.SERVICE, rid, pid))
+        return reply
+
+    def _context(self, account_id: str, region: str) -> Context:
+        backend = self.backend
+        return Context(state=backend.state(account_id, region), options=self.options,
+                       region=region, account_id=account_id, now=utcnow(),
+                       seq=backend.next_seq())
+
+    def _record(self, call: RecordedCall) -> None:
+        if self.recording:
+            self.journal.append(call)
+
     def reset(self) -> None:
         """Forget every resource, call and injected fault (the options stay)."""
         with self.lock:
             self.backend = Backend()
             self.journal.clear()
             self.faults.clear()
+
+
+def delegated(route: Route, body: bytes | str | None) -> bool:
+    """True when a request of an operation this service serves asks for what another service
+    holds: ``Search`` of a resource outside SageMaker Experiments (TrainingJob, Pipeline...),
+    which moto answers when it runs beside. A body that cannot be read is this service's to
+    refuse."""
+    if route.operation != "Search" or not isinstance(body, (bytes, str)):
+        return False
+    try:
+        resource = decode(route.protocol, body).get("Resource")
+    except (AWSError, RecursionError):  # Service.handle answers these bodies
+        return False
+    return resource in _searchable() and not search.owns(resource)
+
+
+@cache
+def _searchable() -> frozenset[str]:
+    """Search's resources (the model's ResourceType): any other is this service's to refuse."""
+    shape = _botocore.operation_model("sagemaker", "Search").input_shape
+    assert shape is not None
+    member: Any = shape.members["Resource"]  # a StringShape: its enum
+    return frozenset(member.enum)
 
 
 #: Services of running mocks, innermost last; shared by all threads (code under test may start

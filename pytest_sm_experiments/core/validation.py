@@ -377,16 +377,19 @@ def compiler_for(service_name: str) -> _Compiler:
 class Validator:
     """Validates one operation's input parameters; raises :class:`ValidationError`."""
 
-    __slots__ = ("_check",)
+    __slots__ = ("_check", "_path")
 
-    def __init__(self, service_name: str, input_shape: Any) -> None:
+    def __init__(self, service_name: str, input_shape: Any, path: str = "") -> None:
+        """``path``: where the shape sits in a request when it is a member's (messages name
+        it: ``experimentConfig.trialName``)."""
         self._check: Checker = (
             compiler_for(service_name).checker_for(input_shape)
             if input_shape is not None else _accept
         )
+        self._path = path
 
     def __call__(self, params: Any) -> None:
         failures: Failures = []
-        self._check(params, "", failures)
+        self._check(params, self._path, failures)
         if failures:
             raise ValidationError(validation_message(failures))

@@ -8,6 +8,9 @@ One rule for every botocore request, from any client and any session:
    guard here; aiobotocore clients are asked here too, since moto answers them in a form
    aiobotocore cannot read).
 3. Its service is named in ``allow_network``: it is sent, signed as the client signs.
+   A job-creating call moto answers (CreateTrainingJob, CreateProcessingJob,
+   CreateTransformJob) goes through the running service on its way (``Service.job_call``):
+   SageMaker makes records of its own for a job with an ``ExperimentConfig``.
 4. Its endpoint is on this machine's loopback interface (a moto server, LocalStack): it is sent;
    nothing leaves the machine.
 5. Anything else is refused at the transport, before any byte is sent, with an error that names
@@ -30,8 +33,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import _botocore, _moto
-from ..core.operations import supported
-from ..core.service import RUNNING, current
+from ..core.operations import jobs, supported
+from ..core.service import RUNNING, Service, current, process_id
 from ..credentials import FAKE_ACCESS_KEY
 from ..errors import MockUsageError, RequestRefusedError, UnsupportedOperationError
 from ..hosts import is_aws_host, is_loopback
@@ -128,9 +131,49 @@ def unanswered(request: Any, service_id: str, operation: str) -> Any:
     only sees bytes), and let moto answer an aiobotocore request in a form aiobotocore reads."""
     setattr(request, ROUTE_TAG, (service_id, operation))
     _away_from_own_endpoint(request, service_id)
-    if _moto.active() and _botocore.is_aio_request(request):
-        return _moto.aio_response(request)
-    return None
+    if not _moto.active():
+        return None
+    aio = _botocore.is_aio_request(request)
+    watcher = _watcher(service_id, operation)
+    if watcher is not None:
+        return _aio_job_call(watcher, request, operation) if aio else _job_call(
+            watcher, request, operation, aio=False)
+    return _moto.aio_response(request) if aio else None
+
+
+def _watcher(service_id: str, operation: str) -> Service | None:
+    """The service that watches this call (a job-creating call, while a mock of this process
+    runs), or None. A process forked while a mock ran leaves it to moto alone: the parent would
+    never see the records."""
+    service = current()
+    if (service is None or service.forked_from is not None
+            or not jobs.watched(_service_name(service_id), operation)):
+        return None
+    return service
+
+
+def _service_name(service_id: str) -> str:
+    """A botocore service id or endpoint prefix (``api.sagemaker``, what a transport knows) as
+    the service's name."""
+    return jobs.SERVICE if service_id == _botocore.service_model(
+        jobs.SERVICE).endpoint_prefix else service_id
+
+
+def _job_call(service: Service, request: Any, operation: str, aio: bool) -> Any:
+    """moto answers a job-creating call through the service (``Service.job_call``)."""
+    region = _botocore.request_region(request) or service.options.region
+    reply = service.job_call(operation, request.body, region, process_id(),
+                             lambda: _moto.answer(request))
+    if reply is None:
+        return None
+    found = _moto.as_response(request, reply, aio)
+    _botocore.mark_answered(request)  # moto's own before-send handler must not answer it again
+    return found
+
+
+async def _aio_job_call(service: Service, request: Any, operation: str) -> Any:
+    await _moto.read_body(request)
+    return _job_call(service, request, operation, aio=True)
 
 
 def _away_from_own_endpoint(request: Any, service_id: str) -> None:
@@ -162,7 +205,9 @@ def at_transport(endpoint: Any, request: Any, aio: bool) -> Any:
     else:  # a client the router never saw: its Session predates the plugin
         service_id, operation = _botocore.endpoint_prefix(endpoint), _operation_of(request)
     if _moto.active():
-        response = _moto.response(request, aio)
+        watcher = _watcher(service_id, operation)
+        response = (_job_call(watcher, request, operation, aio) if watcher is not None
+                    else _moto.response(request, aio))
         if response is not None:
             return response
     if service_id in allowed() or is_loopback(request.url):

@@ -5,7 +5,8 @@ It holds no data. With no mock running each handler is a single check; with one 
 request for an operation the mock serves is answered by the innermost running service
 (``core.service.RUNNING``), unsigned, and every other request follows the boundary's rule
 (``boundary.py``): another in-process mock answers it, or it is allowed out on purpose, or the
-transport guard refuses it before any byte is sent.
+transport guard refuses it before any byte is sent. So does a ``Search`` of a resource the mock
+does not hold (TrainingJob, Pipeline...) while moto runs beside it.
 
 In a process forked while a mock ran, the service's copy is marked (``Service.forked_from``):
 the call goes to the parent's endpoint (``server.forwarding``) when the mock serves other
@@ -18,9 +19,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .. import _botocore
+from .. import _botocore, _moto
 from ..core.operations import served
-from ..core.service import RUNNING, Reply, Route, Service, process_id, route
+from ..core.service import RUNNING, Reply, Route, Service, delegated, process_id, route
 from ..errors import ForkedProcessError
 from ..options import MockOptions
 from ..server import forwarding
@@ -52,7 +53,9 @@ def before_send(request: Any, event_name: str, **_: Any) -> Any:
     service_id, operation, found = _event(event_name)
     if request.url == _botocore.ANSWERED_URL:  # answered already (the hook registered twice)
         return None
-    if found is None:
+    if found is None or (_moto.active() and delegated(found, request.body)):
+        # Not served, or served for another service's resources (Search of a TrainingJob):
+        # the boundary's rule, so moto answers it when it runs.
         return boundary.unanswered(request, service_id, operation)
     service = RUNNING[-1]
     region = (_botocore.request_region(request) or region_from_url(request.url)

@@ -50,15 +50,16 @@ def test_filter_by_operation_and_params(journal):
     assert journal.filter("DeleteExperiment") == []
 
 
-def test_filter_on_none_matches_only_calls_that_sent_null(sm_experiments, journal):
-    # None is a value a raw request can send; it does not mean "absent".
-    assert journal.filter("CreateExperiment", Description=None) == []
+def test_a_member_sent_as_null_is_journaled_as_not_sent(sm_experiments, journal):
+    # Smithy's JSON 1.1 server rule: a null member is a member not sent, so the journal shows
+    # the call the service saw, and filtering on None matches no call.
     body = json.dumps({"ExperimentName": "d", "Description": None}).encode()
     request = AWSPreparedRequest("POST", "https://api.sagemaker.us-east-1.amazonaws.com/", {},
                                  body, False)
     hook.before_send(request=request, event_name="before-send.sagemaker.CreateExperiment")
-    matched = sm_experiments.calls.filter("CreateExperiment", Description=None)
-    assert [call.params["ExperimentName"] for call in matched] == ["d"]
+    assert sm_experiments.calls.one("CreateExperiment", ExperimentName="d").params == {
+        "ExperimentName": "d"}
+    assert sm_experiments.calls.filter("CreateExperiment", Description=None) == []
 
 
 def test_one_returns_the_single_match(journal):

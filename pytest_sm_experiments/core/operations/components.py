@@ -7,6 +7,7 @@ Views other modules (Search) import:
 - ``trial_component_summary(record: TrialComponent) -> dict``: one ``TrialComponentSummaries``
   entry (ListTrialComponents).
 - ``parameter_view(value: str | float) -> dict`` and ``metric_view(summary: MetricSummary)``.
+- ``source_view(record: TrialComponent) -> dict``: its ``Source`` (components made for a job).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def create_trial_component(ctx: Context, params: Params) -> Response:
         output_artifacts=outputs,
         metadata_properties=dict(metadata) if metadata is not None else None,
     )
-    components.add(record)
+    ctx.state.add_component(record)
     return {"TrialComponentArn": record.arn}
 
 
@@ -110,9 +111,12 @@ def list_trial_components(ctx: Context, params: Params) -> Response:
         candidates = [state.trial_components.get_by_key(key)
                       for key in state.components_of(trial.name)]
     elif filters["SourceArn"] is not None:
-        # CHOICE: only SageMaker jobs create components with a source, and the mock runs no
-        # jobs, so a SourceArn filter matches nothing (an empty list, not an error).
-        candidates = []
+        # The components SageMaker made for the job (``core/operations/jobs.py``). CHOICE: the
+        # ARN matches in any letter case: the job's ARN is the job service's (moto keeps the
+        # case of a job's name, AWS lower-cases it), and the SageMaker SDK lower-cases it
+        # before it lists (``_RunEnvironment.get_trial_component``).
+        candidates = [state.trial_components.get_by_key(key)
+                      for key in state.components_from(filters["SourceArn"])]
     records, token = list_page(ctx, page, state.trial_components, candidates)
     return with_token(
         {"TrialComponentSummaries": [trial_component_summary(r) for r in records]}, token)
@@ -194,6 +198,14 @@ def trial_component_view(record: TrialComponent) -> Response:
     times) are left out, as AWS leaves out unset members.
     """
     view = trial_component_summary(record)
+    source = view.pop("TrialComponentSource", None)
+    if source is not None:
+        view["Source"] = source
+    if record.sources:
+        # INFERRED: the model's "ARNs and, if applicable, job types for multiple sources of an
+        # experiment run": the jobs started with this run's name as ExperimentConfig.RunName.
+        view["Sources"] = [{"SourceArn": arn, "SourceType": kind}
+                           for arn, kind in record.sources]
     if record.parameters:
         view["Parameters"] = {key: parameter_view(value)
                               for key, value in record.parameters.items()}
@@ -217,11 +229,21 @@ def trial_component_summary(record: TrialComponent) -> Response:
         "TrialComponentArn": record.arn,
         "DisplayName": record.display_name,
     }
+    if record.source_arn is not None:
+        view["TrialComponentSource"] = source_view(record)
     _add_status_and_times(view, record)
     view["CreationTime"] = record.creation_time
     view["CreatedBy"] = dict(USER_CONTEXT)
     view["LastModifiedTime"] = record.last_modified_time
     view["LastModifiedBy"] = dict(USER_CONTEXT)
+    return view
+
+
+def source_view(record: TrialComponent) -> dict[str, str]:
+    """A ``TrialComponentSource`` (a component SageMaker made for a job)."""
+    view = {"SourceArn": record.source_arn or ""}
+    if record.source_type is not None:
+        view["SourceType"] = record.source_type
     return view
 
 

@@ -143,6 +143,8 @@ def component_document(state: RegionState, record: TrialComponent) -> Document:
     document = Document({})
     document.add("TrialComponentName", record.name)
     document.add("TrialComponentArn", record.arn)
+    document.add("Source.SourceArn", record.source_arn)
+    document.add("Source.SourceType", record.source_type)
     status = record.status or {}
     document.add("Status.PrimaryStatus", status.get("PrimaryStatus"))
     document.add("Status.Message", status.get("Message"))
@@ -220,6 +222,7 @@ def trial_record(state: RegionState, record: Trial) -> Response:
 
 def component_record(state: RegionState, record: TrialComponent) -> Response:
     view = trial_component_view(record)
+    view.pop("Sources", None)  # not a member of Search's TrialComponent
     # INFERRED: Search records carry these maps even when empty; the SageMaker SDK's
     # ExperimentAnalytics calls ``.items()`` on them with a list as the fallback, which only
     # works against AWS if the members are always there.
@@ -315,6 +318,12 @@ def _matches(resource: _Resource, state: RegionState, expression: Params | None,
             matches.append((document, record.seq))
             records.append(record)
     return [records[position] for position in order(matches, sort_key, descending)]
+
+
+def owns(resource: str) -> bool:
+    """True when ``Search(Resource=resource)`` searches what this service holds; the others
+    (TrainingJob, ModelPackageGroup, Pipeline...) are another service's (moto's, beside it)."""
+    return resource in RESOURCES
 
 
 def search(ctx: Context, params: Params) -> Response:
