@@ -140,9 +140,9 @@ class SortedIndex(Generic[K]):
 class Collection(Generic[R]):
     """One resource type's records, indexed by case-folded name, kept in creation order, with
     sorted indexes by name and by creation time maintained on insert and delete (List pages),
-    and an index of tags (Search by tag)."""
+    and indexes of tags and display names (Search by tag, by display name)."""
 
-    __slots__ = ("_by_name", "_by_tag", "_by_time", "_records")
+    __slots__ = ("_by_display", "_by_name", "_by_tag", "_by_time", "_records")
 
     def __init__(self) -> None:
         self._records: dict[str, R] = {}
@@ -150,6 +150,8 @@ class Collection(Generic[R]):
         self._by_time: SortedIndex[TimeEntry] = SortedIndex()
         #: (tag key, tag value) -> name keys of the records carrying it, in insertion order
         self._by_tag: dict[tuple[str, str], dict[str, None]] = {}
+        #: display name -> name keys of the records showing it (records that have one)
+        self._by_display: dict[str, dict[str, None]] = {}
 
     def _index_tags(self, key: str, old: dict[str, str], new: dict[str, str]) -> None:
         by_tag = self._by_tag
@@ -158,6 +160,20 @@ class Collection(Generic[R]):
                 _unlink(by_tag, pair, key)
         for pair in new.items():
             _link(by_tag, pair, key)  # a holder already there keeps its place
+
+    def _index_display(self, key: str, old: R | None, new: R | None) -> None:
+        before = getattr(old, "display_name", None)
+        after = getattr(new, "display_name", None)
+        if before != after:
+            if before is not None:
+                _unlink(self._by_display, before, key)
+            if after is not None:
+                _link(self._by_display, after, key)
+
+    def with_display_name(self, display_name: str) -> list[R]:
+        """The records whose DisplayName is ``display_name`` (exactly)."""
+        records = self._records
+        return [records[key] for key in self._by_display.get(display_name, ())]
 
     def with_tag(self, tag_key: str, value: str) -> list[R]:
         """The records tagged ``tag_key=value``, without looking at the others."""
@@ -189,6 +205,7 @@ class Collection(Generic[R]):
         self._by_time.add((record.creation_time, record.seq, key))
         if record.tags:
             self._index_tags(key, {}, record.tags)
+        self._index_display(key, None, record)
 
     def replace(self, record: R) -> None:
         """Store a new version of an existing record (keeps its place in creation order).
@@ -199,6 +216,7 @@ class Collection(Generic[R]):
         old = self._records[key]
         self._records[key] = record
         self._index_tags(key, old.tags, record.tags)
+        self._index_display(key, old, record)
 
     def remove(self, name: str) -> R:
         key = name_key(name)
@@ -206,6 +224,7 @@ class Collection(Generic[R]):
         self._by_name.remove(key)
         self._by_time.remove((record.creation_time, record.seq, key))
         self._index_tags(key, record.tags, {})
+        self._index_display(key, record, None)
         return record
 
     @property

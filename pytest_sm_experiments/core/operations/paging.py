@@ -175,6 +175,11 @@ def _time_keys(page: Page, index: SortedIndex[TimeEntry]) -> Iterator[str]:
             yield entry[2]
 
 
+def seal(ctx: Context, page: Page, cursor: list[Any]) -> str:
+    """The NextToken that resumes ``page``'s request after ``cursor`` (JSON, kept sealed)."""
+    return _seal_token(ctx, page.operation, page.fingerprint, cursor)
+
+
 # -- tokens ---------------------------------------------------------------------------------
 
 def _xor(data: bytes, secret: bytes, nonce: bytes) -> bytes:

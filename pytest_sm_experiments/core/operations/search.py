@@ -1,35 +1,44 @@
 """Search over experiments, trials and trial components.
 
-Each record becomes a :class:`~.search_filters.Document` (its searchable properties), the
-compiled SearchExpression picks the matches, SortBy/SortOrder order them (default
-LastModifiedTime, Descending: model docs, CONFIRMED) and NextToken pages them with the same
-sealed, request-bound tokens as the List operations.  Results are one-key records carrying what
-the model's search records carry: Tags, a trial's TrialComponentSummaries, a component's Parents.
+Each record is read through a :class:`~.search_filters.Document` that reads only the
+properties asked for; an Equals filter on a name, a parent, the source, the display name or a
+tag takes its candidates from the backend's indexes; the compiled SearchExpression picks the
+matches, SortBy/SortOrder order them (default LastModifiedTime, Descending: model docs,
+CONFIRMED) and NextToken pages them with the same sealed, request-bound tokens as the List
+operations, its cursor the last record's place in the order.  Results are one-key records
+carrying what the model's search records carry: Tags, a trial's TrialComponentSummaries, a
+component's Parents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import heapq
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from ...errors import UnsupportedOperationError
-from ...models import METRIC_STATISTICS, Experiment, Trial, TrialComponent
-from ..backend import Collection, Context, RegionState, name_key
+from ...models import METRIC_STATISTICS, Artifact, Experiment, Trial, TrialComponent
+from ..backend import Collection, Context, RegionState
 from ._common import USER_CONTEXT, Params, Response, tag_list
 from .components import trial_component_view
 from .experiments import experiment_view
-from .paging import page_of, page_request, with_token
+from .paging import Page, page_request, seal, with_token
 from .search_filters import (
     Document,
+    Fields,
     Predicate,
     PropertyType,
+    Rank,
+    Scalar,
     Schema,
-    SortKey,
+    Values,
     compile_expression,
     compile_sort,
-    order,
+    rank,
+    rank_from_json,
+    rank_to_json,
 )
 from .trials import trial_view
 
@@ -95,90 +104,164 @@ COMPONENT_SCHEMA = Schema(
 
 # -- documents ------------------------------------------------------------------------------
 
-def _common(document: Document, display_name: str, created: Any, modified: Any,
-            tags: dict[str, str]) -> None:
-    document.add("DisplayName", display_name)
-    document.add("CreationTime", created)
-    document.add("LastModifiedTime", modified)
+Scalars = dict[str, Callable[[Any], Any]]
+#: fills the fields (and nested elements) of one part of a record: its tags, parents...
+Section = Callable[[RegionState, Any, Fields, dict[str, list[Fields]]], None]
+
+_COMMON: Scalars = {
+    "DisplayName": lambda record: record.display_name,
+    "CreationTime": lambda record: record.creation_time,
+    "LastModifiedTime": lambda record: record.last_modified_time,
+}
+
+
+def _add(fields: Fields, path: str, value: Scalar | None) -> None:
+    if value is not None:
+        fields.setdefault(path, []).append(value)
+
+
+def _tags(state: RegionState, record: Any, fields: Fields,
+          nested: dict[str, list[Fields]]) -> None:
+    tags: dict[str, str] = record.tags
     for key, value in tags.items():
-        document.add(f"Tags.{key}", value)
-    document.nested["Tags"] = [{"Tags.Key": [key], "Tags.Value": [value]}
-                               for key, value in tags.items()]
+        fields[f"Tags.{key}"] = [value]
+    nested["Tags"] = [{"Tags.Key": [key], "Tags.Value": [value]} for key, value in tags.items()]
 
 
-def _metadata(document: Document, properties: dict[str, str] | None) -> None:
+def _metadata(state: RegionState, record: Any, fields: Fields,
+              nested: dict[str, list[Fields]]) -> None:
+    properties: dict[str, str] | None = record.metadata_properties
     for key, value in (properties or {}).items():
-        document.add(f"MetadataProperties.{key}", value)
+        fields[f"MetadataProperties.{key}"] = [value]
 
 
-def experiment_document(state: RegionState, record: Experiment) -> Document:
-    document = Document({})
-    document.add("ExperimentName", record.name)
-    document.add("ExperimentArn", record.arn)
-    document.add("Description", record.description)
-    _common(document, record.display_name, record.creation_time, record.last_modified_time,
-            record.tags)
-    return document
-
-
-def trial_document(state: RegionState, record: Trial) -> Document:
-    document = Document({})
-    document.add("TrialName", record.name)
-    document.add("TrialArn", record.arn)
-    document.add("ExperimentName", record.experiment_name)
-    _common(document, record.display_name, record.creation_time, record.last_modified_time,
-            record.tags)
-    _metadata(document, record.metadata_properties)
+def _trial_summaries(state: RegionState, record: Trial, fields: Fields,
+                     nested: dict[str, list[Fields]]) -> None:
     elements = []
     for summary in _summaries(state, record):
-        element = {f"TrialComponentSummaries.{key}": [value] for key, value in summary.items()}
+        element: Fields = {f"TrialComponentSummaries.{key}": [value]
+                           for key, value in summary.items()}
         for path, values in element.items():
-            document.fields.setdefault(path, []).extend(values)
+            fields.setdefault(path, []).extend(values)
         elements.append(element)
-    document.nested["TrialComponentSummaries"] = elements
-    return document
+    nested["TrialComponentSummaries"] = elements
 
 
-def component_document(state: RegionState, record: TrialComponent) -> Document:
-    document = Document({})
-    document.add("TrialComponentName", record.name)
-    document.add("TrialComponentArn", record.arn)
-    document.add("Source.SourceArn", record.source_arn)
-    document.add("Source.SourceType", record.source_type)
-    status = record.status or {}
-    document.add("Status.PrimaryStatus", status.get("PrimaryStatus"))
-    document.add("Status.Message", status.get("Message"))
-    document.add("StartTime", record.start_time)
-    document.add("EndTime", record.end_time)
-    _common(document, record.display_name, record.creation_time, record.last_modified_time,
-            record.tags)
-    _metadata(document, record.metadata_properties)
+def _parameters(state: RegionState, record: TrialComponent, fields: Fields,
+                nested: dict[str, list[Fields]]) -> None:
     for key, value in record.parameters.items():
         member = "StringValue" if isinstance(value, str) else "NumberValue"
-        document.add(f"Parameters.{key}", value)
-        document.add(f"Parameters.{key}.{member}", value)
-    for prefix, artifacts in (("InputArtifacts", record.input_artifacts),
-                              ("OutputArtifacts", record.output_artifacts)):
+        fields[f"Parameters.{key}"] = [value]
+        fields[f"Parameters.{key}.{member}"] = [value]
+
+
+def _artifacts(prefix: str) -> Section:
+    def section(state: RegionState, record: TrialComponent, fields: Fields,
+                nested: dict[str, list[Fields]]) -> None:
+        artifacts: dict[str, Artifact] = getattr(record, _ARTIFACT_MEMBERS[prefix])
         for key, artifact in artifacts.items():
-            document.add(f"{prefix}.{key}", artifact.value)
-            document.add(f"{prefix}.{key}.Value", artifact.value)
-            document.add(f"{prefix}.{key}.MediaType", artifact.media_type)
-    metrics = []
+            fields[f"{prefix}.{key}"] = [artifact.value]
+            fields[f"{prefix}.{key}.Value"] = [artifact.value]
+            _add(fields, f"{prefix}.{key}.MediaType", artifact.media_type)
+    return section
+
+
+_ARTIFACT_MEMBERS = {"InputArtifacts": "input_artifacts", "OutputArtifacts": "output_artifacts"}
+
+
+def _metrics(state: RegionState, record: TrialComponent, fields: Fields,
+             nested: dict[str, list[Fields]]) -> None:
+    elements = []
     for name, summary in record.metrics.items():
-        element: dict[str, list[Any]] = {"Metrics.MetricName": [name],
-                                          "Metrics.TimeStamp": [summary.timestamp]}
+        element: Fields = {"Metrics.MetricName": [name], "Metrics.TimeStamp": [summary.timestamp]}
         for stat, value in summary.statistics().items():
-            document.add(f"Metrics.{name}.{stat}", float(value))
+            fields[f"Metrics.{name}.{stat}"] = [float(value)]
             element[f"Metrics.{stat}"] = [float(value)]
-        metrics.append(element)
-    document.nested["Metrics"] = metrics
+        elements.append(element)
+    nested["Metrics"] = elements
+
+
+def _component_parents(state: RegionState, record: TrialComponent, fields: Fields,
+                       nested: dict[str, list[Fields]]) -> None:
     parents = _parents(state, record)
     for parent in parents:
         for key, value in parent.items():
-            document.add(f"Parents.{key}", value)
-    document.nested["Parents"] = [{f"Parents.{key}": [value] for key, value in parent.items()}
-                                  for parent in parents]
-    return document
+            fields.setdefault(f"Parents.{key}", []).append(value)
+    nested["Parents"] = [{f"Parents.{key}": [value] for key, value in parent.items()}
+                         for parent in parents]
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """How to read one resource's properties: single-valued ones straight from the record,
+    the others (tags, parameters, metrics, parents...) one section at a time, each section
+    named by the first part of its paths (``Tags.team`` -> ``Tags``) and built once per record
+    when a filter or the sort first asks for it."""
+
+    scalars: Scalars
+    sections: Mapping[str, Section]
+
+
+class RecordDocument(Document):
+    """A record seen through its resource's :class:`Reader`."""
+
+    __slots__ = ("_built", "_fields", "_nested", "_reader", "_record", "_state")
+
+    def __init__(self, reader: Reader, state: RegionState, record: Any) -> None:
+        self._reader = reader
+        self._state = state
+        self._record = record
+        self._fields: Fields = {}
+        self._nested: dict[str, list[Fields]] = {}
+        self._built: set[str] = set()
+
+    def _build(self, section: str) -> None:
+        if section not in self._built:
+            self._built.add(section)
+            build = self._reader.sections.get(section)
+            if build is not None:
+                build(self._state, self._record, self._fields, self._nested)
+
+    def values(self, path: str) -> Values:
+        scalar = self._reader.scalars.get(path)
+        if scalar is not None:
+            value = scalar(self._record)
+            return [] if value is None else [value]
+        self._build(path.partition(".")[0])
+        return self._fields.get(path, [])
+
+    def elements(self, nested: str) -> list[Fields]:
+        self._build(nested)
+        return self._nested.get(nested, [])
+
+
+EXPERIMENT_READER = Reader(
+    scalars={"ExperimentName": lambda r: r.name, "ExperimentArn": lambda r: r.arn,
+             "Description": lambda r: r.description, **_COMMON},
+    sections=MappingProxyType({"Tags": _tags}),
+)
+TRIAL_READER = Reader(
+    scalars={"TrialName": lambda r: r.name, "TrialArn": lambda r: r.arn,
+             "ExperimentName": lambda r: r.experiment_name, **_COMMON},
+    sections=MappingProxyType({"Tags": _tags, "MetadataProperties": _metadata,
+                               "TrialComponentSummaries": _trial_summaries}),
+)
+COMPONENT_READER = Reader(
+    scalars={
+        "TrialComponentName": lambda r: r.name, "TrialComponentArn": lambda r: r.arn,
+        "Source.SourceArn": lambda r: r.source_arn,
+        "Source.SourceType": lambda r: r.source_type,
+        "Status.PrimaryStatus": lambda r: (r.status or {}).get("PrimaryStatus"),
+        "Status.Message": lambda r: (r.status or {}).get("Message"),
+        "StartTime": lambda r: r.start_time, "EndTime": lambda r: r.end_time, **_COMMON,
+    },
+    sections=MappingProxyType({
+        "Tags": _tags, "MetadataProperties": _metadata, "Parameters": _parameters,
+        "InputArtifacts": _artifacts("InputArtifacts"),
+        "OutputArtifacts": _artifacts("OutputArtifacts"), "Metrics": _metrics,
+        "Parents": _component_parents,
+    }),
+)
 
 
 # -- result records -------------------------------------------------------------------------
@@ -235,95 +318,154 @@ def component_record(state: RegionState, record: TrialComponent) -> Response:
 
 # -- the operation --------------------------------------------------------------------------
 
+#: Candidates for ``<property> Equals <value>`` from an index: a superset of the matches (the
+#: indexes fold letter case; the filter itself still runs on each candidate).
+Lookup = Callable[[RegionState, str], Iterable[Any]]
+
+
+def _named(records: Callable[[RegionState], Collection[Any]]) -> Lookup:
+    def lookup(state: RegionState, value: str) -> list[Any]:
+        record = records(state).get(value)
+        return [] if record is None else [record]
+    return lookup
+
+
+def _records_of(collection: Collection[Any], keys: Iterable[str]) -> list[Any]:
+    return [collection.get_by_key(key) for key in keys]
+
+
+def _components_in_trial(state: RegionState, trial: str) -> list[Any]:
+    return _records_of(state.trial_components, state.components_of(trial))
+
+
+def _components_in_experiment(state: RegionState, experiment: str) -> list[Any]:
+    keys: dict[str, None] = {}
+    for trial in state.trials_of(experiment):
+        keys.update(state.components_of(trial))
+    return _records_of(state.trial_components, keys)
+
+
 @dataclass(frozen=True, slots=True)
 class _Resource:
     schema: Schema
+    reader: Reader
     records: Callable[[RegionState], Collection[Any]]
-    document: Callable[[RegionState, Any], Document]
     result: Callable[[RegionState, Any], Response]
-    #: the property naming the record: an Equals filter on it pins the search to one record
-    name_property: str
+    #: property -> index lookup, for the Equals filters the SDKs send
+    lookups: Mapping[str, Lookup]
+
+
+def _display(records: Callable[[RegionState], Collection[Any]]) -> Lookup:
+    return lambda state, value: records(state).with_display_name(value)
+
+
+def _experiments(state: RegionState) -> Collection[Any]:
+    return state.experiments
+
+
+def _trials(state: RegionState) -> Collection[Any]:
+    return state.trials
+
+
+def _components(state: RegionState) -> Collection[Any]:
+    return state.trial_components
 
 
 RESOURCES: dict[str, _Resource] = {
-    "Experiment": _Resource(EXPERIMENT_SCHEMA, lambda state: state.experiments,
-                            experiment_document, experiment_record, "ExperimentName"),
-    "ExperimentTrial": _Resource(TRIAL_SCHEMA, lambda state: state.trials,
-                                 trial_document, trial_record, "TrialName"),
-    "ExperimentTrialComponent": _Resource(COMPONENT_SCHEMA, lambda state: state.trial_components,
-                                          component_document, component_record,
-                                          "TrialComponentName"),
+    "Experiment": _Resource(
+        EXPERIMENT_SCHEMA, EXPERIMENT_READER, _experiments, experiment_record,
+        {"ExperimentName": _named(_experiments), "DisplayName": _display(_experiments)}),
+    "ExperimentTrial": _Resource(
+        TRIAL_SCHEMA, TRIAL_READER, _trials, trial_record,
+        {"TrialName": _named(_trials), "DisplayName": _display(_trials),
+         "ExperimentName": lambda state, value: _records_of(state.trials,
+                                                            state.trials_of(value))}),
+    "ExperimentTrialComponent": _Resource(
+        COMPONENT_SCHEMA, COMPONENT_READER, _components, component_record,
+        {"TrialComponentName": _named(_components), "DisplayName": _display(_components),
+         "Parents.TrialName": _components_in_trial,
+         "Parents.ExperimentName": _components_in_experiment,
+         "Source.SourceArn": lambda state, value: _records_of(
+             state.trial_components, state.components_from(value))}),
 }
 
 
 def _candidates(resource: _Resource, state: RegionState,
                 expression: Params | None) -> Iterable[Any]:
-    """The records that can match: all of them, or far fewer when a top-level And filter
-    pins the name, a tag or the parent trial (the SageMaker SDK searches like that for every
-    run).
-    The full predicate still runs on each candidate, so this only saves work."""
+    """The records that can match: all of them, or the fewest an index gives for one of the
+    top-level And's Equals filters on a name, a parent, the source, the display name or a tag
+    (the SageMaker SDKs search like that: a run's component by name and trial, an
+    experiment's components for ExperimentAnalytics).  The whole predicate still runs on each
+    candidate, so this only saves work."""
+    records = resource.records(state)
     if not expression or expression.get("Operator", "And") != "And":
-        return resource.records(state)
+        return records
+    best: Collection[Any] | list[Any] = records
     for item in expression.get("Filters") or []:
         value = item.get("Value")
         if value is None or item.get("Operator", "Equals") != "Equals":
             continue
-        if item["Name"] == resource.name_property:
-            record = resource.records(state).get(value)
-            return [record] if record is not None else []
-        if item["Name"].startswith("Tags."):
-            return resource.records(state).with_tag(item["Name"][len("Tags."):], value)
-        if item["Name"] == "Parents.TrialName" and resource.schema is COMPONENT_SCHEMA:
-            trial = state.trials.get(value)
-            if trial is None:
-                return []
-            found = (state.trial_components.get(name) for name in trial.trial_component_names)
-            return [record for record in found if record is not None]
-    return resource.records(state)
-
-
-_RECORD_TIMES = {"CreationTime": "creation_time", "LastModifiedTime": "last_modified_time"}
-
-
-def _index_answers(expression: Params | None) -> bool:
-    """True when the expression is one ``Tags.<key> Equals <value>`` filter and nothing else,
-    so the records :func:`_candidates` takes from the tag index are exactly the matches."""
-    if (not expression or set(expression) - {"Filters", "Operator"}
-            or expression.get("Operator", "And") != "And"):  # _candidates narrows And only
-        return False
-    filters = expression.get("Filters") or []
-    if len(filters) != 1:
-        return False
-    (item,) = filters
-    return (item.get("Operator", "Equals") == "Equals" and item.get("Value") is not None
-            and str(item.get("Name", "")).startswith("Tags."))
-
-
-def _matches(resource: _Resource, state: RegionState, expression: Params | None,
-             predicate: Predicate, sort_by: str, sort_key: SortKey,
-             descending: bool) -> list[Any]:
-    """The records that match, in the requested order."""
-    if _index_answers(expression) and sort_by in _RECORD_TIMES:
-        # The tag index already is the answer and every record has the sort key: no document
-        # per match (the general path gives the same order: time, then creation order).
-        attribute = _RECORD_TIMES[sort_by]
-        return sorted(_candidates(resource, state, expression),
-                      key=lambda record: (getattr(record, attribute), record.seq),
-                      reverse=descending)
-    matches: list[tuple[Document, int]] = []
-    records: list[Any] = []
-    for record in _candidates(resource, state, expression):
-        document = resource.document(state, record)
-        if predicate(document):
-            matches.append((document, record.seq))
-            records.append(record)
-    return [records[position] for position in order(matches, sort_key, descending)]
+        name = item["Name"]
+        lookup = resource.lookups.get(name)
+        if lookup is not None:
+            found = list(lookup(state, value))
+        elif name.startswith("Tags."):
+            found = records.with_tag(name[len("Tags."):], value)
+        else:
+            continue
+        if len(found) < len(best):
+            best = found
+    return best
 
 
 def owns(resource: str) -> bool:
     """True when ``Search(Resource=resource)`` searches what this service holds; the others
     (TrainingJob, ModelPackageGroup, Pipeline...) are another service's (moto's, beside it)."""
     return resource in RESOURCES
+
+
+def _page(resource: _Resource, state: RegionState, expression: Params | None,
+          predicate: Predicate | None, sort_path: str, descending: bool,
+          page: Page) -> tuple[list[Any], int, Rank | None]:
+    """One page of matches in order, the number of matches, and the rank of the page's last
+    record when more follow.
+
+    Each match is ranked once and only the page is kept (a heap of page size + 1), so a page
+    costs O(matches x log page) whatever its position: the cursor of a NextToken is the rank of
+    the last record of the page before, and the next page is the best-ranked records after it.
+    """
+    reader = resource.reader
+    scalar = reader.scalars.get(sort_path)
+    cursor = None if page.cursor is None else rank_from_json(page.cursor)
+    hits = 0
+    ranked: list[tuple[Rank, Any]] = []
+    for record in _candidates(resource, state, expression):
+        document = None
+        if predicate is not None:
+            document = RecordDocument(reader, state, record)
+            if not predicate(document):
+                continue
+        hits += 1
+        if scalar is not None:
+            value = scalar(record)
+        else:
+            values = (document or RecordDocument(reader, state, record)).values(sort_path)
+            value = values[0] if values else None
+        place = rank(value, record.seq, descending)
+        if cursor is not None and (place >= cursor if descending else place <= cursor):
+            continue
+        ranked.append((place, record))
+    wanted = page.max_results + 1  # one more than a page tells whether a next page exists
+    select = heapq.nlargest if descending else heapq.nsmallest
+    chosen = select(wanted, ranked, key=_first)
+    if len(chosen) < wanted:
+        return [record for _, record in chosen], hits, None
+    del chosen[page.max_results:]
+    return [record for _, record in chosen], hits, chosen[-1][0]
+
+
+def _first(pair: tuple[Rank, Any]) -> Rank:
+    return pair[0]
 
 
 def search(ctx: Context, params: Params) -> Response:
@@ -338,9 +480,8 @@ def search(ctx: Context, params: Params) -> Response:
             "sagemaker", f"Search(Resource={resource_name})",
             [f"Search(Resource={name})" for name in RESOURCES])
     expression = params.get("SearchExpression")
-    predicate = compile_expression(resource.schema, expression)
-    sort_by = params.get("SortBy", DEFAULT_SORT_BY)
-    sort_key = compile_sort(resource.schema, sort_by)
+    predicate = None if expression is None else compile_expression(resource.schema, expression)
+    sort_path = compile_sort(resource.schema, params.get("SortBy", DEFAULT_SORT_BY))
     descending = params.get("SortOrder", "Descending") == "Descending"
     page = page_request(ctx, "Search", params, (
         "Resource", "SearchExpression", "SortBy", "CrossAccountFilterOption"))
@@ -348,12 +489,14 @@ def search(ctx: Context, params: Params) -> Response:
     state = ctx.state
     # CHOICE: the mock holds no resources shared from other accounts, so a CrossAccount search
     # finds nothing; VisibilityConditions are accepted and not applied.
-    ordered = ([] if params.get("CrossAccountFilterOption") == "CrossAccount"
-               else _matches(resource, state, expression, predicate, sort_by, sort_key,
-                             descending))
-    chunk, token = page_of(ctx, page, ordered, lambda record: name_key(record.name))
+    chunk: list[Any] = []
+    hits = 0
+    last = None
+    if params.get("CrossAccountFilterOption") != "CrossAccount":
+        chunk, hits, last = _page(resource, state, expression, predicate, sort_path,
+                                  descending, page)
     return with_token({
         "Results": [resource.result(state, record) for record in chunk],
         # CHOICE: the mock always counts every hit exactly.
-        "TotalHits": {"Value": len(ordered), "Relation": "EqualTo"},
-    }, token)
+        "TotalHits": {"Value": hits, "Relation": "EqualTo"},
+    }, None if last is None else seal(ctx, page, rank_to_json(last)))

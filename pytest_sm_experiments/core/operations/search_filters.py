@@ -16,8 +16,8 @@ of 1 exceeded."); at most 50 Filters, NestedFilters and SubExpressions in all.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -38,17 +38,19 @@ _TYPE_NAMES = {"text": "text", "number": "numeric", "time": "timestamp"}
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
-@dataclass(slots=True)
 class Document:
-    """What a record offers to filters and sorting."""
+    """What a record offers to filters and sorting, read on demand: a filter on one property
+    reads that property only (a record has dozens; most searches look at one or two)."""
 
-    fields: Fields
-    #: NestedPropertyName -> one Fields per element (paths keep the nested prefix)
-    nested: dict[str, list[Fields]] = field(default_factory=dict)
+    __slots__ = ()
 
-    def add(self, path: str, value: Scalar | None) -> None:
-        if value is not None:
-            self.fields.setdefault(path, []).append(value)
+    def values(self, path: str) -> Values:
+        """The values of property ``path`` (most have one; none when the record lacks it)."""
+        raise NotImplementedError
+
+    def elements(self, nested: str) -> list[Fields]:
+        """One Fields per element of nested property ``nested`` (paths keep its prefix)."""
+        raise NotImplementedError
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +188,7 @@ def _expression(schema: Schema, expression: Mapping[str, Any], budget: _Budget) 
 
 
 def _on_fields(path: str, test: ValuesTest) -> Predicate:
-    return lambda document: test(document.fields.get(path, []))
+    return lambda document: test(document.values(path))
 
 
 def _nested(schema: Schema, item: Mapping[str, Any], budget: _Budget) -> Predicate:
@@ -206,7 +208,7 @@ def _nested(schema: Schema, item: Mapping[str, Any], budget: _Budget) -> Predica
         # "A nested filter is satisfied if a single object in the list satisfies all Boolean
         # expressions" (model docs).
         return any(all(test(fields.get(path, [])) for path, test in tests)
-                   for fields in document.nested[name])
+                   for fields in document.elements(name))
     return matches
 
 
@@ -326,40 +328,36 @@ def _text(operator: str, target: str) -> ValuesTest:
 
 # -- sorting --------------------------------------------------------------------------------
 
-SortKey = Callable[[Document], tuple[Any, ...] | None]
-
-
-def compile_sort(schema: Schema, sort_by: str) -> SortKey:
-    """A key for SortBy; None for a record without the property (sorted last, CHOICE)."""
+def compile_sort(schema: Schema, sort_by: str) -> str:
+    """The document path SortBy orders on (checked: a known, single-valued property)."""
     _, path = schema.resolve(sort_by)
     if path in schema.multi:
         # CHOICE: a property with several values per record has no order.
         raise ValidationError(
             f"SortBy '{sort_by}' has several values per record and cannot be sorted on.")
-
-    def key(document: Document) -> tuple[Any, ...] | None:
-        values = document.fields.get(path)
-        if not values:
-            return None
-        value = values[0]
-        # CHOICE: for parameters, numbers (False) sort before strings (True).
-        return (isinstance(value, str), value)
-    return key
+    return path
 
 
-def order(documents: Sequence[tuple[Document, int]], key: SortKey,
-          descending: bool) -> list[int]:
-    """Positions of ``documents`` (document, seq) in sorted order: records with the property
-    first (ties broken by creation order in the same direction), then those without it."""
-    present: list[tuple[tuple[Any, ...], int, int]] = []
-    absent: list[tuple[int, int]] = []
-    for position, (document, seq) in enumerate(documents):
-        value = key(document)
-        if value is None:
-            absent.append((seq, position))
-        else:
-            present.append((value, seq, position))
-    present.sort(reverse=descending)
-    absent.sort(reverse=descending)
-    return ([position for _, _, position in present]
-            + [position for _, position in absent])
+#: Where a record stands in a Search's order; unique (it ends with the record's seq).
+Rank = tuple[Any, ...]
+
+
+def rank(value: Scalar | None, seq: int, descending: bool) -> Rank:
+    """The record's place in the order, compared as tuples: ascending, the smallest rank
+    first; descending, the largest.  Records with the property come first, ordered by it (ties
+    broken by creation order in the same direction), then those without it (CHOICE), in
+    creation order in the same direction.  CHOICE: for parameters, numbers sort before
+    strings."""
+    if value is None:
+        return (0 if descending else 1, seq)
+    return (1 if descending else 0, isinstance(value, str), value, seq)
+
+
+def rank_to_json(ranked: Rank) -> list[Any]:
+    """A rank as JSON (a NextToken's cursor): times as ``{"t": iso}``."""
+    return [{"t": part.isoformat()} if isinstance(part, datetime) else part for part in ranked]
+
+
+def rank_from_json(parts: list[Any]) -> Rank:
+    return tuple(datetime.fromisoformat(part["t"]) if isinstance(part, dict) else part
+                 for part in parts)
