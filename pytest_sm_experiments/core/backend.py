@@ -142,12 +142,15 @@ class Collection(Generic[R]):
     sorted indexes by name and by creation time maintained on insert and delete (List pages),
     and indexes of tags and display names (Search by tag, by display name)."""
 
-    __slots__ = ("_by_display", "_by_name", "_by_tag", "_by_time", "_records")
+    __slots__ = ("_by_display", "_by_modified", "_by_name", "_by_tag", "_by_time", "_records")
 
     def __init__(self) -> None:
         self._records: dict[str, R] = {}
         self._by_name: SortedIndex[str] = SortedIndex()
         self._by_time: SortedIndex[TimeEntry] = SortedIndex()
+        #: ``(last_modified_time, seq, name_key)`` of the records that have one (Search's
+        #: default order)
+        self._by_modified: SortedIndex[TimeEntry] = SortedIndex()
         #: (tag key, tag value) -> name keys of the records carrying it, in insertion order
         self._by_tag: dict[tuple[str, str], dict[str, None]] = {}
         #: display name -> name keys of the records showing it (records that have one)
@@ -169,6 +172,15 @@ class Collection(Generic[R]):
                 _unlink(self._by_display, before, key)
             if after is not None:
                 _link(self._by_display, after, key)
+
+    def _index_modified(self, key: str, old: R | None, new: R | None) -> None:
+        before = getattr(old, "last_modified_time", None)
+        after = getattr(new, "last_modified_time", None)
+        if before != after:
+            if old is not None and before is not None:
+                self._by_modified.remove((before, old.seq, key))
+            if new is not None and after is not None:
+                self._by_modified.add((after, new.seq, key))
 
     def with_display_name(self, display_name: str) -> list[R]:
         """The records whose DisplayName is ``display_name`` (exactly)."""
@@ -203,6 +215,7 @@ class Collection(Generic[R]):
         self._records[key] = record
         self._by_name.add(key)
         self._by_time.add((record.creation_time, record.seq, key))
+        self._index_modified(key, None, record)
         if record.tags:
             self._index_tags(key, {}, record.tags)
         self._index_display(key, None, record)
@@ -217,6 +230,7 @@ class Collection(Generic[R]):
         self._records[key] = record
         self._index_tags(key, old.tags, record.tags)
         self._index_display(key, old, record)
+        self._index_modified(key, old, record)
 
     def remove(self, name: str) -> R:
         key = name_key(name)
@@ -225,6 +239,7 @@ class Collection(Generic[R]):
         self._by_time.remove((record.creation_time, record.seq, key))
         self._index_tags(key, record.tags, {})
         self._index_display(key, record, None)
+        self._index_modified(key, record, None)
         return record
 
     @property
@@ -236,6 +251,11 @@ class Collection(Generic[R]):
     def by_time(self) -> SortedIndex[TimeEntry]:
         """``(creation_time, seq, name_key)`` entries, sorted."""
         return self._by_time
+
+    @property
+    def by_modified(self) -> SortedIndex[TimeEntry]:
+        """``(last_modified_time, seq, name_key)`` entries, sorted."""
+        return self._by_modified
 
 
 class RegionState:

@@ -13,8 +13,9 @@ component's Parents.
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -28,7 +29,6 @@ from .paging import Page, page_request, seal, with_token
 from .search_filters import (
     Document,
     Fields,
-    Predicate,
     PropertyType,
     Rank,
     Scalar,
@@ -202,37 +202,47 @@ class Reader:
     sections: Mapping[str, Section]
 
 
+@dataclass(slots=True)
+class _Sections:
+    """The sections of one record built so far."""
+
+    fields: Fields = field(default_factory=dict)
+    nested: dict[str, list[Fields]] = field(default_factory=dict)
+    built: set[str] = field(default_factory=set)
+
+
 class RecordDocument(Document):
     """A record seen through its resource's :class:`Reader`."""
 
-    __slots__ = ("_built", "_fields", "_nested", "_reader", "_record", "_state")
+    __slots__ = ("_reader", "_record", "_sections", "_state")
 
     def __init__(self, reader: Reader, state: RegionState, record: Any) -> None:
         self._reader = reader
         self._state = state
         self._record = record
-        self._fields: Fields = {}
-        self._nested: dict[str, list[Fields]] = {}
-        self._built: set[str] = set()
+        # Made when a section is first asked for: most filters read single-valued properties.
+        self._sections: _Sections | None = None
 
-    def _build(self, section: str) -> None:
-        if section not in self._built:
-            self._built.add(section)
+    def _section(self, section: str) -> _Sections:
+        sections = self._sections
+        if sections is None:
+            sections = self._sections = _Sections()
+        if section not in sections.built:
+            sections.built.add(section)
             build = self._reader.sections.get(section)
             if build is not None:
-                build(self._state, self._record, self._fields, self._nested)
+                build(self._state, self._record, sections.fields, sections.nested)
+        return sections
 
     def values(self, path: str) -> Values:
         scalar = self._reader.scalars.get(path)
         if scalar is not None:
             value = scalar(self._record)
             return [] if value is None else [value]
-        self._build(path.partition(".")[0])
-        return self._fields.get(path, [])
+        return self._section(path.partition(".")[0]).fields.get(path, [])
 
     def elements(self, nested: str) -> list[Fields]:
-        self._build(nested)
-        return self._nested.get(nested, [])
+        return self._section(nested).nested.get(nested, [])
 
 
 EXPERIMENT_READER = Reader(
@@ -318,31 +328,49 @@ def component_record(state: RegionState, record: TrialComponent) -> Response:
 
 # -- the operation --------------------------------------------------------------------------
 
-#: Candidates for ``<property> Equals <value>`` from an index: a superset of the matches (the
-#: indexes fold letter case; the filter itself still runs on each candidate).
-Lookup = Callable[[RegionState, str], Iterable[Any]]
+#: The records for which ``<property> Equals <value>`` holds, from the backend's indexes (which
+#: fold letter case; the exact comparison is made here, on the few records they give).
+Lookup = Callable[[RegionState, str], list[Any]]
 
 
 def _named(records: Callable[[RegionState], Collection[Any]]) -> Lookup:
     def lookup(state: RegionState, value: str) -> list[Any]:
         record = records(state).get(value)
-        return [] if record is None else [record]
+        return [record] if record is not None and record.name == value else []
     return lookup
+
+
+def _display(records: Callable[[RegionState], Collection[Any]]) -> Lookup:
+    return lambda state, value: records(state).with_display_name(value)
 
 
 def _records_of(collection: Collection[Any], keys: Iterable[str]) -> list[Any]:
     return [collection.get_by_key(key) for key in keys]
 
 
+def _trials_in(state: RegionState, experiment: str) -> list[Trial]:
+    """The trials whose ExperimentName is ``experiment`` (as stored on the trial)."""
+    trials = _records_of(state.trials, state.trials_of(experiment))
+    return [trial for trial in trials if trial.experiment_name == experiment]
+
+
 def _components_in_trial(state: RegionState, trial: str) -> list[Any]:
+    record = state.trials.get(trial)
+    if record is None or record.name != trial:
+        return []
     return _records_of(state.trial_components, state.components_of(trial))
 
 
 def _components_in_experiment(state: RegionState, experiment: str) -> list[Any]:
     keys: dict[str, None] = {}
-    for trial in state.trials_of(experiment):
-        keys.update(state.components_of(trial))
+    for trial in _trials_in(state, experiment):
+        keys.update(state.components_of(trial.name))
     return _records_of(state.trial_components, keys)
+
+
+def _components_from(state: RegionState, source_arn: str) -> list[Any]:
+    found = _records_of(state.trial_components, state.components_from(source_arn))
+    return [record for record in found if record.source_arn == source_arn]
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,12 +379,8 @@ class _Resource:
     reader: Reader
     records: Callable[[RegionState], Collection[Any]]
     result: Callable[[RegionState, Any], Response]
-    #: property -> index lookup, for the Equals filters the SDKs send
+    #: property -> index lookup, for the Equals filters the SDKs send (and ``Tags.*``)
     lookups: Mapping[str, Lookup]
-
-
-def _display(records: Callable[[RegionState], Collection[Any]]) -> Lookup:
-    return lambda state, value: records(state).with_display_name(value)
 
 
 def _experiments(state: RegionState) -> Collection[Any]:
@@ -378,44 +402,51 @@ RESOURCES: dict[str, _Resource] = {
     "ExperimentTrial": _Resource(
         TRIAL_SCHEMA, TRIAL_READER, _trials, trial_record,
         {"TrialName": _named(_trials), "DisplayName": _display(_trials),
-         "ExperimentName": lambda state, value: _records_of(state.trials,
-                                                            state.trials_of(value))}),
+         "ExperimentName": _trials_in}),
     "ExperimentTrialComponent": _Resource(
         COMPONENT_SCHEMA, COMPONENT_READER, _components, component_record,
         {"TrialComponentName": _named(_components), "DisplayName": _display(_components),
          "Parents.TrialName": _components_in_trial,
          "Parents.ExperimentName": _components_in_experiment,
-         "Source.SourceArn": lambda state, value: _records_of(
-             state.trial_components, state.components_from(value))}),
+         "Source.SourceArn": _components_from}),
 }
 
 
-def _candidates(resource: _Resource, state: RegionState,
-                expression: Params | None) -> Iterable[Any]:
-    """The records that can match: all of them, or the fewest an index gives for one of the
-    top-level And's Equals filters on a name, a parent, the source, the display name or a tag
-    (the SageMaker SDKs search like that: a run's component by name and trial, an
-    experiment's components for ExperimentAnalytics).  The whole predicate still runs on each
-    candidate, so this only saves work."""
+def _candidates(resource: _Resource, state: RegionState, expression: Params | None
+                ) -> tuple[Collection[Any] | list[Any], Params | None]:
+    """The records that can match, and what of the expression is left to check on them.
+
+    All records and the whole expression; or, when the expression is an And of filters among
+    which an Equals on a name, a parent, the source, the display name or a tag (the SageMaker
+    SDKs search like that: a run's component by name and trial, an experiment's components for
+    ExperimentAnalytics), the fewest records such a filter holds for, from the backend's
+    indexes, and the expression without that filter (None when nothing is left)."""
     records = resource.records(state)
     if not expression or expression.get("Operator", "And") != "And":
-        return records
-    best: Collection[Any] | list[Any] = records
-    for item in expression.get("Filters") or []:
+        return records, expression
+    filters = expression.get("Filters") or []
+    best: list[Any] | None = None
+    answered = -1
+    for position, item in enumerate(filters):
         value = item.get("Value")
         if value is None or item.get("Operator", "Equals") != "Equals":
             continue
         name = item["Name"]
         lookup = resource.lookups.get(name)
         if lookup is not None:
-            found = list(lookup(state, value))
+            found = lookup(state, value)
         elif name.startswith("Tags."):
             found = records.with_tag(name[len("Tags."):], value)
         else:
             continue
-        if len(found) < len(best):
-            best = found
-    return best
+        if best is None or len(found) < len(best):
+            best, answered = found, position
+    if best is None:
+        return records, expression
+    rest = {**expression, "Filters": filters[:answered] + filters[answered + 1:]}
+    if not (rest["Filters"] or rest.get("NestedFilters") or rest.get("SubExpressions")):
+        return best, None
+    return best, rest
 
 
 def owns(resource: str) -> bool:
@@ -425,47 +456,77 @@ def owns(resource: str) -> bool:
 
 
 def _page(resource: _Resource, state: RegionState, expression: Params | None,
-          predicate: Predicate | None, sort_path: str, descending: bool,
-          page: Page) -> tuple[list[Any], int, Rank | None]:
+          sort_path: str, descending: bool, page: Page) -> tuple[list[Any], int, Rank | None]:
     """One page of matches in order, the number of matches, and the rank of the page's last
     record when more follow.
 
-    Each match is ranked once and only the page is kept (a heap of page size + 1), so a page
-    costs O(matches x log page) whatever its position: the cursor of a NextToken is the rank of
-    the last record of the page before, and the next page is the best-ranked records after it.
+    Only the page is kept (a heap of page size + 1 in ``heapq``), so a page costs
+    O(matches x log page) whatever its position: the cursor of a NextToken is the rank of the
+    last record of the page before, and the next page is the best-ranked records after it.
+    Each rank is made and dropped in turn (no list of every match's rank), which keeps the
+    garbage collector out of a search over many records.
     """
     reader = resource.reader
-    scalar = reader.scalars.get(sort_path)
     cursor = None if page.cursor is None else rank_from_json(page.cursor)
-    hits = 0
-    ranked: list[tuple[Rank, Any]] = []
-    for record in _candidates(resource, state, expression):
-        document = None
-        if predicate is not None:
-            document = RecordDocument(reader, state, record)
-            if not predicate(document):
-                continue
-        hits += 1
+    if expression is None and sort_path in _TIME_INDEXES:
+        return _page_by_time(resource.records(state), sort_path, descending, page, cursor)
+    candidates, rest = _candidates(resource, state, expression)
+    matches: Collection[Any] | list[Any]
+    if rest is None:
+        matches = candidates
+    else:
+        predicate = compile_expression(resource.schema, rest)
+        matches = [record for record in candidates
+                   if predicate(RecordDocument(reader, state, record))]
+    scalar = reader.scalars.get(sort_path)
+    # Ranks of records at or before the cursor: after every other rank in the order.
+    passed: Rank = (-1,) if descending else (2,)
+
+    def key(record: Any) -> Rank:
         if scalar is not None:
             value = scalar(record)
         else:
-            values = (document or RecordDocument(reader, state, record)).values(sort_path)
+            values = RecordDocument(reader, state, record).values(sort_path)
             value = values[0] if values else None
         place = rank(value, record.seq, descending)
         if cursor is not None and (place >= cursor if descending else place <= cursor):
-            continue
-        ranked.append((place, record))
+            return passed
+        return place
+
     wanted = page.max_results + 1  # one more than a page tells whether a next page exists
     select = heapq.nlargest if descending else heapq.nsmallest
-    chosen = select(wanted, ranked, key=_first)
+    chosen = [(place, record) for place, record in
+              ((key(record), record) for record in select(wanted, matches, key=key))
+              if place != passed]
+    found = [record for _, record in chosen[:page.max_results]]
     if len(chosen) < wanted:
-        return [record for _, record in chosen], hits, None
-    del chosen[page.max_results:]
-    return [record for _, record in chosen], hits, chosen[-1][0]
+        return found, len(matches), None
+    return found, len(matches), chosen[page.max_results - 1][0]
 
 
-def _first(pair: tuple[Rank, Any]) -> Rank:
-    return pair[0]
+#: the sorted indexes of the record times Search sorts on (every record has both)
+_TIME_INDEXES = ("CreationTime", "LastModifiedTime")
+
+
+def _page_by_time(records: Collection[Any], sort_path: str, descending: bool, page: Page,
+                  cursor: Rank | None) -> tuple[list[Any], int, Rank | None]:
+    """A page of every record in time order, read from the backend's sorted index: the cost
+    of a page, not of the collection (what :func:`_page` would find, in the same order)."""
+    index = records.by_time if sort_path == "CreationTime" else records.by_modified
+    if cursor is None:
+        entries = index.descending() if descending else index.ascending()
+    else:
+        # The cursor is the rank of the page's last record: (flag, False, time, seq).
+        time, seq = cursor[2], cursor[3]
+        entries = (index.descending((time, seq)) if descending
+                   else index.ascending((time, seq + 1)))
+    wanted = page.max_results + 1
+    chosen = list(itertools.islice(entries, wanted))
+    found = [records.get_by_key(key) for _, _, key in chosen[:page.max_results]]
+    if len(chosen) < wanted:
+        return found, len(records), None
+    time, seq, _ = chosen[page.max_results - 1]
+    return found, len(records), rank(time, seq, descending)
 
 
 def search(ctx: Context, params: Params) -> Response:
@@ -480,7 +541,8 @@ def search(ctx: Context, params: Params) -> Response:
             "sagemaker", f"Search(Resource={resource_name})",
             [f"Search(Resource={name})" for name in RESOURCES])
     expression = params.get("SearchExpression")
-    predicate = None if expression is None else compile_expression(resource.schema, expression)
+    if expression is not None:
+        compile_expression(resource.schema, expression)  # a bad request fails whatever the data
     sort_path = compile_sort(resource.schema, params.get("SortBy", DEFAULT_SORT_BY))
     descending = params.get("SortOrder", "Descending") == "Descending"
     page = page_request(ctx, "Search", params, (
@@ -493,8 +555,7 @@ def search(ctx: Context, params: Params) -> Response:
     hits = 0
     last = None
     if params.get("CrossAccountFilterOption") != "CrossAccount":
-        chunk, hits, last = _page(resource, state, expression, predicate, sort_path,
-                                  descending, page)
+        chunk, hits, last = _page(resource, state, expression, sort_path, descending, page)
     return with_token({
         "Results": [resource.result(state, record) for record in chunk],
         # CHOICE: the mock always counts every hit exactly.
