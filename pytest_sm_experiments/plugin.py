@@ -153,8 +153,8 @@ def _sm_experiments_sdk_sessions() -> dict[Any, Any]:
 def sm_session(sm_experiments: SageMakerExperimentsMock,
                _sm_experiments_sdk_sessions: dict[Any, Any]) -> Any:
     """A SageMaker Python SDK ``Session`` (v3's if installed, else v2's) in the mock's region,
-    telemetry off, shared across tests like ``sm_client`` (building one is slow: BENCHMARKS.md,
-    "The SageMaker SDK")."""
+    with the user's SDK config, shared across tests like ``sm_client`` (building one is slow:
+    BENCHMARKS.md, "The SageMaker SDK")."""
     return shared_session(_sm_experiments_sdk_sessions, sm_experiments.options.region)
 
 

@@ -7,28 +7,22 @@ from the mock that runs at the time. What the ``Session`` itself caches per acco
 default bucket's name) is forgotten before each test.
 
 The SDK is the one installed: v3 (``sagemaker-core``'s ``sagemaker.core``) if present, else
-v2 (``sagemaker`` < 3). Its telemetry is turned off in the config given to the ``Session``
-(the SDK sends it with ``requests``, which no botocore hook sees), whatever the environment
-says.
+v2 (``sagemaker`` < 3). The ``Session`` loads the user's SDK config as any ``Session`` does
+(the defaults files and ``SAGEMAKER_*_CONFIG_OVERRIDE``, read when the region's session is
+first built); the fixture adds none of its own: the boundary silences the SDKs' telemetry
+while a mock runs, and a config of the fixture's own made every ``Run`` validate it against
+the SDK's JSON schema (BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
-import copy
 import importlib
 import importlib.util
 import sys
-from collections.abc import Mapping
 from typing import Any
 
 from .credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from .errors import MockUsageError
-
-#: The SageMaker SDK config the sessions are built with: telemetry off, nothing else set.
-SDK_CONFIG: Mapping[str, Any] = {
-    "SchemaVersion": "1.0",
-    "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}},
-}
 
 #: Where each SDK generation keeps its ``Session`` class, newest first.
 SESSION_CLASSES = (
@@ -52,13 +46,12 @@ def session_class() -> type:
 
 
 def build_session(region: str) -> Any:
-    """A new SDK ``Session`` in ``region`` with fake credentials and telemetry off."""
+    """A new SDK ``Session`` in ``region`` with fake credentials and the user's SDK config."""
     import boto3
 
     boto_session = boto3.Session(region_name=region, aws_access_key_id=FAKE_ACCESS_KEY,
                                  aws_secret_access_key=FAKE_SECRET_KEY)
-    return session_class()(boto_session=boto_session,
-                           sagemaker_config=copy.deepcopy(dict(SDK_CONFIG)))
+    return session_class()(boto_session=boto_session)
 
 
 def shared_session(cache: dict[Any, Any], region: str) -> Any:

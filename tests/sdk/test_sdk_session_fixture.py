@@ -1,5 +1,6 @@
 """The ``sm_session`` fixture: a SageMaker SDK ``Session`` bound to the mock, built once per
-region and shared across tests, telemetry off whatever the environment says."""
+region and shared across tests, with the user's SDK config (telemetry stays silent: the
+boundary's)."""
 
 from __future__ import annotations
 
@@ -63,8 +64,9 @@ def test_default_bucket_in_the_default_account(sdk, sm_session, s3):
     assert sm_session.default_bucket() == "sagemaker-us-east-1-123456789012"
 
 
-def test_telemetry_is_off_whatever_the_user_config_says(sdk, sm_experiments, network_attempts,
-                                                       monkeypatch, tmp_path):
+def test_telemetry_is_silent_whatever_the_user_config_says(sdk, sm_experiments,
+                                                          network_attempts, monkeypatch,
+                                                          tmp_path):
     config = tmp_path / "config.yaml"
     config.write_text(TELEMETRY_ON)
     monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))
@@ -77,8 +79,9 @@ def test_telemetry_is_off_whatever_the_user_config_says(sdk, sm_experiments, net
     for thread in set(threading.enumerate()) - before:
         thread.join(timeout=5)
     assert network_attempts == []
+    # The session holds the user's config, telemetry on; the boundary kept it from sending.
     assert session.sagemaker_config["SageMaker"]["PythonSDK"]["Modules"] == {
-        "TelemetryOptOut": True}
+        "TelemetryOptOut": False}
     assert sm_experiments.trial_components["exp-quiet"].parameters == {"lr": 0.1}
 
 
@@ -128,14 +131,16 @@ def test_the_fixture_session_holds_the_fake_key_pair_only(sdk, sm_session):
         "AKIAMOCKSMEXPERIMENTS", "pytest-sm-experiments-fake-secret-key", None)
 
 
-def test_a_config_changed_in_one_session_leaves_the_next_sessions_alone(sdk):
-    first = build_session("us-east-1")
-    modules = first.sagemaker_config["SageMaker"]["PythonSDK"]["Modules"]
-    modules["TelemetryOptOut"] = False
-    modules["LocalCodeDir"] = "/tmp/elsewhere"
-    second = build_session("eu-west-1")
-    assert second.sagemaker_config == {
-        "SchemaVersion": "1.0", "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": True}}}}
+def test_the_users_sdk_config_applies(sdk, sm_experiments, s3, monkeypatch, tmp_path):
+    """The session is built without a config of the fixture's own, so the user's defaults
+    file (here through the SDK's override variable) applies, as to any Session."""
+    config = tmp_path / "config.yaml"
+    config.write_text("SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n"
+                      "      Session:\n        DefaultS3Bucket: team-bucket\n")
+    monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))
+    session = shared_session({}, sm_experiments.options.region)
+    assert session.default_bucket() == "team-bucket"
+    assert [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]] == ["team-bucket"]
 
 
 _STAND_IN_BUCKETS = (
