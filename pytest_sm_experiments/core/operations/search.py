@@ -493,15 +493,27 @@ def _page(resource: _Resource, state: RegionState, expression: Params | None,
             return passed
         return place
 
+    if scalar is not None and cursor is None:  # the common case, with less to do per record
+        def key(record: Any) -> Rank:
+            return rank(scalar(record), record.seq, descending)
+
     wanted = page.max_results + 1  # one more than a page tells whether a next page exists
-    select = heapq.nlargest if descending else heapq.nsmallest
-    chosen = [(place, record) for place, record in
-              ((key(record), record) for record in select(wanted, matches, key=key))
+    if len(matches) <= _SORT_ALL * wanted:
+        # A few matches (an index's): one sort in C beats the heap's Python loop, and the
+        # indexes give records in creation order, the heap's worst case.
+        best = sorted(matches, key=key, reverse=descending)[:wanted]
+    else:
+        best = (heapq.nlargest if descending else heapq.nsmallest)(wanted, matches, key=key)
+    chosen = [(place, record) for place, record in ((key(record), record) for record in best)
               if place != passed]
     found = [record for _, record in chosen[:page.max_results]]
     if len(chosen) < wanted:
         return found, len(matches), None
     return found, len(matches), chosen[page.max_results - 1][0]
+
+
+#: Up to this many times a page of matches are sorted whole rather than through a heap.
+_SORT_ALL = 20
 
 
 #: the sorted indexes of the record times Search sorts on (every record has both)
