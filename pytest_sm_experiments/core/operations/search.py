@@ -460,9 +460,9 @@ def _page(resource: _Resource, state: RegionState, expression: Params | None,
     """One page of matches in order, the number of matches, and the rank of the page's last
     record when more follow.
 
-    Only the page is kept (a heap of page size + 1 in ``heapq``), so a page costs
-    O(matches x log page) whatever its position: the cursor of a NextToken is the rank of the
-    last record of the page before, and the next page is the best-ranked records after it.
+    Of many matches only the page is kept (a heap of page size + 1 in ``heapq``), so a page
+    costs O(matches x log page) whatever its position: the cursor of a NextToken is the rank of
+    the last record of the page before, and the next page is the best-ranked records after it.
     Each rank is made and dropped in turn (no list of every match's rank), which keeps the
     garbage collector out of a search over many records.
     """
@@ -492,10 +492,6 @@ def _page(resource: _Resource, state: RegionState, expression: Params | None,
         if cursor is not None and (place >= cursor if descending else place <= cursor):
             return passed
         return place
-
-    if scalar is not None and cursor is None:  # the common case, with less to do per record
-        def key(record: Any) -> Rank:
-            return rank(scalar(record), record.seq, descending)
 
     wanted = page.max_results + 1  # one more than a page tells whether a next page exists
     if len(matches) <= _SORT_ALL * wanted:

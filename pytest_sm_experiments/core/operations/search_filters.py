@@ -1,9 +1,9 @@
 """The Search grammar: property names, their types, and SearchExpression compiled to a predicate.
 
-A record is searched through its *document*: every property path it has (``TrialName``,
-``Tags.team``, ``Parameters.lr``, ``Metrics.loss.Max``, ``Parents.TrialName``...) mapped to the
-list of its values (most have one; ``Parents.*`` and ``TrialComponentSummaries.*`` have one per
-element), plus the element documents of the nested properties ``NestedFilters`` range over.
+A record is searched through its *document*: the values of each property path it has
+(``TrialName``, ``Tags.team``, ``Parameters.lr``, ``Metrics.loss.Max``, ``Parents.TrialName``...;
+most have one, ``Parents.*`` and ``TrialComponentSummaries.*`` one per element), and the element
+fields of the nested properties ``NestedFilters`` range over, each read when first asked for.
 
 Everything in a request is checked while compiling, before any record is looked at, so a bad
 request is a ValidationException whatever the data.  Rules (model docs, CONFIRMED): Value
