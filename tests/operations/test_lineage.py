@@ -457,7 +457,7 @@ def test_list_artifacts_token_is_bound_to_the_source_uri(sm_client):
         "Invalid NextToken: the token was issued for a ListArtifacts request with other")
 
 
-# -- backend survivors --
+# -- an association of an entity with itself --
 
 def test_an_association_of_an_entity_with_itself_can_be_deleted(sm_client):
     sm_client.create_experiment(ExperimentName="exp")

@@ -275,7 +275,8 @@ def test_a_negated_unicode_category_is_not_supported():
         validation.translate_pattern(r"[^\p{L}]")
 
 
-# -- validation.py survivors --
+# -- Java patterns at their edges: surrogate pairs, escapes, negated and Unicode classes;
+# unions, unconstrained shapes, map lengths --
 
 
 @pytest.mark.parametrize(("pattern", "matching", "not_matching"), [
