@@ -532,6 +532,7 @@ with mock_sm_experiments() as mock:
 """
 
 
+@pytest.mark.slow
 def test_modules_imported_while_a_mock_runs_are_guarded():
     pytest.importorskip("aiobotocore")
     pytest.importorskip("requests")
@@ -597,6 +598,7 @@ with mock_aws(), mock_sm_experiments():
 """
 
 
+@pytest.mark.slow
 def test_sessions_made_before_the_plugin_loaded_are_refused_or_answered_by_moto():
     pytest.importorskip("aiobotocore")
     pytest.importorskip("moto")

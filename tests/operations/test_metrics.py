@@ -249,6 +249,7 @@ def _exact_mean_and_stdev(values: list[float]) -> tuple[float, float]:
     return float(mean), float(min(deviation, Fraction(sys.float_info.max)))
 
 
+@pytest.mark.slow
 @settings(max_examples=settings.default.max_examples)
 @given(values=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1,
                        max_size=6))
