@@ -45,10 +45,16 @@ def pytest_cmdline_main(config: pytest.Config) -> Any:
     """Every core by default: ``-n auto`` unless ``-n``/``--dist`` was given, xdist is off
     (``-p no:xdist``), this is a worker, or the session only collects or debugs."""
     option = config.option
-    if (config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
-            and getattr(option, "numprocesses", 0) is None and option.dist == "no"
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        yield
+        return
+    if (option.numprocesses is None and option.dist == "no"
             and not (option.collectonly or option.usepdb)):
         option.numprocesses = "auto"
+    if option.maxschedchunk is None:
+        # Two tests at a time per worker (not a quarter of the suite at once): the slow ones,
+        # handed out first, then spread over the workers instead of all going to the first.
+        option.maxschedchunk = 1
     yield
 
 
