@@ -6,10 +6,15 @@ for the whole run, so a test that would reach AWS, or a mock that would let a
 request through, cannot pass. Loopback connections (a mock's own
 endpoint) are allowed and recorded, so tests can show that nothing else was connected to.
 
-Hypothesis profiles (used by tests/test_hostile.py, see its docstring): ``ci`` is the default,
-``deep`` runs 25 times as many examples, ``mutation`` a tenth (the mutation runs, which run the
-covering tests once per mutant). Select with ``--hypothesis-profile=deep`` or the
-environment variable ``SM_HYPOTHESIS_PROFILE=deep``.
+Hypothesis profiles (see tests/fidelity/test_hostile.py's docstring), all derandomized so a
+fuzz test finds the same thing on every run: ``ci`` is the default, ``deep`` runs 50 times as
+many examples, ``mutation`` a tenth (mutmut runs the covering tests once per mutant). Select
+with ``--hypothesis-profile=deep`` or the environment variable ``SM_HYPOTHESIS_PROFILE=deep``.
+
+The suite runs on every core (pytest-xdist) unless told otherwise: ``-n 0`` or ``-p no:xdist``
+runs it in this process, ``-n 4`` on four workers. Tests marked ``slow`` (deep property tests,
+tests that start Python processes) are handed out first, so none is left to run alone at the
+end; ``-m "not slow"`` leaves them out.
 """
 
 from __future__ import annotations
@@ -28,11 +33,36 @@ pytest_plugins = ["pytester"]
 # Reproducible: derandomized, no example database; no deadline (the machine is shared).
 _PROFILE = {"derandomize": True, "database": None, "deadline": None,
             "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
-settings.register_profile("ci", max_examples=100, **_PROFILE)
+settings.register_profile("ci", max_examples=50, **_PROFILE)
 settings.register_profile("deep", max_examples=2500, **_PROFILE)
-# Mutation runs (tools/mutation.py) run each test file once per surviving mutant.
+# mutmut ([tool.mutmut] in pyproject.toml) runs the covering tests once per mutant.
 settings.register_profile("mutation", max_examples=10, **_PROFILE)
 settings.load_profile(os.environ.get("SM_HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_cmdline_main(config: pytest.Config) -> Any:
+    """Every core by default: ``-n auto`` unless ``-n``/``--dist`` was given, xdist is off
+    (``-p no:xdist``), this is a worker, or the session only collects or debugs."""
+    option = config.option
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        yield
+        return
+    if (option.numprocesses is None and option.dist == "no"
+            and not (option.collectonly or option.usepdb)):
+        option.numprocesses = "auto"
+    if option.maxschedchunk is None:
+        # Two tests at a time per worker (not a quarter of the suite at once): the slow ones,
+        # handed out first, then spread over the workers instead of all going to the first.
+        option.maxschedchunk = 1
+    yield
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a worker, slow tests first (a stable sort: after pytest-randomly's shuffle)."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 #: The environment as the session found it (before any test or mock could change it).

@@ -9,10 +9,11 @@ so operations added later are covered without edits here.
 
 Profiles (registered in tests/conftest.py; derandomized, no database, no deadline):
 
-- ``ci`` (default): 100 examples per unit, 2,000 examples across the three generated-request
+- ``ci`` (default): 50 examples per unit, 1,000 examples across the three generated-request
   tests (sequences 10 units, wrong types 5, raw bodies 5);
 - ``deep``: 2,500 per unit, 50,000 across the three (about 25 minutes on 2 shared cores):
-  ``pytest tests/test_hostile.py --hypothesis-profile=deep`` or ``SM_HYPOTHESIS_PROFILE=deep``.
+  ``pytest tests/fidelity/test_hostile.py --hypothesis-profile=deep`` or
+  ``SM_HYPOTHESIS_PROFILE=deep``.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ from hypothesis import strategies as st
 from pytest_sm_experiments import SageMakerExperimentsMock, UnsupportedOperationError
 from pytest_sm_experiments.inprocess import hook
 
-#: Examples per unit in the loaded profile (``ci`` 100, ``deep`` 2,500).
+#: Examples per unit in the loaded profile (``ci`` 50, ``deep`` 2,500).
 UNIT = settings.default.max_examples
-WEIGHTS = {"sequences": 10, "wrong_types": 5, "raw": 5}  # 20 units: 2,000 / 50,000 examples
+WEIGHTS = {"sequences": 10, "wrong_types": 5, "raw": 5}  # 20 units: 1,000 / 50,000 examples
 
 #: Codes outside an operation's modeled errors that a handler documents as a CHOICE.
 DOCUMENTED_UNMODELED = {
@@ -149,6 +150,7 @@ def _journaled(mock: SageMakerExperimentsMock, calls: list[tuple[str, str, dict[
     assert [(call.operation, call.error_code or "ok") for call in mock.calls] == answered
 
 
+@pytest.mark.slow
 @settings(max_examples=WEIGHTS["sequences"] * UNIT)
 @given(calls=S.calls(), use_tiny_quotas=st.booleans())
 def test_generated_call_sequences_answer_as_modeled(hostile, tiny, calls, use_tiny_quotas):
@@ -156,6 +158,7 @@ def test_generated_call_sequences_answer_as_modeled(hostile, tiny, calls, use_ti
     _journaled(tiny if use_tiny_quotas else hostile[0], calls, outcomes)
 
 
+@pytest.mark.slow
 @settings(max_examples=WEIGHTS["wrong_types"] * UNIT)
 @given(calls=S.calls(("client",), max_calls=3))
 def test_wrong_types_reach_the_mock_and_get_validation_errors(hostile, calls):
@@ -187,6 +190,7 @@ def _bodies(service: str, operation: str) -> st.SearchStrategy[Body]:
                      deep_search, odd).map(Body)
 
 
+@pytest.mark.slow
 @settings(max_examples=WEIGHTS["raw"] * UNIT)
 @given(data=st.data())
 def test_raw_bodies_sent_straight_to_the_hook(hostile, data):
@@ -227,6 +231,6 @@ def test_raw_bodies_sent_straight_to_the_hook(hostile, data):
 
 
 def test_profile_totals_are_as_documented():
-    # The file's docstring promises 2,000 examples in ci and 50,000 in deep.
-    assert sum(WEIGHTS.values()) * settings.get_profile("ci").max_examples == 2_000
+    # The file's docstring promises 1,000 examples in ci and 50,000 in deep.
+    assert sum(WEIGHTS.values()) * settings.get_profile("ci").max_examples == 1_000
     assert sum(WEIGHTS.values()) * settings.get_profile("deep").max_examples == 50_000

@@ -106,6 +106,7 @@ def faulty() -> Any:
         yield mock, clients
 
 
+@pytest.mark.slow
 @settings(max_examples=settings.default.max_examples)
 @given(data=st.data(), code=st.sampled_from(["ThrottlingException", "ResourceLimitExceeded",
                                              "ConflictException", "InternalFailure"]))

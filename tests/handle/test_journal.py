@@ -192,7 +192,7 @@ def test_an_injected_sts_error_is_answered_in_sts_xml(sm_experiments):
     assert sm_experiments.calls.one("GetCallerIdentity").error_code == "ExpiredToken"
 
 
-# -- recorder survivors -------------------------------------------------------------------------
+# -- a recorded call: its process, the last of several matches, as plain data -----------------
 
 def _call(pid, name="a"):
     return RecordedCall("CreateExperiment", {"ExperimentName": name}, {}, None, None,

@@ -240,7 +240,7 @@ def test_ini_quota_with_two_equals_signs_is_named(pytester):
          "name=number*"])
 
 
-# -- options survivors --------------------------------------------------------------------------
+# -- the subprocesses option and boolean ini flags --------------------------------------------
 
 @pytest.mark.parametrize("value", ["yes", 1, None])
 def test_subprocesses_must_be_a_boolean(value):

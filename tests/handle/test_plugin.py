@@ -169,6 +169,7 @@ def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*fixture 'sm_experiments' not found*"])
 
 
+@pytest.mark.slow
 def test_module_level_client_is_mocked(pytester: pytest.Pytester) -> None:
     """A client a test module creates at import time is created before any mock starts."""
     pytester.makepyfile("""
@@ -188,6 +189,7 @@ def test_marker_is_registered(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["@pytest.mark.sm_experiments(**options)*"])
 
 
+@pytest.mark.slow
 def test_client_created_by_conftest_at_import_is_mocked(pytester: pytest.Pytester) -> None:
     """conftest files are imported before pytest_configure: the router must already be there."""
     pytester.makeconftest("""
@@ -250,6 +252,7 @@ def test_partly_used_injected_error_is_not_reported(pytester: pytest.Pytester) -
     assert "never used" not in result.stdout.str()
 
 
+@pytest.mark.slow
 def test_the_installing_loader_is_the_real_loader_otherwise() -> None:
     """botocore.session's loader is wrapped to install the hook after the module runs; every
     other question (``get_source``, used by ``inspect`` and tracebacks) goes to the real one."""
@@ -320,6 +323,7 @@ with mock_sm_experiments() as mock:
 """
 
 
+@pytest.mark.slow
 def test_a_client_made_before_any_mock_is_served_unsigned():
     import subprocess
     import sys

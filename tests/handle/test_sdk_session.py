@@ -23,7 +23,7 @@ def test_without_an_sdk_the_fixture_says_what_to_install(pytester, monkeypatch):
         "sagemaker-core (v3, sagemaker.core) or 'sagemaker<3' (v2)*"])
 
 
-# -- Which SDK generation: the first of SESSION_CLASSES that imports (mutation survivors) ------
+# -- Which SDK generation: the first of SESSION_CLASSES that imports ------------------------
 
 def _sdk_module(monkeypatch, name: str) -> type:
     """A stand-in SDK module ``name`` with a ``Session`` class; returns the class."""

@@ -428,7 +428,7 @@ def test_an_endpoint_on_the_loopback_interface_is_reached(network_attempts):
     assert "AKIALOCALSTACKUSER01" not in _ListBuckets.authorizations[-1]
 
 
-# -- _moto.py survivors --
+# -- signing beside moto: only keys moto handed out keep their signature --
 
 _CLIENT_KEY = "AKIAIOSFODNN7EXAMPLE"
 
@@ -482,10 +482,11 @@ def test_beside_a_moto_of_another_layout_a_key_is_not_moto_s(sm_experiments, mon
 
 
 
-# -- router survivors --
+# -- the guards in a fresh process: modules imported while a mock runs, sessions made before
+# the plugin, the transport guard put in once; where what the mock leaves goes --
 
 # A fresh process (no plugin, nothing imported yet): requests and aiobotocore imported while a
-# mock runs are guarded from the next request on. The process refuses every connect itself.
+# mock runs are guarded from the next request on.
 # The first lines of each fresh process below: it refuses every connect itself.
 _NO_NETWORK = """
 import asyncio
@@ -531,6 +532,7 @@ with mock_sm_experiments() as mock:
 """
 
 
+@pytest.mark.slow
 def test_modules_imported_while_a_mock_runs_are_guarded():
     pytest.importorskip("aiobotocore")
     pytest.importorskip("requests")
@@ -596,6 +598,7 @@ with mock_aws(), mock_sm_experiments():
 """
 
 
+@pytest.mark.slow
 def test_sessions_made_before_the_plugin_loaded_are_refused_or_answered_by_moto():
     pytest.importorskip("aiobotocore")
     pytest.importorskip("moto")

@@ -155,6 +155,7 @@ print(json.dumps({"added": [spec for spec in after if spec not in before],
 """
 
 
+@pytest.mark.slow
 def test_stopped_mock_leaves_a_fresh_process_as_it_found_it():
     # A fresh process: nothing any other test did can become the baseline.
     ran = subprocess.run([sys.executable, "-c", _FRESH_PROCESS], capture_output=True,

@@ -30,7 +30,7 @@ SECRETS = (REAL_KEY, REAL_SECRET, REAL_TOKEN, PROFILE_KEY, PROFILE_SECRET)
 # -- the guard ------------------------------------------------------------------------------
 # The guard raises conftest.NetworkBlocked, an AssertionError; it is matched by its message, as
 # a test module that imports conftest holds a stale class once pytest runs twice in one process
-# (the mutation runs do).
+# (mutmut's runs do).
 
 @pytest.mark.parametrize("address", [("169.254.169.254", 80), ("1.1.1.1", 443),
                                      ("52.94.236.248", 443)])

@@ -187,7 +187,8 @@ def test_each_protocol_answers_with_its_content_type(sm_experiments):
         "Action": "GetCallerIdentity", "Version": "2011-06-15", "Extra": ""}
 
 
-# -- validation.py survivors --
+# -- validation of raw bodies: numbers that are not finite, members after a null one, members
+# the model does not have, query bodies that are not UTF-8 --
 
 
 @pytest.mark.parametrize(("number", "shown"), [(b"Infinity", "'inf'"), (b"-Infinity", "'-inf'")])

@@ -74,7 +74,7 @@ def test_a_client_with_the_router_twice_is_answered_once(sm_experiments):
     assert list(sm_experiments.experiments) == ["once"]
 
 
-# -- Survivors of the mutation run (issue 12): the partition of every AWS region family ------
+# -- ARNs in the partition of every AWS region family ---------------------------------------
 # Partitions and their regions' names as botocore's endpoints data lists them (botocore/data/
 # endpoints.json, "partition" and "regionRegex"), written out here.
 
@@ -107,7 +107,7 @@ def test_arns_are_in_the_partition_of_the_clients_region(sm_experiments, region,
                                "pytest-sm-experiments/pytest-sm-experiments")
 
 
-# -- router survivors --
+# -- the region comes from the endpoint's host only --
 
 @pytest.mark.parametrize("url", [
     # Only the host names a region: not the user info, the path, nor text after a second "://".
@@ -120,6 +120,8 @@ def test_only_the_endpoint_host_names_the_region(sm_experiments, url):
     arn = _create(url)["ExperimentArn"]
     assert arn == "arn:aws:sagemaker:us-east-1:123456789012:experiment/e"
 
+
+# -- what an answered request shows: its URL, the journal's process --
 
 def test_an_answered_response_carries_the_request_url(sm_experiments):
     client = sm_experiments.client("eu-west-1")
@@ -135,6 +137,8 @@ def test_the_journal_records_this_process(sm_experiments, sm_client):
     sm_client.create_experiment(ExperimentName="e")
     assert [call.pid for call in sm_experiments.calls] == [os.getpid()]
 
+
+# -- signing: the client's own key without a mock, a bearer token only where allowed out --
 
 def _captured_authorization(client: Any, operation: str) -> list[str]:
     """The Authorization header of each request ``client`` sends for ``operation`` (answered

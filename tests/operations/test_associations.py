@@ -104,6 +104,20 @@ def test_components_per_trial_quota(sm_client, sm_experiments, world):
     sm_client.associate_trial_component(TrialComponentName="Train", TrialName="Run-B")
 
 
+@pytest.mark.sm_experiments(quotas={"components_per_trial": 1})
+def test_associating_again_at_the_components_quota_succeeds(sm_client, sm_experiments, world):
+    """A pair already associated is not a new member of the trial: associating it again (as the
+    SageMaker SDK long did on every load_run) succeeds though the trial is full."""
+    sm_client.associate_trial_component(TrialComponentName="Train", TrialName="Run-A")
+    before = S.records(sm_experiments)
+    response = sm_client.associate_trial_component(TrialComponentName="train",
+                                                   TrialName="run-a")
+    assert (response["TrialComponentArn"], response["TrialArn"]) == (
+        PREFIX + "experiment-trial-component/train", PREFIX + "experiment-trial/run-a")
+    assert S.records(sm_experiments) == before
+    assert sm_experiments.trials["Run-A"].trial_component_names == ("Train",)
+
+
 def test_delete_order_trial_components_then_trial_then_experiment(sm_client, sm_experiments,
                                                                   world):
     sm_client.associate_trial_component(TrialComponentName="Train", TrialName="Run-A")

@@ -153,7 +153,7 @@ def test_update_of_the_display_name_keeps_the_description(sm_client):
     assert (described["DisplayName"], described["Description"]) == ("Renamed", "kept")
 
 
-# -- Survivors of the mutation run (issue 12): arn_case="preserve" -------------------------
+# -- arn_case="preserve": each name's letter case in its ARN ------------------------------
 
 @pytest.mark.sm_experiments(arn_case="preserve")
 def test_preserve_keeps_each_names_letter_case_in_its_arn(sm_client):
@@ -169,7 +169,7 @@ def test_preserve_keeps_each_names_letter_case_in_its_arn(sm_client):
         "TrialComponentArn"] == prefix + "experiment-trial-component/Step-One"
 
 
-# -- backend survivors --
+# -- a missing name: where the error says to look --
 
 def test_a_missing_name_says_which_account_and_region_hold_it(sm_experiments, sm_client):
     with sm_experiments.use_account("210987654321"):

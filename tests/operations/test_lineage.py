@@ -437,6 +437,20 @@ def test_created_at_one_instant_lists_in_creation_order(sm_client, component, mo
         assert [s["DestinationArn"] for s in pages["AssociationSummaries"]] == expected
 
 
+def test_associations_list_by_their_own_creation_time_not_their_ends(sm_client, monkeypatch):
+    """The default order (CreationTime, Descending) is the association's time: an association
+    made later from an older entity lists first."""
+    clock = iter(datetime(2026, 1, 2, 3, 4, second, tzinfo=timezone.utc) for second in range(60))
+    monkeypatch.setattr("pytest_sm_experiments.core.service.utcnow", lambda: next(clock))
+    old, new, end = (make(sm_client, f"s3://b/{name}", name=name) for name in ("old", "new", "end"))
+    sm_client.add_association(SourceArn=new, DestinationArn=end)
+    sm_client.add_association(SourceArn=old, DestinationArn=end)
+    listed = sm_client.list_associations()["AssociationSummaries"]
+    assert [s["SourceArn"] for s in listed] == [old, new]
+    ascending = sm_client.list_associations(SortOrder="Ascending")["AssociationSummaries"]
+    assert [s["SourceArn"] for s in ascending] == [new, old]
+
+
 def test_list_associations_created_before_alone(sm_client, component):
     first = make(sm_client, "s3://b/0")
     sm_client.add_association(SourceArn=component, DestinationArn=first)
@@ -457,7 +471,7 @@ def test_list_artifacts_token_is_bound_to_the_source_uri(sm_client):
         "Invalid NextToken: the token was issued for a ListArtifacts request with other")
 
 
-# -- backend survivors --
+# -- an association of an entity with itself --
 
 def test_an_association_of_an_entity_with_itself_can_be_deleted(sm_client):
     sm_client.create_experiment(ExperimentName="exp")

@@ -104,6 +104,27 @@ def test_delete_association_in_any_letter_case(sm_client, ends):
     assert sm_client.list_associations()["AssociationSummaries"] == []
 
 
+def test_the_same_ends_in_another_letter_case_are_the_same_association(sm_client, ends):
+    """ARNs name entities in any letter case: adding the pair again with both ends upper-cased is
+    the duplicate AWS refuses, and deleting it so deletes the one association."""
+    sm_client.add_association(SourceArn=ends["action"], DestinationArn=ends["context"],
+                              AssociationType="AssociatedWith")
+    upper = {"SourceArn": ends["action"].replace("/deploy-1", "/DEPLOY-1"),
+             "DestinationArn": ends["context"].replace("/endpoint-1", "/ENDPOINT-1")}
+    assert upper["SourceArn"] != ends["action"]
+    assert upper["DestinationArn"] != ends["context"]
+    error = error_of(sm_client.add_association, **upper)
+    assert error["Code"] == "ValidationException"
+    assert "already exists" in error["Message"]
+    summaries = sm_client.list_associations()["AssociationSummaries"]
+    assert [(a["SourceArn"], a["DestinationArn"], a["AssociationType"])
+            for a in summaries] == [(ends["action"], ends["context"], "AssociatedWith")]
+    answer = sm_client.delete_association(**upper)
+    assert (answer["SourceArn"], answer["DestinationArn"]) == (ends["action"], ends["context"])
+    assert sm_client.list_associations()["AssociationSummaries"] == []
+    assert error_of(sm_client.delete_association, **upper)["Code"] == "ResourceNotFound"
+
+
 def test_deleting_an_action_drops_its_associations_both_ways(sm_client, ends):
     sm_client.add_association(SourceArn=ends["artifact"], DestinationArn=ends["action"])
     sm_client.add_association(SourceArn=ends["action"], DestinationArn=ends["context"])

@@ -459,7 +459,7 @@ def test_token_for_another_trial_component_filter_is_refused(sm_client):
     assert raised.value.response["Error"]["Code"] == "ValidationException"
 
 
-# -- backend survivors --
+# -- order across the sorted index's blocks; trials of a component in none --
 
 def _walk(sm_client, page_size, **params):
     names = []

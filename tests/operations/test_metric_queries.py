@@ -91,6 +91,19 @@ def test_by_time(metrics, tc, period, width, groups):
     assert counts == [float(len(values)) for values in groups.values()]
 
 
+def test_x_values_ascend_whatever_order_the_points_were_logged_in(metrics, tc):
+    """Steps logged 3, 1, 2 (and times logged late first) come back in ascending x order, each
+    value beside its own x."""
+    put(metrics, [(3, 30.0, 0), (1, 10.0, 60), (2, 20.0, 120)])
+    assert query(metrics) == {"Status": "Complete", "XAxisValues": [1, 2, 3],
+                              "MetricValues": [10.0, 20.0, 30.0]}
+    put(metrics, [(None, 7.0, 900), (None, 5.0, 300), (None, 6.0, 600)], name="by-time")
+    by_time = query(metrics, name="by-time", period="FiveMinute", axis="Timestamp")
+    start = millis(HOUR)
+    assert by_time["XAxisValues"] == [start + 300_000, start + 600_000, start + 900_000]
+    assert by_time["MetricValues"] == [5.0, 6.0, 7.0]
+
+
 def test_last_is_the_latest_point_and_ties_go_to_the_last_sent(metrics, tc):
     put(metrics, [(0, 1.0, 20), (0, 2.0, 5), (1, 3.0, 30), (1, 4.0, 30)])
     assert query(metrics, stat="Last")["MetricValues"] == [1.0, 4.0]

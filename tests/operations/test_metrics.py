@@ -249,6 +249,7 @@ def _exact_mean_and_stdev(values: list[float]) -> tuple[float, float]:
     return float(mean), float(min(deviation, Fraction(sys.float_info.max)))
 
 
+@pytest.mark.slow
 @settings(max_examples=settings.default.max_examples)
 @given(values=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1,
                        max_size=6))
@@ -290,7 +291,7 @@ def test_the_time_window_includes_its_ends(metrics_client, sm_experiments, compo
         {"Code": "VALIDATION_ERROR", "MetricIndex": 0}])
 
 
-# -- Survivors of the mutation run (issue 12): the statistics after several leading zeros -----
+# -- the statistics after several leading zeros -------------------------------------------
 
 @pytest.mark.parametrize("values", [[0.0, 0.0, 4.0], [0.0, 0.0, 0.0, -3.0, 6.0]])
 def test_leading_zeros_count_in_the_mean_and_spread(metrics_client, sm_client, component,

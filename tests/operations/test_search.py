@@ -821,7 +821,7 @@ def test_an_unsupported_search_names_itself_and_what_is_served(sm_client):
         "Search(Resource=ExperimentTrialComponent)")
 
 
-# -- Survivors of the mutation run (issue 12): sorting on a parameter of both types ---------
+# -- sorting on a parameter of both types: numbers before strings -------------------------
 
 def test_sort_by_a_parameter_puts_numbers_before_strings(lab):
     # A string that reads as a smaller number, and sorts first as text, still comes after

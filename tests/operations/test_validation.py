@@ -101,6 +101,7 @@ _EDGES = ("", "a", "A", "-", "a-", "-a", "a--b", "a_b", "é", "\n", "x\ny", "\r"
           "a" * 121, "ABC", "abc", "a1-b2")
 
 
+@pytest.mark.slow
 @settings(max_examples=settings.default.max_examples * 3)
 @given(data=st.data())
 def test_model_patterns_match_exactly_what_the_restatement_matches(data):
@@ -275,7 +276,8 @@ def test_a_negated_unicode_category_is_not_supported():
         validation.translate_pattern(r"[^\p{L}]")
 
 
-# -- validation.py survivors --
+# -- Java patterns at their edges: surrogate pairs, escapes, negated and Unicode classes;
+# unions, unconstrained shapes, map lengths --
 
 
 @pytest.mark.parametrize(("pattern", "matching", "not_matching"), [

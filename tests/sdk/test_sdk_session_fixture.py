@@ -85,7 +85,7 @@ def test_telemetry_is_silent_whatever_the_user_config_says(sdk, sm_experiments,
     assert sm_experiments.trial_components["exp-quiet"].parameters == {"lr": 0.1}
 
 
-# -- What the Session holds, and moto's hooks (mutation survivors of sdk_session.py) ----------
+# -- What the Session holds, and moto's hooks -----------------------------------------------
 # A running mock puts its own fake credentials and region into the environment, and a Session
 # built there without its own would read those: these tests build sessions where the shell says
 # otherwise, and manage moto's presence in sys.modules themselves (whether an earlier test, or

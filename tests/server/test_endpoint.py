@@ -570,7 +570,7 @@ def test_the_url_clients_use(host, url):
     assert Endpoint(Service(make_options()), CREDENTIALS, host, 5).url == url
 
 
-# -- http_wire survivors ----------------------------------------------------------------------
+# -- requests the routing cannot place: unknown targets and paths, media types, methods -----
 
 JSON_11 = "application/x-amz-json-1.1"
 FORM = "application/x-www-form-urlencoded"
@@ -697,9 +697,9 @@ def test_a_query_request_without_a_known_action(body, code, message):
         assert endpoint.service.journal == []
 
 
-# -- endpoint survivors --------------------------------------------------------------------------
+# -- responses byte for byte; the connection loop, the body reader, the admin routes -----------
 # What each response carries byte for byte, and each branch of the connection loop, the body
-# reader and the admin routes (mutation testing of endpoint.py found these unchecked).
+# reader and the admin routes.
 
 _REQUEST_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -1077,7 +1077,7 @@ def test_serving_writes_nothing_to_stderr(capfd):
     assert capfd.readouterr().err == ""
 
 
-# -- endpoint survivors, round 2 --------------------------------------------------------------
+# -- bugs logged, refused requests closing, the caller looked up once, endpoint lifecycle -----
 
 def _one_response(connection: socket.socket) -> Response:
     """One whole response read from a connection the server may keep open."""

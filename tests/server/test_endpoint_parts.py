@@ -577,7 +577,7 @@ def test_a_recorded_call_names_a_process_other_than_this_one():
         "account_id": "123456789012", "request_id": "", "pid": 424242, "succeeded": True}
 
 
-# -- endpoint survivors --------------------------------------------------------------------------
+# -- headers a reply never sends; a closing connection beside a forked child -----------------
 
 def test_a_reply_s_own_length_and_connection_headers_never_reach_the_wire():
     # A reply forwarded from another endpoint (forwarding.forward) carries that endpoint's

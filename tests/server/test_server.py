@@ -268,7 +268,7 @@ def test_serving_on_every_interface_is_still_reached_through_loopback(capsys):
     assert "Listening on 0.0.0.0: other machines that reach it can use it" in out
 
 
-# -- in process (mutation testing runs the code under test in this process only) -------------
+# -- the CLI's parts in process: banner, arguments, serving -----------------------------------
 
 def test_the_banner_says_what_to_export_and_what_to_unset():
     assert cli.banner("http://127.0.0.1:4590", {"AWS_A": "1", "AWS_B": None, "AWS_C": ""}) == (

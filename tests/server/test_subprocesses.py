@@ -263,6 +263,7 @@ def test_forkserver_children_follow_the_current_mock(child_connects):
 # -- many children, one state -----------------------------------------------------------------
 
 @pytest.mark.sm_experiments(subprocesses=True, quotas={"experiments": 1000})
+@pytest.mark.slow
 def test_eight_children_race_for_one_hundred_names(sm_experiments, child_connects):
     children = [subprocess.Popen([sys.executable, str(WORKERS), "many", str(child), "200"],
                                  stdout=subprocess.PIPE, text=True) for child in range(8)]
@@ -371,7 +372,9 @@ def test_the_ini_flag(pytester, text, expected):
             assert sm_experiments.options.subprocesses is {expected}
             assert ("AWS_ENDPOINT_URL_SAGEMAKER" in os.environ) is {expected}
     """)
-    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=1)
+    # In this process: the flag's spellings need no process of their own (the marker's
+    # override below and the bad flag run in one).
+    pytester.runpytest("-p", "no:randomly", "-p", "no:asyncio").assert_outcomes(passed=1)
 
 
 def test_a_bad_ini_flag_stops_the_run(pytester):

@@ -90,7 +90,8 @@ def list_associations(ctx: Context, params: Params) -> Response:
             rows.append((association, source, destination))
     # CONFIRMED (model docs): CreationTime and Descending are the defaults; CHOICE: ties (and
     # a type an entity does not have, which sorts as "") keep creation order.
-    key_of = _SORT_KEYS.get(params.get("SortBy", ""))  # CreationTime: no key of its own
+    # CreationTime (or no SortBy): no key of its own.
+    key_of = _SORT_KEYS.get(params["SortBy"]) if "SortBy" in params else None
     rows.sort(key=(lambda row: (key_of(*row), row[0].seq)) if key_of
               else (lambda row: (row[0].creation_time, row[0].seq)),
               reverse=page.descending)

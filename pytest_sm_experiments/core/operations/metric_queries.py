@@ -79,8 +79,12 @@ def _answer(ctx: Context, query: Mapping[str, Any]) -> Response:
         else:
             continue  # CHOICE: a point logged without a step is on no iteration
         found = groups.get(x)
-        groups[x] = MetricSummary.first(query["MetricName"], value, when) if found is None \
-            else found.add(value, when)
+        if found is None:
+            groups[x] = MetricSummary.first(
+                query["MetricName"],  # pragma: no mutate (its statistic is read, not its name)
+                value, when)
+        else:
+            groups[x] = found.add(value, when)
     attribute = STATISTIC_ATTRIBUTES[query["MetricStat"]]
     xs = sorted(groups)
     # CHOICE: a metric with no points (or none in range) is a Complete, empty result.
