@@ -34,11 +34,12 @@ from urllib.parse import urlsplit
 
 from .. import _botocore, _moto
 from ..core.operations import jobs, supported
-from ..core.service import RUNNING, Service, current, process_id
+from ..core.service import RUNNING, Service, process_id
 from ..credentials import FAKE_ACCESS_KEY
 from ..errors import MockUsageError, RequestRefusedError, UnsupportedOperationError
 from ..hosts import is_aws_host, is_loopback
 from ..options import MockOptions
+from .ownership import current, idle
 
 #: Attribute put on a prepared request the hook saw but did not answer: (service id, operation).
 ROUTE_TAG = "pytest_sm_experiments_route"
@@ -92,7 +93,8 @@ def prepare(options: MockOptions) -> None:
 
 
 def allowed() -> Allowed:
-    """The ``allow_network`` of the innermost running mock (it answers, so its rules apply)."""
+    """The ``allow_network`` of the mock that owns the calling thread (the innermost it runs:
+    it answers, so its rules apply); nothing for a thread that belongs to no running mock."""
     service = current()
     return resolve(service.options.allow_network) if service is not None else NOTHING
 
@@ -197,7 +199,7 @@ def _away_from_own_endpoint(request: Any, service_id: str) -> None:
 
 def at_transport(endpoint: Any, request: Any, aio: bool) -> Any:
     """The last step before bytes leave: a response, None to send, or a refusal."""
-    if current() is None:
+    if idle():
         return None
     route = getattr(request, ROUTE_TAG, None)
     if route is not None:
@@ -262,7 +264,7 @@ def check_http(url: str) -> str | None:
     AWS host is refused (the message is returned) unless moto runs (its ``responses`` mock
     answers AWS hosts) or a label of the host names a service in allow_network
     (``my-bucket.s3.us-east-1.amazonaws.com`` for ``s3``)."""
-    if current() is None or _moto.active():
+    if idle() or _moto.active():
         return None
     host = (urlsplit(url).hostname or "").lower()
     if not is_aws_host(host):
