@@ -101,6 +101,12 @@ def allowed() -> Allowed:
 
 # -- signing -------------------------------------------------------------------------------------
 
+def hermetic() -> bool:
+    """True when credentials must come from the environment the mock set (fake ones) and
+    nowhere else: a mock concerns this thread and its allow_network names no service."""
+    return not idle() and not allowed().names
+
+
 def signature(service_id: str, signature_version: Any) -> Any:
     """choose-signer for a request this mock does not answer: None keeps botocore's choice.
 
@@ -155,10 +161,12 @@ def _watcher(service_id: str, operation: str) -> Service | None:
 
 
 def _service_name(service_id: str) -> str:
-    """A botocore service id or endpoint prefix (``api.sagemaker``, what a transport knows) as
-    the service's name."""
-    return jobs.SERVICE if service_id == _botocore.service_model(
-        jobs.SERVICE).endpoint_prefix else service_id
+    """A botocore service id or endpoint prefix (``api.sagemaker``, ``metrics.sagemaker``: what
+    a transport knows) as the service's name (``sagemaker``, ``sagemaker-metrics``)."""
+    for name in OWN_SERVICES:
+        if service_id == _botocore.service_model(name).endpoint_prefix:
+            return name
+    return service_id
 
 
 def _job_call(service: Service, request: Any, operation: str, aio: bool) -> Any:
@@ -204,8 +212,9 @@ def at_transport(endpoint: Any, request: Any, aio: bool) -> Any:
     route = getattr(request, ROUTE_TAG, None)
     if route is not None:
         service_id, operation = route
-    else:  # a client the router never saw: its Session predates the plugin
-        service_id, operation = _botocore.endpoint_prefix(endpoint), _operation_of(request)
+    else:  # a request the router never saw: sent through an Endpoint, not a client's call
+        service_id = _service_name(_botocore.endpoint_prefix(endpoint))
+        operation = _operation_of(request)
     if _moto.active():
         watcher = _watcher(service_id, operation)
         response = (_job_call(watcher, request, operation, aio) if watcher is not None
@@ -229,9 +238,8 @@ def refusal(service_id: str, operation: str, url: str, seen: bool = True) -> Req
     opt_out = (f"To send it to AWS on purpose, name its service in allow_network "
                f"(@pytest.mark.sm_experiments(allow_network=[{service_id!r}])). ")
     unseen = ("" if seen else
-              "This client's botocore Session was created before pytest-sm-experiments was "
-              "loaded, so the mock never saw the request: pass the client to "
-              "pytest_sm_experiments.attach(). ")
+              "The mock's hook never saw this request (it reached botocore's transport without "
+              "going through a client's API call): make it with a botocore or boto3 client. ")
     if service_id in OWN_SERVICES:
         return UnsupportedOperationError(service_id, operation, supported(),
                                          advice=unseen + served_by + opt_out)

@@ -19,6 +19,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import wrapt
+
 from .. import _botocore, _moto
 from ..core.operations import served
 from ..core.service import Reply, Route, Service, delegated, process_id, route
@@ -108,29 +110,60 @@ HANDLERS: dict[str, Callable[..., Any]] = {
 
 
 def install() -> None:
-    """Put the dormant hook into every botocore Session created from now on, and the guard
-    on botocore's transport."""
+    """Put the dormant hook into every botocore Session created from now on, the guard on
+    botocore's transport, and the guards on clients made before (their Session predates the
+    hook: they get it at their first call while a mock runs) and on credential resolution."""
     _botocore.install_builtin_handlers(HANDLERS)
     _botocore.install_transport_guard(boundary.at_transport)
+    _botocore.install_client_guard(before_call)
+    _botocore.install_credentials_guard(boundary.hermetic)
+
+
+def before_call(client: Any) -> None:
+    """Before every API call: a client whose Session was made before the hook was put into
+    botocore (before this package was imported) gets it now, while a mock concerns the call,
+    so it is routed, and signed, as every other client."""
+    if not ownership.idle():
+        _botocore.ensure_attached(client, HANDLERS)
 
 
 _modules_seen = 0
 
 
 def ensure_guards() -> None:
-    """Guard what was imported since the last look (aiobotocore's transport, ``requests``, the
-    SDKs' telemetry): called at every mock start and when a module was imported while a mock
-    runs, so nothing imported mid-test can send before it is guarded."""
+    """Guard what was imported since the last look (aiobotocore's transport, clients and
+    credentials, ``requests``, the SDKs' telemetry): called at every mock start, right after
+    any of those modules is imported (post-import hooks, registered at the first mock start),
+    and when a module was imported while a mock runs."""
     global _modules_seen
     _modules_seen = len(sys.modules)
     _botocore.install_transport_guard(boundary.at_transport)
+    _botocore.install_client_guard(before_call)
+    _botocore.install_credentials_guard(boundary.hermetic)
     http_guard.install()
 
 
+#: Modules to guard as soon as they are imported: ``requests`` first imported inside a running
+#: mock must not send anything before the next botocore call would have guarded it.
+GUARDED_MODULES = ("requests.sessions", "aiobotocore.endpoint", "aiobotocore.client",
+                   "aiobotocore.credentials",
+                   *(module for module, _ in http_guard.TELEMETRY_SENDERS))
+_watching: list[bool] = []
+
+
+def _guard_imported(_module: Any) -> None:
+    ensure_guards()
+
+
 def prepare(options: MockOptions) -> None:
-    """Before a mock starts: check its options against botocore, and guard what is imported."""
+    """Before a mock starts: check its options against botocore, and guard what is imported
+    (and, from now on, what will be)."""
     boundary.prepare(options)
     ownership.install()
+    if not _watching:
+        _watching.append(True)
+        for module in GUARDED_MODULES:
+            wrapt.register_post_import_hook(_guard_imported, module)
     ensure_guards()
 
 
