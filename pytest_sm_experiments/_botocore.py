@@ -91,6 +91,12 @@ def attach(client: Any, handlers_by_event: Mapping[str, Handler]) -> None:
         events.register_first(event, handler, unique_id=f"{_UNIQUE_ID}-{event}")
 
 
+#: botocore service id (hyphenated, as in event names: ``cloudwatch-logs``, ``sfn``) -> the name
+#: ``boto3.client()`` takes (``logs``, ``stepfunctions``), for every client that made a call while
+#: a mock ran: what a refusal advises and ``allow_network`` accepts. (Mapping every service id
+#: would load every model botocore has, seconds of work.)
+CLIENT_NAMES: dict[str, str] = {}
+
 #: Put on a client once :func:`ensure_attached` has looked at it.
 _ATTACHED_MARK = "__pytest_sm_experiments_attached__"
 
@@ -101,6 +107,8 @@ def ensure_attached(client: Any, handlers_by_event: Mapping[str, Handler]) -> No
     state = vars(client)
     if state.get(_ATTACHED_MARK):
         return
+    model = client.meta.service_model
+    CLIENT_NAMES[model.service_id.hyphenize()] = model.service_name
     event, handler = next(iter(handlers_by_event.items()))
     emitter = client.meta.events
     trie = getattr(getattr(emitter, "_emitter", emitter), "_handlers", None)
