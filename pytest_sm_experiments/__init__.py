@@ -20,6 +20,8 @@ if TYPE_CHECKING:
         MockUnreachableError,
         MockUsageError,
         RequestRefusedError,
+        StoppedMockError,
+        UnownedThreadError,
         UnsupportedOperationError,
     )
     from .mock import (
@@ -63,8 +65,10 @@ __all__ = [
     "RequestRefusedError",
     "ResourceView",
     "SageMakerExperimentsMock",
+    "StoppedMockError",
     "Trial",
     "TrialComponent",
+    "UnownedThreadError",
     "UnsupportedOperationError",
     "__version__",
     "active_mock",

@@ -91,6 +91,114 @@ def attach(client: Any, handlers_by_event: Mapping[str, Handler]) -> None:
         events.register_first(event, handler, unique_id=f"{_UNIQUE_ID}-{event}")
 
 
+#: botocore service id (hyphenated, as in event names: ``cloudwatch-logs``, ``sfn``) -> the name
+#: ``boto3.client()`` takes (``logs``, ``stepfunctions``), for every client that made a call while
+#: a mock ran: what a refusal advises and ``allow_network`` accepts. (Mapping every service id
+#: would load every model botocore has, seconds of work.)
+CLIENT_NAMES: dict[str, str] = {}
+
+#: Put on a client once :func:`ensure_attached` has looked at it.
+_ATTACHED_MARK = "__pytest_sm_experiments_attached__"
+
+
+def ensure_attached(client: Any, handlers_by_event: Mapping[str, Handler]) -> None:
+    """Attach the router to ``client`` unless its Session already gave it the router (once per
+    client: the answer is kept on the client)."""
+    state = vars(client)
+    if state.get(_ATTACHED_MARK):
+        return
+    model = client.meta.service_model
+    CLIENT_NAMES[model.service_id.hyphenize()] = model.service_name
+    event, handler = next(iter(handlers_by_event.items()))
+    emitter = client.meta.events
+    trie = getattr(getattr(emitter, "_emitter", emitter), "_handlers", None)
+    present = trie is not None and handler in trie.prefix_search(f"{event}.sagemaker.Search")
+    if not present:
+        attach(client, handlers_by_event)
+    state[_ATTACHED_MARK] = True
+
+
+#: ``before_call(client)``: called before every API call of every client.
+ClientGuard = Callable[[Any], None]
+
+
+def install_client_guard(before_call: ClientGuard) -> None:
+    """Wrap ``BaseClient._make_api_call`` (botocore's, and aiobotocore's once it is imported) so
+    that ``before_call`` sees every client before its call, whenever its Session was made
+    (idempotent)."""
+    import botocore.client
+
+    _wrap_call(botocore.client.BaseClient, before_call, aio=False)
+    cls = getattr(sys.modules.get("aiobotocore.client"), "AioBaseClient", None)
+    if cls is not None:
+        _wrap_call(cls, before_call, aio=True)
+
+
+def _wrap_call(cls: type, before_call: ClientGuard, aio: bool) -> None:
+    original = cls.__dict__.get("_make_api_call")
+    if original is None or getattr(original, _GUARD_MARK, False):
+        return
+    call: Any
+    if aio:
+        async def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            before_call(self)
+            return await original(self, *args, **kwargs)
+    else:
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            before_call(self)
+            return original(self, *args, **kwargs)
+    setattr(call, _GUARD_MARK, True)
+    call.__wrapped__ = original
+    setattr(cls, "_make_api_call", call)  # noqa: B010 (mypy: a method assigned on a class)
+
+
+#: ``hermetic()``: True when credentials must not be resolved from anything but the environment.
+CredentialsGuard = Callable[[], bool]
+
+
+def install_credentials_guard(hermetic: CredentialsGuard) -> None:
+    """Wrap ``CredentialResolver.load_credentials`` (and aiobotocore's once imported): while
+    ``hermetic()``, only the environment provider is asked (a mock puts fake credentials
+    there), and the mock's fake credentials stand in when it has none. No profile's
+    ``credential_process``, SSO cache, role assumption or metadata service is consulted."""
+    import botocore.credentials
+
+    _wrap_resolver(botocore.credentials.CredentialResolver, hermetic, aio=False)
+    cls = getattr(sys.modules.get("aiobotocore.credentials"), "AioCredentialResolver", None)
+    if cls is not None:
+        _wrap_resolver(cls, hermetic, aio=True)
+
+
+def _wrap_resolver(cls: type, hermetic: CredentialsGuard, aio: bool) -> None:
+    original = cls.__dict__.get("load_credentials")
+    if original is None or getattr(original, _GUARD_MARK, False):
+        return
+    load: Any
+    if aio:
+        async def load(self: Any) -> Any:
+            if not hermetic():
+                return await original(self)
+            for provider in self.providers:
+                if provider.METHOD == "env":
+                    found = await provider.load()
+                    if found is not None:
+                        return found
+            return fake_credentials(True)
+    else:
+        def load(self: Any) -> Any:
+            if not hermetic():
+                return original(self)
+            for provider in self.providers:
+                if provider.METHOD == "env":
+                    found = provider.load()
+                    if found is not None:
+                        return found
+            return fake_credentials(False)
+    setattr(load, _GUARD_MARK, True)
+    load.__wrapped__ = original
+    setattr(cls, "load_credentials", load)  # noqa: B010 (mypy: a method assigned on a class)
+
+
 # -- the transport: the last step before bytes leave -------------------------------------------
 
 #: ``guard(endpoint, request, aio)``: a response to use instead of sending, None to send, or
@@ -104,9 +212,10 @@ def install_transport_guard(guard: TransportGuard) -> None:
     ``guard`` sees every request about to be sent, from any client, hooked or not (idempotent:
     each class is wrapped once)."""
     _wrap_send(botocore.endpoint.Endpoint, guard, aio=False)
-    module = sys.modules.get("aiobotocore.endpoint")
-    if module is not None:
-        _wrap_send(module.AioEndpoint, guard, aio=True)
+    # getattr: a post-import hook may run while another aiobotocore module is half imported.
+    cls = getattr(sys.modules.get("aiobotocore.endpoint"), "AioEndpoint", None)
+    if cls is not None:
+        _wrap_send(cls, guard, aio=True)
 
 
 def _wrap_send(cls: type, guard: TransportGuard, aio: bool) -> None:

@@ -92,6 +92,40 @@ class UnsupportedOperationError(RequestRefusedError):
         )
 
 
+class StoppedMockError(RequestRefusedError):
+    """A call from a thread whose mock has stopped: a background thread a test started and
+    left running. It is never answered by another (later) mock, and nothing is sent."""
+
+    def __init__(self, service: str, operation: str, thread: str, mock: str) -> None:
+        self.thread = thread
+        self.mock = mock
+        super().__init__(
+            service, operation,
+            f"pytest-sm-experiments refused {service}:{operation} from thread {thread}: the "
+            f"thread belongs to {mock}, which has stopped. A call is answered only by the mock "
+            f"its thread belongs to (the one running when the thread, or the task it runs, was "
+            f"started), never by another test's mock; nothing was sent. Join the thread before "
+            f"its mock stops (the end of the test), or start a mock in the thread.",
+        )
+
+
+class UnownedThreadError(RequestRefusedError):
+    """A SageMaker Experiments call from a thread that belongs to no mock while mocks run in
+    other threads: which mock should answer cannot be known, so none does."""
+
+    def __init__(self, service: str, operation: str, thread: str, running: list[str]) -> None:
+        self.thread = thread
+        super().__init__(
+            service, operation,
+            f"pytest-sm-experiments refused {service}:{operation} from thread {thread}: the "
+            f"thread belongs to no mock (it was started before any mock ran, or by a thread "
+            f"that had none), while other threads run {'; '.join(running)}. A call is answered "
+            f"only by the mock of its own thread, or of the thread that started it or submitted "
+            f"its task; nothing was sent. Start the thread (or submit the task) while the mock "
+            f"runs, or start a mock in the thread.",
+        )
+
+
 _SUBPROCESSES_HINT = (
     "Start the mock with subprocesses=True (@pytest.mark.sm_experiments(subprocesses=True), "
     "mock_sm_experiments(subprocesses=True) or the ini option "

@@ -22,10 +22,10 @@ from . import _botocore, _moto, arns
 from .core.backend import Backend, Collection, R, RegionState
 from .core.faults import InjectedError
 from .core.operations import OPERATION_NAMES, jobs, supported
-from .core.service import EndpointAccess, Service, current, push, remove
+from .core.service import EndpointAccess, Service
 from .credentials import FAKE_ACCESS_KEY, FAKE_SESSION_TOKEN, Credentials
 from .errors import MockUsageError
-from .inprocess import environment, hook, job_environment
+from .inprocess import environment, hook, job_environment, ownership
 from .models import (
     Experiment,
     LineageAction,
@@ -195,6 +195,8 @@ class SageMakerExperimentsMock:
         #: The state and request pipeline behind this handle (internal API).
         self.service = Service(self.options, owner=self)
         self._running = False
+        #: What the mock is for, shown in errors about it (the plugin: the test's node id).
+        self.label: str | None = None
         self._environment: environment.Entry | None = None
         self._endpoint: Endpoint | None = None
 
@@ -204,7 +206,8 @@ class SageMakerExperimentsMock:
         return self._running
 
     def start(self) -> SageMakerExperimentsMock:
-        """Activate (idempotent).  The most recently started running mock answers."""
+        """Activate (idempotent). It answers the calls of this thread and of the threads started
+        (or pool tasks submitted) from it while it runs; the innermost of a thread answers."""
         if self._running:
             return self
         hook.install()
@@ -215,7 +218,7 @@ class SageMakerExperimentsMock:
         before = children.snapshot()
         self._environment = environment.enter(self.options.region, extra)
         self._running = True
-        push(self.service)
+        ownership.push(self.service)
         children.refresh(before)
         return self
 
@@ -224,7 +227,7 @@ class SageMakerExperimentsMock:
         if not self._running:
             raise MockUsageError("stop() called on a SageMakerExperimentsMock that is not running")
         self._running = False
-        remove(self.service)
+        ownership.remove(self.service)
         before = children.snapshot()
         if self._environment is not None:
             environment.leave(self._environment)
@@ -469,8 +472,9 @@ def attach(client: Client) -> Client:
 
 
 def active_mock() -> SageMakerExperimentsMock | None:
-    """The mock that answers calls right now (the innermost running one), or None."""
-    found = current()
+    """The mock that answers this thread's calls right now (the innermost it runs, or the one
+    of the thread that started it), or None."""
+    found = ownership.current()
     return cast(SageMakerExperimentsMock, found.owner) if found is not None else None
 
 

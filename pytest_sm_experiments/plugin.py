@@ -12,6 +12,7 @@ package, is imported when a test first asks for a mock (:func:`_handle_type`).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -106,6 +107,7 @@ def sm_experiments(request: pytest.FixtureRequest) -> Generator[SageMakerExperim
     if marker_options:
         options = make_options(options, **marker_options)
     mock = _handle_type()(options=options)
+    mock.label = f"test {request.node.nodeid}"
     request.node.stash[_mock_key] = mock
     with mock:
         yield mock
@@ -169,3 +171,18 @@ def pytest_runtest_makereport(
     if mock is not None and report.failed:
         report.sections.append((f"{MARKER}: recorded calls ({report.when})",
                                 mock.calls.render()))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Calls refused from threads whose mock had stopped: the thread that made them often
+    swallows the error, so they are listed here."""
+    ownership = sys.modules.get("pytest_sm_experiments.inprocess.ownership")
+    if ownership is None or not ownership.refused_total:
+        return
+    terminalreporter.section(f"{MARKER}: calls refused from threads whose mock had stopped",
+                             sep="-")
+    dropped = ownership.refused_total - len(ownership.REFUSED)
+    if dropped:
+        terminalreporter.line(f"({dropped} earlier refusals not kept)")
+    for message in ownership.REFUSED:
+        terminalreporter.line(message)

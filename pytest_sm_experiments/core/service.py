@@ -7,7 +7,8 @@ thin layer that finds the route and the region and hands the wire body to
 :meth:`Service.handle`. The handle users hold (``mock.SageMakerExperimentsMock``) owns the
 lifecycle, the read-only views and the assertions.
 
-``RUNNING`` is the stack of services of running mocks, innermost last: the innermost answers.
+``RUNNING`` lists the services of running mocks, oldest first; which one answers a call is the
+calling thread's business (``inprocess/ownership.py``).
 
 A process forked while mocks run holds copies of their services, marked ``forked_from``: a
 front door never answers a call from such a copy (the parent would never see it).
@@ -245,8 +246,8 @@ def _searchable() -> frozenset[str]:
     return frozenset(member.enum)
 
 
-#: Services of running mocks, innermost last; shared by all threads (code under test may start
-#: its own mock).  Change it through :func:`push` and :func:`remove` only.
+#: Services of running mocks, oldest first, whatever thread started them; changed by
+#: ``inprocess/ownership.py`` only, which also knows which one answers which thread.
 RUNNING: list[Service] = []
 
 
@@ -267,20 +268,3 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def current() -> Service | None:
-    """The service that answers right now (the innermost running one), or None."""
-    return RUNNING[-1] if RUNNING else None
-
-
-def push(service: Service) -> None:
-    RUNNING.append(service)
-
-
-def remove(service: Service) -> None:
-    """Take ``service`` off the stack wherever it is: mocks may be stopped out of order."""
-    for index in range(len(RUNNING) - 1, -1, -1):
-        if RUNNING[index] is service:
-            del RUNNING[index]
-            return

@@ -27,6 +27,7 @@ SageMaker SDKs' telemetry).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -34,16 +35,21 @@ from urllib.parse import urlsplit
 
 from .. import _botocore, _moto
 from ..core.operations import jobs, supported
-from ..core.service import RUNNING, Service, current, process_id
+from ..core.service import RUNNING, Service, process_id
 from ..credentials import FAKE_ACCESS_KEY
 from ..errors import MockUsageError, RequestRefusedError, UnsupportedOperationError
-from ..hosts import is_aws_host, is_loopback
+from ..hosts import AWS_HOST_SUFFIXES, is_aws_host, is_loopback
 from ..options import MockOptions
+from .ownership import current, idle
 
 #: Attribute put on a prepared request the hook saw but did not answer: (service id, operation).
 ROUTE_TAG = "pytest_sm_experiments_route"
 #: The services this package mocks (some of their operations): refusals list what is served.
 OWN_SERVICES = frozenset({"sagemaker", "sagemaker-metrics"})
+
+
+#: A region's name as it appears in a host: ``us-east-1``, ``cn-north-1``, ``us-gov-west-1``.
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +61,36 @@ class Allowed:
     service_ids: frozenset[str]
     #: Endpoint prefixes (``s3``, ``api.sagemaker``, ``logs``): what a transport knows.
     endpoint_prefixes: frozenset[str]
-    #: Single host labels that name an allowed service (``s3``, ``logs``, ``sagemaker``).
-    host_labels: frozenset[str]
 
     def __contains__(self, service: object) -> bool:
+        """A request the hook saw, by its botocore service id: exactly the services named
+        (``docdb`` shares RDS's endpoint prefix, and allows DocumentDB's requests only)."""
+        return service in self.service_ids
+
+    def prefix_allowed(self, service: str) -> bool:
+        """A request only the transport saw, by its endpoint prefix (all it knows)."""
         return service in self.service_ids or service in self.endpoint_prefixes
 
+    def allows_host(self, host: str) -> bool:
+        """An AWS host of a named service's own endpoints: its endpoint prefix, then at most a
+        region (``fips``/``dualstack`` before it), then AWS's domain; a virtual-hosted S3
+        bucket before the prefix. ``sagemaker`` does not allow ``api.ecr...`` nor any other
+        ``*.api.aws`` host."""
+        host = host.lower()
+        for suffix in AWS_HOST_SUFFIXES:
+            if host.endswith(suffix):
+                host = host[:-len(suffix)]
+                break
+        labels = host.split(".")
+        if labels and _REGION.fullmatch(labels[-1]):
+            labels.pop()
+        if labels and labels[-1] in ("fips", "dualstack"):
+            labels.pop()
+        return any(labels[-len(wanted):] == wanted
+                   for wanted in (prefix.split(".") for prefix in self.endpoint_prefixes))
 
-NOTHING = Allowed(frozenset(), frozenset(), frozenset(), frozenset())
+
+NOTHING = Allowed(frozenset(), frozenset(), frozenset())
 
 
 @cache
@@ -73,7 +101,9 @@ def resolve(names: frozenset[str]) -> Allowed:
     service_ids: set[str] = set()
     prefixes: set[str] = set()
     for name in sorted(names):
-        model = _botocore.known_service_model(name)
+        # A botocore service id (what a refusal may print) is accepted for the client name of
+        # any client seen in a mock.
+        model = _botocore.known_service_model(_botocore.CLIENT_NAMES.get(name, name))
         if model is None:
             raise MockUsageError(
                 f"allow_network: {name!r} is not a service botocore knows; use the name you "
@@ -81,9 +111,7 @@ def resolve(names: frozenset[str]) -> Allowed:
             )
         service_ids.add(model.service_id.hyphenize())
         prefixes.add(model.endpoint_prefix)
-    labels = {label for prefix in prefixes for label in prefix.split(".")}
-    return Allowed(frozenset(names), frozenset(service_ids), frozenset(prefixes),
-                   frozenset(labels | service_ids))
+    return Allowed(frozenset(names), frozenset(service_ids), frozenset(prefixes))
 
 
 def prepare(options: MockOptions) -> None:
@@ -92,12 +120,19 @@ def prepare(options: MockOptions) -> None:
 
 
 def allowed() -> Allowed:
-    """The ``allow_network`` of the innermost running mock (it answers, so its rules apply)."""
+    """The ``allow_network`` of the mock that owns the calling thread (the innermost it runs:
+    it answers, so its rules apply); nothing for a thread that belongs to no running mock."""
     service = current()
     return resolve(service.options.allow_network) if service is not None else NOTHING
 
 
 # -- signing -------------------------------------------------------------------------------------
+
+def hermetic() -> bool:
+    """True when credentials must come from the environment the mock set (fake ones) and
+    nowhere else: a mock concerns this thread and its allow_network names no service."""
+    return not idle() and not allowed().names
+
 
 def signature(service_id: str, signature_version: Any) -> Any:
     """choose-signer for a request this mock does not answer: None keeps botocore's choice.
@@ -153,10 +188,12 @@ def _watcher(service_id: str, operation: str) -> Service | None:
 
 
 def _service_name(service_id: str) -> str:
-    """A botocore service id or endpoint prefix (``api.sagemaker``, what a transport knows) as
-    the service's name."""
-    return jobs.SERVICE if service_id == _botocore.service_model(
-        jobs.SERVICE).endpoint_prefix else service_id
+    """A botocore service id or endpoint prefix (``api.sagemaker``, ``metrics.sagemaker``: what
+    a transport knows) as the service's name (``sagemaker``, ``sagemaker-metrics``)."""
+    for name in OWN_SERVICES:
+        if service_id == _botocore.service_model(name).endpoint_prefix:
+            return name
+    return service_id
 
 
 def _job_call(service: Service, request: Any, operation: str, aio: bool) -> Any:
@@ -197,20 +234,23 @@ def _away_from_own_endpoint(request: Any, service_id: str) -> None:
 
 def at_transport(endpoint: Any, request: Any, aio: bool) -> Any:
     """The last step before bytes leave: a response, None to send, or a refusal."""
-    if current() is None:
+    if idle():
         return None
     route = getattr(request, ROUTE_TAG, None)
     if route is not None:
         service_id, operation = route
-    else:  # a client the router never saw: its Session predates the plugin
-        service_id, operation = _botocore.endpoint_prefix(endpoint), _operation_of(request)
+    else:  # a request the router never saw: sent through an Endpoint, not a client's call
+        service_id = _service_name(_botocore.endpoint_prefix(endpoint))
+        operation = _operation_of(request)
     if _moto.active():
         watcher = _watcher(service_id, operation)
         response = (_job_call(watcher, request, operation, aio) if watcher is not None
                     else _moto.response(request, aio))
         if response is not None:
             return response
-    if service_id in allowed() or is_loopback(request.url):
+    permitted = allowed()
+    if (service_id in permitted if route is not None else permitted.prefix_allowed(service_id)
+            ) or is_loopback(request.url):
         return None
     raise refusal(service_id, operation, request.url, seen=route is not None)
 
@@ -225,11 +265,11 @@ def refusal(service_id: str, operation: str, url: str, seen: bool = True) -> Req
         served_by = ("To serve it, start moto's mock_aws beside this mock (in either order); "
                      "moto answers S3, STS, CloudWatch, training jobs and most other services. ")
     opt_out = (f"To send it to AWS on purpose, name its service in allow_network "
-               f"(@pytest.mark.sm_experiments(allow_network=[{service_id!r}])). ")
+               f"(@pytest.mark.sm_experiments(allow_network=[{client_name(service_id)!r}]): "
+               f"the name boto3.client() takes). ")
     unseen = ("" if seen else
-              "This client's botocore Session was created before pytest-sm-experiments was "
-              "loaded, so the mock never saw the request: pass the client to "
-              "pytest_sm_experiments.attach(). ")
+              "The mock's hook never saw this request (it reached botocore's transport without "
+              "going through a client's API call): make it with a botocore or boto3 client. ")
     if service_id in OWN_SERVICES:
         return UnsupportedOperationError(service_id, operation, supported(),
                                          advice=unseen + served_by + opt_out)
@@ -239,6 +279,14 @@ def refusal(service_id: str, operation: str, url: str, seen: bool = True) -> Req
         f"sent to AWS. The mock serves SageMaker Experiments only. {unseen}{served_by}"
         f"{opt_out}".rstrip(),
     )
+
+
+def client_name(service_id: str) -> str:
+    """The name ``boto3.client()`` takes for botocore service id ``service_id``: what
+    ``allow_network`` accepts (``cloudwatch-logs`` -> ``logs``, ``sfn`` -> ``stepfunctions``)."""
+    # Every client that calls while a mock runs is in CLIENT_NAMES (``hook.before_call``); an
+    # endpoint prefix (a request only the transport saw) is itself accepted for most services.
+    return _botocore.CLIENT_NAMES.get(service_id, service_id)
 
 
 def _operation_of(request: Any) -> str:
@@ -262,13 +310,12 @@ def check_http(url: str) -> str | None:
     AWS host is refused (the message is returned) unless moto runs (its ``responses`` mock
     answers AWS hosts) or a label of the host names a service in allow_network
     (``my-bucket.s3.us-east-1.amazonaws.com`` for ``s3``)."""
-    if current() is None or _moto.active():
+    if idle() or _moto.active():
         return None
     host = (urlsplit(url).hostname or "").lower()
     if not is_aws_host(host):
         return None
-    labels = allowed().host_labels
-    if labels and any(label in labels for label in host.split(".")):
+    if allowed().allows_host(host):
         return None
     return (f"pytest-sm-experiments refused an HTTP request to {host} made with `requests` "
             f"while a mock runs; nothing was sent (the SageMaker SDKs send telemetry this way). "

@@ -2,8 +2,8 @@
 for every service, and a guard on the transport.
 
 It holds no data. With no mock running each handler is a single check; with one running, a
-request for an operation the mock serves is answered by the innermost running service
-(``core.service.RUNNING``), unsigned, and every other request follows the boundary's rule
+request for an operation the mock serves is answered by the mock that owns the calling thread
+(``ownership.py``), unsigned, and every other request follows the boundary's rule
 (``boundary.py``): another in-process mock answers it, or it is allowed out on purpose, or the
 transport guard refuses it before any byte is sent. So does a ``Search`` of a resource the mock
 does not hold (TrainingJob, Pipeline...) while moto runs beside it.
@@ -19,13 +19,15 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import wrapt
+
 from .. import _botocore, _moto
 from ..core.operations import served
-from ..core.service import RUNNING, Reply, Route, Service, delegated, process_id, route
+from ..core.service import Reply, Route, Service, delegated, process_id, route
 from ..errors import ForkedProcessError
 from ..options import MockOptions
 from ..server import forwarding
-from . import boundary, http_guard
+from . import boundary, http_guard, ownership
 
 #: event name -> (service id, operation, route if this mock serves it)
 _events: dict[str, tuple[str, str, Route | None]] = {}
@@ -45,19 +47,20 @@ def _event(event_name: str) -> tuple[str, str, Route | None]:
 
 
 def before_send(request: Any, event_name: str, **_: Any) -> Any:
-    """``before-send``: answer from the innermost running mock, if it serves the operation."""
-    if not RUNNING:
+    """``before-send``: answer from the thread's mock, if it serves the operation."""
+    if ownership.idle():
         return None
     if len(sys.modules) != _modules_seen:
         ensure_guards()
     service_id, operation, found = _event(event_name)
     if request.url == _botocore.ANSWERED_URL:  # answered already (the hook registered twice)
         return None
-    if found is None or (_moto.active() and delegated(found, request.body)):
+    service = ownership.answering(found.service_name if found is not None else service_id,
+                                 operation, found is not None)
+    if service is None or found is None or (_moto.active() and delegated(found, request.body)):
         # Not served, or served for another service's resources (Search of a TrainingJob):
         # the boundary's rule, so moto answers it when it runs.
         return boundary.unanswered(request, service_id, operation)
-    service = RUNNING[-1]
     region = (_botocore.request_region(request) or region_from_url(request.url)
               or service.options.region)
     if service.forked_from is None:
@@ -83,7 +86,7 @@ def _answer_in_parent(service: Service, found: Route, body: bytes | str | None,
 
 def choose_signer(event_name: str, signature_version: Any = None, **_: Any) -> Any:
     """``choose-signer``: requests the mock answers are never signed."""
-    if not RUNNING:
+    if ownership.idle():
         return None
     service_id, _operation, found = _event(event_name)
     if found is not None:
@@ -94,7 +97,8 @@ def choose_signer(event_name: str, signature_version: Any = None, **_: Any) -> A
 def before_sign(event_name: str, request: Any = None, signature_version: Any = None,
                 request_signer: Any = None, **_: Any) -> None:
     """``before-sign``: no real credential signs a request while a mock runs (see boundary)."""
-    if not RUNNING or signature_version is _botocore.UNSIGNED or request_signer is None:
+    if (ownership.idle() or signature_version is _botocore.UNSIGNED
+            or request_signer is None):
         return
     service_id, _operation, found = _event(event_name)
     if found is None:
@@ -106,28 +110,60 @@ HANDLERS: dict[str, Callable[..., Any]] = {
 
 
 def install() -> None:
-    """Put the dormant hook into every botocore Session created from now on, and the guard
-    on botocore's transport."""
+    """Put the dormant hook into every botocore Session created from now on, the guard on
+    botocore's transport, and the guards on clients made before (their Session predates the
+    hook: they get it at their first call while a mock runs) and on credential resolution."""
     _botocore.install_builtin_handlers(HANDLERS)
     _botocore.install_transport_guard(boundary.at_transport)
+    _botocore.install_client_guard(before_call)
+    _botocore.install_credentials_guard(boundary.hermetic)
+
+
+def before_call(client: Any) -> None:
+    """Before every API call: a client whose Session was made before the hook was put into
+    botocore (before this package was imported) gets it now, while a mock concerns the call,
+    so it is routed, and signed, as every other client."""
+    if not ownership.idle():
+        _botocore.ensure_attached(client, HANDLERS)
 
 
 _modules_seen = 0
 
 
 def ensure_guards() -> None:
-    """Guard what was imported since the last look (aiobotocore's transport, ``requests``, the
-    SDKs' telemetry): called at every mock start and when a module was imported while a mock
-    runs, so nothing imported mid-test can send before it is guarded."""
+    """Guard what was imported since the last look (aiobotocore's transport, clients and
+    credentials, ``requests``, the SDKs' telemetry): called at every mock start, right after
+    any of those modules is imported (post-import hooks, registered at the first mock start),
+    and when a module was imported while a mock runs."""
     global _modules_seen
     _modules_seen = len(sys.modules)
     _botocore.install_transport_guard(boundary.at_transport)
+    _botocore.install_client_guard(before_call)
+    _botocore.install_credentials_guard(boundary.hermetic)
     http_guard.install()
 
 
+#: Modules to guard as soon as they are imported: ``requests`` first imported inside a running
+#: mock must not send anything before the next botocore call would have guarded it.
+GUARDED_MODULES = ("requests.sessions", "aiobotocore.endpoint", "aiobotocore.client",
+                   "aiobotocore.credentials",
+                   *(module for module, _ in http_guard.TELEMETRY_SENDERS))
+_watching: list[bool] = []
+
+
+def _guard_imported(_module: Any) -> None:
+    ensure_guards()
+
+
 def prepare(options: MockOptions) -> None:
-    """Before a mock starts: check its options against botocore, and guard what is imported."""
+    """Before a mock starts: check its options against botocore, and guard what is imported
+    (and, from now on, what will be)."""
     boundary.prepare(options)
+    ownership.install()
+    if not _watching:
+        _watching.append(True)
+        for module in GUARDED_MODULES:
+            wrapt.register_post_import_hook(_guard_imported, module)
     ensure_guards()
 
 

@@ -21,9 +21,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..core.service import current
 from ..errors import RequestRefusedError
 from .boundary import check_http
+from .ownership import idle
 
 _MARK = "__pytest_sm_experiments_guard__"
 #: (module, function) of each SDK's telemetry sender: the decorators look it up at call time.
@@ -58,7 +58,7 @@ def _wrap_telemetry(module: Any, attribute: str) -> None:
     @functools.wraps(original)
     def quiet(*args: Any, **kwargs: Any) -> Any:
         # CHOICE: a test never emits SDK telemetry while a mock runs, opted out or not.
-        if current() is not None:
+        if not idle():
             return None
         return original(*args, **kwargs)
 
@@ -74,7 +74,7 @@ def _wrap_requests(session_class: type) -> None:
 
     @functools.wraps(original)
     def send(self: Any, request: Any, **kwargs: Any) -> Any:
-        if current() is not None:
+        if not idle():
             message = check_http(str(request.url))
             if message is not None:
                 error = refused("http", str(request.url), message)

@@ -81,7 +81,11 @@ REFUSED_CALLS = [
         Namespace="ns", MetricData=[{"MetricName": "m", "Value": 1.0}])),
     ("logs", "PutLogEvents", lambda c: c.put_log_events(
         logGroupName="g", logStreamName="s", logEvents=[{"timestamp": 1, "message": "m"}])),
+    ("stepfunctions", "StartExecution", lambda c: c.start_execution(
+        stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:m")),
 ]
+#: botocore's service ids where they differ from the client names.
+SERVICE_IDS = {"logs": "cloudwatch-logs", "stepfunctions": "sfn"}
 
 
 @pytest.mark.parametrize(("client_name", "operation", "call"), REFUSED_CALLS,
@@ -89,7 +93,7 @@ REFUSED_CALLS = [
 def test_other_services_are_refused_naming_service_operation_and_remedy(
         sm_experiments, network_attempts, client_name, operation, call):
     client = boto3.client(client_name, region_name="us-east-1")
-    service_id = "cloudwatch-logs" if client_name == "logs" else client_name
+    service_id = SERVICE_IDS.get(client_name, client_name)
     with pytest.raises(RequestRefusedError) as raised:
         call(client)
     error = raised.value
@@ -98,7 +102,8 @@ def test_other_services_are_refused_naming_service_operation_and_remedy(
     assert f"refused {service_id}:{operation}" in message
     assert "nothing was sent to AWS" in message
     assert "start moto's mock_aws" in message
-    assert f"allow_network=[{service_id!r}]" in message
+    # The advice names what allow_network accepts: the client's name.
+    assert f"allow_network=[{client_name!r}]" in message
     assert not isinstance(error, ClientError)
     assert list(network_attempts) == []
     assert len(sm_experiments.calls) == 0
@@ -144,7 +149,8 @@ def test_client_created_before_the_mock_started_is_refused_then_free_again(netwo
     assert network_attempts[0][0] == "s3.amazonaws.com"
 
 
-def test_client_the_router_never_saw_is_refused_at_the_transport(network_attempts):
+def test_client_whose_session_predates_the_router_is_routed_from_its_first_call(
+        network_attempts):
     session = _session_without("pytest_sm_experiments")
     keys = {"aws_access_key_id": "AKIAEARLYSESSION0001", "aws_secret_access_key": "secret",
             "config": ONE_ATTEMPT, "region_name": "us-east-1"}
@@ -153,13 +159,12 @@ def test_client_the_router_never_saw_is_refused_at_the_transport(network_attempt
     with mock_sm_experiments() as mock:
         with pytest.raises(RequestRefusedError) as raised:
             s3.list_buckets()
-        assert "created before pytest-sm-experiments was loaded" in str(raised.value)
-        assert "attach()" in str(raised.value)
-        with pytest.raises(RequestRefusedError, match=r"api\.sagemaker:CreateExperiment"):
-            sagemaker.create_experiment(ExperimentName="unseen")
-        attach(sagemaker)
+        assert "s3:ListBuckets" in str(raised.value)
+        assert "created before" not in str(raised.value)
+        sagemaker.create_experiment(ExperimentName="unseen")
+        attach(sagemaker)  # still harmless
         sagemaker.create_experiment(ExperimentName="seen")
-    assert list(mock.experiments) == ["seen"]
+    assert sorted(mock.experiments) == ["seen", "unseen"]
     assert list(network_attempts) == []
 
 
@@ -319,6 +324,45 @@ def test_allow_network_by_context_manager_and_handle(network_attempts):
             boto3.client("sts", region_name="us-east-1").assume_role(
                 RoleArn="arn:aws:iam::123456789012:role/r", RoleSessionName="session")
     with SageMakerExperimentsMock(allow_network=("s3", "sts")):
+        _reaches_the_network(network_attempts)
+
+
+@pytest.mark.parametrize("client_name", ["logs", "stepfunctions"])
+def test_the_refusals_advice_works_and_the_service_id_is_accepted_too(network_attempts,
+                                                                       client_name):
+    call = {row[0]: row[2] for row in REFUSED_CALLS}[client_name]
+    with mock_sm_experiments():
+        client = boto3.client(client_name, region_name="us-east-1", config=ONE_ATTEMPT)
+        with pytest.raises(RequestRefusedError) as raised:
+            call(client)
+    advised = str(raised.value).split("allow_network=[", 1)[1].split("]", 1)[0].strip("'")
+    for name in (advised, SERVICE_IDS[client_name]):
+        with mock_sm_experiments(allow_network=[name]), pytest.raises(
+                HTTPClientError, match="DNS lookup attempted"):
+            call(client)
+    assert len(network_attempts) == 2
+
+
+def test_allowing_docdb_does_not_let_rds_out(network_attempts):
+    """DocumentDB and RDS share an endpoint prefix (``rds``): only the service named leaves."""
+    with mock_sm_experiments(allow_network=["docdb"]):
+        with pytest.raises(RequestRefusedError, match="rds:DescribeDBInstances"):
+            boto3.client("rds", region_name="us-east-1",
+                         config=ONE_ATTEMPT).describe_db_instances()
+        assert list(network_attempts) == []
+        with pytest.raises(HTTPClientError, match="DNS lookup attempted"):
+            boto3.client("docdb", region_name="us-east-1",
+                         config=ONE_ATTEMPT).describe_db_clusters()
+    assert len(network_attempts) == 1
+
+
+def test_the_innermost_mock_of_the_thread_rules_allow_network(network_attempts):
+    with mock_sm_experiments(allow_network=["s3"]):
+        with mock_sm_experiments(), pytest.raises(RequestRefusedError, match="s3:ListBuckets"):
+            boto3.client("s3", region_name="us-east-1", config=ONE_ATTEMPT).list_buckets()
+        assert list(network_attempts) == []
+        _reaches_the_network(network_attempts)  # the outer mock answers again: its rules
+    with mock_sm_experiments(), mock_sm_experiments(allow_network=["s3"]):
         _reaches_the_network(network_attempts)
 
 
@@ -542,6 +586,55 @@ def test_modules_imported_while_a_mock_runs_are_guarded():
         done.stderr
 
 
+_REQUESTS_FIRST_IMPORTED_MID_MOCK = _NO_NETWORK + """
+import sys
+from pytest_sm_experiments import RequestRefusedError, mock_sm_experiments
+
+with mock_sm_experiments():
+    assert "requests" not in sys.modules
+    import requests  # and no botocore call after it
+    try:
+        requests.get("https://s3.us-east-1.amazonaws.com/")
+    except RequestRefusedError:
+        print("requests: refused")
+    except Exception as error:
+        print("requests:", type(error).__name__)
+"""
+
+
+@pytest.mark.slow
+def test_requests_first_imported_in_a_mock_is_guarded_before_any_botocore_call():
+    pytest.importorskip("requests")
+    done = subprocess.run([sys.executable, "-c", _REQUESTS_FIRST_IMPORTED_MID_MOCK],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stdout) == (0, "requests: refused\n"), done.stderr
+
+
+@pytest.mark.parametrize(("allowed", "url", "refused"), [
+    (["sagemaker"], "https://api.ecr.us-east-1.amazonaws.com/", True),
+    (["sagemaker"], "https://ecr.us-east-1.api.aws/", True),
+    (["sagemaker"], "https://api.sagemaker.us-east-1.api.aws/x", False),
+    (["sagemaker"], "https://api.sagemaker.us-east-1.amazonaws.com/", False),
+    (["s3"], "https://my-bucket.s3.us-east-1.amazonaws.com/key", False),
+    (["s3"], "https://s3.dualstack.us-east-1.amazonaws.com/", False),
+    (["logs"], "https://logs.s3.amazonaws.com/key", True),
+    (["docdb"], "https://rds.us-east-1.amazonaws.com/", False),
+], ids=lambda value: value if isinstance(value, str) else None)
+def test_requests_to_aws_hosts_leave_only_for_the_named_services_endpoints(
+        network_attempts, allowed, url, refused):
+    requests = pytest.importorskip("requests")
+    with mock_sm_experiments(allow_network=allowed):
+        if refused:
+            with pytest.raises(RequestRefusedError):
+                requests.get(url, timeout=5)
+            assert list(network_attempts) == []
+        else:  # let out: the suite's socket guard stops it at the DNS lookup
+            with pytest.raises(Exception, match="DNS lookup attempted") as raised:
+                requests.get(url, timeout=5)
+            assert not isinstance(raised.value, RequestRefusedError)
+            assert network_attempts
+
+
 # A fresh process where botocore and aiobotocore sessions were made before the plugin loaded:
 # the router never saw them, so the guard on botocore's transport is all that stands between
 # their requests and AWS. The process refuses every connect itself.
@@ -587,7 +680,7 @@ with mock_sm_experiments() as mock:
     print("aio:", outcome(lambda: asyncio.run(aio_call())))
     attach(early)
     attach(early)
-    print("attached:", outcome(lambda: early.create_experiment(ExperimentName="early")))
+    print("attached:", outcome(lambda: early.create_experiment(ExperimentName="attached")))
     print("journal:", [call.operation for call in mock.calls])
 
 from moto import mock_aws
@@ -599,16 +692,16 @@ with mock_aws(), mock_sm_experiments():
 
 
 @pytest.mark.slow
-def test_sessions_made_before_the_plugin_loaded_are_refused_or_answered_by_moto():
+def test_sessions_made_before_the_plugin_loaded_are_answered_by_the_mock_or_by_moto():
     pytest.importorskip("aiobotocore")
     pytest.importorskip("moto")
     done = subprocess.run([sys.executable, "-c", _SESSIONS_BEFORE_THE_PLUGIN],
                           capture_output=True, text=True, timeout=120, check=False)
     assert (done.returncode, done.stdout.splitlines()) == (0, [
-        "sync: refused api.sagemaker:CreateExperiment, attach() named",
-        "aio: refused api.sagemaker:CreateExperiment, attach() named",
+        "sync: answered",
+        "aio: answered",
         "attached: answered",
-        "journal: ['CreateExperiment']",
+        "journal: ['CreateExperiment', 'CreateExperiment', 'CreateExperiment']",
         "s3 with moto: answered",
         "aio s3 with moto: answered",
     ]), done.stderr

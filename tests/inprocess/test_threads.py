@@ -1,4 +1,5 @@
-"""Threads hammering one mock: uniqueness, quotas, tags and associations lose nothing.
+"""Threads hammering one mock: uniqueness, quotas, tags and associations lose nothing; and
+which mock owns a thread's calls (its own, the starter's, the submitter's; never another's).
 
 Each test starts its threads together (a barrier) and gives each thread its own client, as
 code under test would; clients are created up front because botocore's session is not meant
@@ -7,16 +8,25 @@ to create clients from several threads at once.
 
 from __future__ import annotations
 
+import concurrent.futures
+import queue
 import random
 import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
 import strategies as S
 from botocore.exceptions import ClientError
 
+from pytest_sm_experiments import (
+    SageMakerExperimentsMock,
+    StoppedMockError,
+    UnownedThreadError,
+    mock_sm_experiments,
+)
 from pytest_sm_experiments.core.operations import OPERATIONS
 
 THREADS = 8
@@ -187,3 +197,202 @@ def test_concurrent_associations_are_all_kept_and_symmetric(sm_experiments, clie
         trials = {name.lower() for name in sm_experiments.trial_components[component].trial_names}
         assert trials == {trial for name, trial in seen if name == component}
     assert S.invariant_problems(sm_experiments) == []
+
+
+# -- ownership: a call is answered by the mock of its own thread --------------------------------
+
+
+
+def _client(region: str) -> Any:
+    return boto3.session.Session().client(
+        "sagemaker", region_name=region, aws_access_key_id="AKIAOWNERTEST0000001",
+        aws_secret_access_key="secret")
+
+
+def test_two_mocks_in_two_threads_never_cross_talk(network_attempts):
+    started = threading.Barrier(2)
+    done = threading.Barrier(2)
+    mocks: dict[str, SageMakerExperimentsMock] = {}
+    failures: list[BaseException] = []
+
+    def body(region: str) -> None:
+        try:
+            client = _client(region)
+            with mock_sm_experiments(region=region) as mock:
+                mocks[region] = mock
+                started.wait()
+                for index in range(20):
+                    client.create_experiment(ExperimentName=f"{region}-{index}")
+                done.wait()  # both mocks run until both threads are done
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=body, args=(region,))
+               for region in ("eu-west-1", "us-west-2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    for region in ("eu-west-1", "us-west-2"):
+        mock = mocks[region]
+        assert sorted(mock.experiments) == sorted(f"{region}-{index}" for index in range(20))
+        assert len(mock.calls) == 20
+        assert {call.region for call in mock.calls} == {region}
+    assert list(network_attempts) == []
+
+
+def test_threads_started_in_a_mock_belong_to_it_even_while_another_thread_runs_one():
+    results: queue.Queue[Any] = queue.Queue()
+    with mock_sm_experiments(region="eu-west-1") as outer:
+        other_started = threading.Event()
+        release = threading.Event()
+
+        def other_test() -> None:  # another thread with a mock of its own, running meanwhile
+            with mock_sm_experiments(region="us-west-2"):
+                other_started.set()
+                release.wait(10)
+
+        other = threading.Thread(target=other_test)
+        other.start()
+        other_started.wait(10)
+
+        def worker() -> None:
+            _client("eu-west-1").create_experiment(ExperimentName="from-worker")
+            results.put("ok")
+
+        thread = threading.Thread(target=worker, name="worker")
+        thread.start()
+        thread.join()
+        release.set()
+        other.join()
+        assert results.get_nowait() == "ok"
+        assert list(outer.experiments) == ["from-worker"]
+
+
+def test_thread_pool_workers_belong_to_the_mock_that_submitted_the_work():
+    client = _client("us-east-1")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        with mock_sm_experiments() as first:
+            list(pool.map(lambda index: client.create_experiment(
+                ExperimentName=f"first-{index}"), range(6)))
+        # The same worker threads, started under the first mock, now work for the second.
+        with mock_sm_experiments() as second:
+            list(pool.map(lambda index: client.create_experiment(
+                ExperimentName=f"second-{index}"), range(6)))
+    assert sorted(first.experiments) == [f"first-{index}" for index in range(6)]
+    assert sorted(second.experiments) == [f"second-{index}" for index in range(6)]
+
+
+async def test_asyncio_to_thread_belongs_to_the_mock_of_the_loop_thread():
+    import asyncio
+
+    client = _client("us-east-1")
+    async with mock_sm_experiments() as mock:
+        await asyncio.to_thread(client.create_experiment, ExperimentName="from-to-thread")
+    assert list(mock.experiments) == ["from-to-thread"]
+
+
+def test_a_thread_left_running_by_a_stopped_mock_is_refused_never_served_by_the_next():
+    requests: queue.Queue[str] = queue.Queue()
+    outcomes: queue.Queue[BaseException | str] = queue.Queue()
+    client = _client("us-east-1")
+
+    def flusher() -> None:  # a metrics flusher the first test forgot to stop
+        while (name := requests.get()) != "quit":
+            try:
+                client.create_experiment(ExperimentName=name)
+                outcomes.put("served")
+            except BaseException as error:
+                outcomes.put(error)
+
+    first = SageMakerExperimentsMock()
+    first.label = "test first"
+    with first:
+        thread = threading.Thread(target=flusher, name="metrics-flusher", daemon=True)
+        thread.start()
+        requests.put("during-first")
+        assert outcomes.get(timeout=10) == "served"
+    try:
+        with mock_sm_experiments() as second:
+            requests.put("during-second")
+            refused = outcomes.get(timeout=10)
+            _client("us-east-1").create_experiment(ExperimentName="own")
+        requests.put("after-all")  # no mock runs at all: still refused, never sent
+        after = outcomes.get(timeout=10)
+    finally:
+        requests.put("quit")
+        thread.join(10)
+    assert isinstance(refused, StoppedMockError)
+    assert isinstance(after, StoppedMockError)
+    message = str(refused)
+    assert "'metrics-flusher'" in message
+    assert "test first" in message
+    assert "stopped" in message
+    assert "sagemaker:CreateExperiment" in message
+    assert list(first.experiments) == ["during-first"]
+    assert list(second.experiments) == ["own"]
+    assert len(second.calls) == 1
+
+
+def test_a_thread_of_no_mock_is_refused_while_a_mock_runs_elsewhere():
+    outcomes: queue.Queue[BaseException | str] = queue.Queue()
+    go = threading.Event()
+    client = _client("us-east-1")
+
+    def early() -> None:  # started before any mock
+        go.wait(10)
+        try:
+            client.create_experiment(ExperimentName="early")
+            outcomes.put("served")
+        except BaseException as error:
+            outcomes.put(error)
+
+    thread = threading.Thread(target=early, name="early-thread")
+    thread.start()
+    with mock_sm_experiments() as mock:
+        go.set()
+        thread.join(10)
+    refused = outcomes.get_nowait()
+    assert isinstance(refused, UnownedThreadError)
+    assert "'early-thread'" in str(refused)
+    assert "belongs to no mock" in str(refused)
+    assert list(mock.experiments) == []
+    assert len(mock.calls) == 0
+
+
+def test_refusals_from_stopped_mocks_threads_are_listed_in_the_terminal_summary(pytester):
+    pytester.makepyfile(test_leftover="""
+        import queue, threading
+        import boto3
+
+        requests = queue.Queue()
+        outcomes = queue.Queue()
+
+        def flusher(client):
+            while requests.get() != "quit":
+                try:
+                    client.create_experiment(ExperimentName="late")
+                    outcomes.put("served")
+                except Exception as error:  # the thread swallows it, as flushers do
+                    outcomes.put(type(error).__name__)
+
+        def test_leaves_a_thread(sm_experiments):
+            client = boto3.session.Session().client(
+                "sagemaker", region_name="us-east-1", aws_access_key_id="AKIAOWNERTEST0000002",
+                aws_secret_access_key="secret")
+            threading.Thread(target=flusher, args=(client,), name="flusher",
+                             daemon=True).start()
+
+        def test_next(sm_experiments):
+            requests.put("go")
+            assert outcomes.get(timeout=10) == "StoppedMockError"
+            requests.put("quit")
+            assert len(sm_experiments.calls) == 0
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([
+        "*sm_experiments: calls refused from threads whose mock had stopped*",
+        "*refused sagemaker:CreateExperiment from thread 'flusher'*test_leftover.py::"
+        "test_leaves_a_thread*"])
