@@ -19,6 +19,7 @@ from typing import Any, cast
 import botocore
 import botocore.endpoint
 import botocore.handlers
+import botocore.httpsession
 from botocore.awsrequest import AWSResponse
 from botocore.credentials import Credentials as BotocoreCredentials
 from botocore.exceptions import UnknownRegionError, UnknownServiceError
@@ -129,6 +130,23 @@ def _wrap_send(cls: type, guard: TransportGuard, aio: bool) -> None:
     setattr(send, _GUARD_MARK, True)
     send.__wrapped__ = original
     setattr(cls, "_send", send)  # noqa: B010 (mypy: a method assigned on a class)
+
+
+def install_proxy_bypass(direct: Callable[[str], bool]) -> None:
+    """Wrap botocore's ``ProxyConfiguration.proxy_url_for`` (aiobotocore's sessions use the same
+    class) so that a request to a URL ``direct`` accepts never goes through a proxy, whatever
+    ``HTTP_PROXY``/``HTTPS_PROXY`` said when its client was made (idempotent)."""
+    cls = botocore.httpsession.ProxyConfiguration
+    original = cls.__dict__["proxy_url_for"]
+    if getattr(original, _GUARD_MARK, False):
+        return
+
+    def proxy_url_for(self: Any, url: str) -> Any:
+        return None if direct(url) else original(self, url)
+
+    setattr(proxy_url_for, _GUARD_MARK, True)
+    proxy_url_for.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(cls, "proxy_url_for", proxy_url_for)  # noqa: B010 (mypy: a method on a class)
 
 
 @cache

@@ -110,6 +110,7 @@ def install() -> None:
     on botocore's transport."""
     _botocore.install_builtin_handlers(HANDLERS)
     _botocore.install_transport_guard(boundary.at_transport)
+    _botocore.install_proxy_bypass(boundary.direct)
 
 
 _modules_seen = 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 from functools import cache
+from urllib.parse import urlsplit
 
 from .. import _botocore
 from ..core.operations import OPERATIONS
@@ -36,23 +37,44 @@ def endpoint_variables() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def variables(endpoint: EndpointAccess | None,
-              region: str | None = None) -> dict[str, str | None]:
+def variables(endpoint: EndpointAccess | None, region: str | None = None,
+              bypass_proxies: bool = True) -> dict[str, str | None]:
     """The environment a child needs to reach ``endpoint`` (``{}`` for none).
 
     ``region``, when given, is the region for children as both AWS_DEFAULT_REGION (botocore,
     the AWS CLI) and AWS_REGION (the JavaScript and Java SDKs read only this one).
+    ``bypass_proxies``: with ``NO_PROXY``/``no_proxy`` naming the endpoint's host, merged into
+    this process's (a standalone server's banner leaves them out: its users' shells have lists
+    of their own).
     """
     if endpoint is None:
         return {}
     found: dict[str, str | None] = dict.fromkeys(endpoint_variables(), endpoint.url)
     if region is not None:
         found["AWS_DEFAULT_REGION"] = found["AWS_REGION"] = region
+    if bypass_proxies:
+        found.update(no_proxy(endpoint.url))
     credentials = endpoint.credentials
     found["AWS_ACCESS_KEY_ID"] = credentials.access_key
     found["AWS_SECRET_ACCESS_KEY"] = credentials.secret_key
     found["AWS_SESSION_TOKEN"] = credentials.token
     found[_IGNORE_ENDPOINTS] = None
+    return found
+
+
+#: Both spellings: curl, requests and urllib read either, Go and the JavaScript SDK one each.
+_NO_PROXY = ("NO_PROXY", "no_proxy")
+
+
+def no_proxy(url: str) -> dict[str, str]:
+    """``NO_PROXY``/``no_proxy`` as they are now, with the host of ``url`` added (merged: the
+    hosts the user listed stay), so that a child's requests to the endpoint never go to a proxy
+    (a corporate ``HTTP_PROXY`` would take loopback traffic off the machine)."""
+    host = urlsplit(url).hostname or ""
+    found: dict[str, str] = {}
+    for name in _NO_PROXY:
+        listed = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+        found[name] = ",".join(listed if host in listed else [*listed, host])
     return found
 
 

@@ -90,7 +90,8 @@ def serve(options: MockOptions, host: str, port: int, out: TextIO,
     stop = stop or threading.Event()
     endpoint = Endpoint(Service(options), CREDENTIALS, host, port).start()
     try:
-        out.write(banner(endpoint.url, children.variables(endpoint.access, options.region),
+        out.write(banner(endpoint.url, children.variables(endpoint.access, options.region,
+                                                             bypass_proxies=False),
                          host) + "\n")
         out.flush()
         stop.wait()
