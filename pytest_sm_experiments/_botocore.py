@@ -17,6 +17,7 @@ from types import FrameType
 from typing import Any, cast
 
 import botocore
+import botocore.configprovider
 import botocore.endpoint
 import botocore.handlers
 import botocore.httpsession
@@ -147,6 +148,25 @@ def install_proxy_bypass(direct: Callable[[str], bool]) -> None:
     setattr(proxy_url_for, _GUARD_MARK, True)
     proxy_url_for.__wrapped__ = original  # type: ignore[attr-defined]
     setattr(cls, "proxy_url_for", proxy_url_for)  # noqa: B010 (mypy: a method on a class)
+
+
+def install_endpoint_filter(ignored: Callable[[str], bool]) -> None:
+    """Make clients of this process ignore a global ``AWS_ENDPOINT_URL`` that ``ignored``
+    accepts (one a running mock set for its child processes), as if it were unset: botocore's
+    ``ConfiguredEndpointProvider`` reads it (idempotent; nothing happens on a botocore without
+    that provider)."""
+    cls = getattr(botocore.configprovider, "ConfiguredEndpointProvider", None)
+    original = getattr(cls, "_get_endpoint_url_environment_global", None)
+    if cls is None or original is None or getattr(original, _GUARD_MARK, False):
+        return
+
+    def environment_global(self: Any) -> Any:
+        found = original(self)
+        return None if isinstance(found, str) and ignored(found) else found
+
+    setattr(environment_global, _GUARD_MARK, True)
+    environment_global.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(cls, "_get_endpoint_url_environment_global", environment_global)  # noqa: B010
 
 
 @cache

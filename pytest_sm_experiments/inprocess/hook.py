@@ -24,7 +24,7 @@ from ..core.operations import served
 from ..core.service import RUNNING, Reply, Route, Service, delegated, process_id, route
 from ..errors import ForkedProcessError
 from ..options import MockOptions
-from ..server import forwarding
+from ..server import children, forwarding
 from . import boundary, http_guard
 
 #: event name -> (service id, operation, route if this mock serves it)
@@ -111,6 +111,7 @@ def install() -> None:
     _botocore.install_builtin_handlers(HANDLERS)
     _botocore.install_transport_guard(boundary.at_transport)
     _botocore.install_proxy_bypass(boundary.direct)
+    _botocore.install_endpoint_filter(children.set_by_a_mock)
 
 
 _modules_seen = 0

@@ -91,7 +91,7 @@ def serve(options: MockOptions, host: str, port: int, out: TextIO,
     endpoint = Endpoint(Service(options), CREDENTIALS, host, port).start()
     try:
         out.write(banner(endpoint.url, children.variables(endpoint.access, options.region,
-                                                             bypass_proxies=False),
+                                                             for_children=False),
                          host) + "\n")
         out.flush()
         stop.wait()

@@ -222,7 +222,7 @@ def test_a_signature_for_another_body_is_refused():
 
 @pytest.mark.parametrize(("signing", "message"), [
     ({"region": "moon-base"}, "Credential should be scoped to a valid region, not 'moon-base'. "),
-    ({"service": "s3"}, "Credential should be scoped to correct service: 'sagemaker'. "),
+    ({"service": "sts"}, "Credential should be scoped to correct service: 'sagemaker'. "),
 ])
 def test_credential_scope_is_checked(signing, message):
     with serving() as endpoint:

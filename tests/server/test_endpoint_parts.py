@@ -200,6 +200,8 @@ def test_variables_for_a_listener(monkeypatch):
         "AWS_ACCESS_KEY_ID": CREDENTIALS.access_key,
         "AWS_SECRET_ACCESS_KEY": CREDENTIALS.secret_key,
         "AWS_SESSION_TOKEN": None, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": None,
+        # Every other service: the endpoint answers as the test's process would.
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:1",
         # Merged: the user's list stays, the endpoint's host once.
         "NO_PROXY": "internal.example,127.0.0.1", "no_proxy": "127.0.0.1"}
     assert "AWS_REGION" not in children.variables(listener)
@@ -211,6 +213,7 @@ def test_variables_for_a_listener(monkeypatch):
         "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1",
         "AWS_ACCESS_KEY_ID": "AKIAENDPOINTTESTKEY1",
         "AWS_SECRET_ACCESS_KEY": "endpoint-test-secret",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:1",
         "NO_PROXY": "internal.example,127.0.0.1", "no_proxy": "127.0.0.1"}
 
 
