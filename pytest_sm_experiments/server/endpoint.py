@@ -33,7 +33,7 @@ from .._version import __version__
 from ..core.codec import encode_error, to_json
 from ..core.service import EndpointAccess, Reply, Service, request_id, route
 from ..credentials import Credentials
-from ..errors import AWSError
+from ..errors import AWSError, MockUsageError, UnsupportedOperationError
 from . import others, peers, routing, sigv4
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,16 @@ class _Connection(http.server.BaseHTTPRequestHandler):
             if reply is not None:
                 self._send(*reply)
                 return
-        self._send(*server.service.handle(found, body, region, self._peer_pid()))
+        try:
+            reply = server.service.handle(found, body, region, self._peer_pid())
+        except MockUsageError as error:
+            # What the test's process raises as a usage error (a Search of a resource only
+            # moto holds, with no moto): a 400 the caller's SDK reads, never a 500.
+            code = ("UnknownOperationException" if isinstance(error, UnsupportedOperationError)
+                    else "RequestRefused")
+            reply = encode_error(protocol, AWSError(str(error), code=code, status=400),
+                                 request_id())
+        self._send(*reply)
 
     def _credentials(self, headers: routing.Headers) -> Credentials:
         """The credentials a request must be signed with: the endpoint's, or, while moto's
