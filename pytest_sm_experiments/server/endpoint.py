@@ -20,6 +20,7 @@ import contextlib
 import http
 import http.server
 import logging
+import math
 import os
 import selectors
 import socket
@@ -74,8 +75,42 @@ def render(status: int, headers: Mapping[str, str], body: bytes, close: bool) ->
 
 
 def _json_reply(status: int, value: Any) -> Reply:
-    return status, {"Content-Type": "application/json", "x-amzn-RequestId": request_id()}, \
-        to_json(value)
+    """An admin answer as strict JSON (RFC 8259: no NaN or Infinity, which a journaled body
+    may hold: Python's json reads them); too deep to write, a 500 that says so."""
+    try:
+        body = to_json(strict(value))
+    except RecursionError:
+        return encode_error("rest-json", AWSError(
+            "The answer is nested too deeply to write as JSON.", code="InternalFailure",
+            status=500), request_id())
+    return status, {"Content-Type": "application/json", "x-amzn-RequestId": request_id()}, body
+
+
+_NOT_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def strict(value: Any) -> Any:
+    """``value`` with every float that is not finite as its JSON name in a string ("NaN",
+    "Infinity", "-Infinity"). Iterative: journaled bodies nest as deep as the parser let them."""
+    def convert(item: Any) -> Any:
+        if isinstance(item, float) and not math.isfinite(item):
+            return _NOT_FINITE[repr(item)]
+        if isinstance(item, dict):
+            return dict(item)
+        if isinstance(item, (list, tuple)):
+            return list(item)
+        return item
+
+    root = convert(value)
+    pending = [root] if isinstance(root, (dict, list)) else []
+    while pending:
+        container = pending.pop()
+        keys = container.keys() if isinstance(container, dict) else range(len(container))
+        for key in keys:
+            child = container[key] = convert(container[key])
+            if isinstance(child, (dict, list)):
+                pending.append(child)
+    return root
 
 
 class _Connection(http.server.BaseHTTPRequestHandler):
