@@ -28,6 +28,7 @@ import threading
 import weakref
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from .. import _moto
 from .._version import __version__
@@ -62,16 +63,18 @@ def _header_value(value: str) -> str:
     return "".join(" " if char in "\r\n" else char for char in value)
 
 
-def render(status: int, headers: Mapping[str, str], body: bytes, close: bool) -> bytes:
-    """One HTTP/1.1 response, head and body in one buffer (one send)."""
+def render(status: int, headers: Mapping[str, str], body: bytes, close: bool,
+           head: bool = False) -> bytes:
+    """One HTTP/1.1 response, head and body in one buffer (one send). ``head``: the answer to
+    a HEAD request, whose Content-Length is the body's but which carries none (RFC 9110)."""
     lines = [f"HTTP/1.1 {status} {_phrase(status)}"]
     lines += [f"{name}: {_header_value(value)}" for name, value in headers.items()
               if name.lower() not in ("content-length", "connection")]
     lines.append(f"Content-Length: {len(body)}")
     if close:
         lines.append("Connection: close")
-    head = "\r\n".join(lines) + "\r\n\r\n"
-    return head.encode("latin-1", "replace") + body
+    text = "\r\n".join(lines) + "\r\n\r\n"
+    return text.encode("latin-1", "replace") + (b"" if head else body)
 
 
 def _json_reply(status: int, value: Any) -> Reply:
@@ -141,6 +144,7 @@ class _Connection(http.server.BaseHTTPRequestHandler):
             if not self.parse_request():
                 return  # parse_request answered (send_error below)
             self._serve()
+            self.server.trim()
         except (TimeoutError, ConnectionError):
             self.close_connection = True
         except Exception:  # a bug: answer 500, keep serving other connections
@@ -162,13 +166,24 @@ class _Connection(http.server.BaseHTTPRequestHandler):
         if close:
             self.close_connection = True
         try:
-            self.wfile.write(render(status, headers, body, close or self.close_connection))
+            self.wfile.write(render(status, headers, body, close or self.close_connection,
+                                    head=self.command == "HEAD"))
         except OSError:
             self.close_connection = True
 
     # -- one request -------------------------------------------------------------------------
     def _serve(self) -> None:
         path = self.path
+        host = self.headers.get("Host")
+        if not self.server.answers_to(host):
+            # A page whose name was rebound to 127.0.0.1 (DNS rebinding) sends its own name:
+            # refused before anything is read or signed (a standalone server's keys are public).
+            self._read_body("rest-json")
+            self._send(*encode_error("rest-json", AWSError(
+                f"The Host header {host!r} does not name this endpoint (it answers to "
+                f"{', '.join(self.server.names())}).", code="InvalidHostHeader", status=400),
+                request_id()), close=True)
+            return
         if path.startswith(ADMIN_PREFIX):
             body = self._read_body("rest-json")
             if body is not None:
@@ -280,7 +295,7 @@ class _Connection(http.server.BaseHTTPRequestHandler):
                                      "version": __version__, "pid": os.getpid(),
                                      "account_id": service.account_id,
                                      "region": service.options.region,
-                                     "calls": len(service.journal)})
+                                     "calls": server.calls()})
         if (name, self.command) not in (("journal", "GET"), ("reset", "POST")):
             return encode_error("rest-json", AWSError(
                 f"No admin route {self.command} {ADMIN_PREFIX}{name}; there are GET health, "
@@ -292,8 +307,12 @@ class _Connection(http.server.BaseHTTPRequestHandler):
             return encode_error("rest-json", error, request_id())
         if name == "reset":
             service.reset()
+            server.dropped = 0
             return _json_reply(200, {"reset": True})
-        return _json_reply(200, {"calls": [call.to_dict() for call in list(service.journal)]})
+        with service.lock:
+            kept = list(service.journal)
+        return _json_reply(200, {"total": server.calls(), "dropped": server.calls() - len(kept),
+                                 "calls": [call.to_dict() for call in kept]})
 
 
 #: Endpoints whose sockets this process holds (a forked child closes its copies).
@@ -307,8 +326,13 @@ class Endpoint:
     def __init__(self, service: Service, credentials: Credentials,
                  host: str = "127.0.0.1", port: int = 0,
                  idle_timeout: float = IDLE_TIMEOUT,
-                 refusal: others.Refusal = others.standalone_refusal) -> None:
+                 refusal: others.Refusal = others.standalone_refusal,
+                 journal_limit: int | None = None) -> None:
         self.service = service
+        #: Keep only the newest this many calls in the journal (None: all); ``dropped`` counts
+        #: the others (a long-running ``serve``).
+        self.journal_limit = journal_limit
+        self.dropped = 0
         #: The words of a refusal of a request nothing here answers (``others.answer``).
         self.refusal = refusal
         self.credentials = credentials
@@ -329,6 +353,37 @@ class Endpoint:
         elif host == "::":
             host = "::1"
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    def names(self) -> tuple[str, ...]:
+        """The Host header values this endpoint answers to: its own address and loopback's
+        names, with its port."""
+        port = self.port
+        own = urlsplit(self.url).netloc
+        return tuple(dict.fromkeys((own, f"127.0.0.1:{port}", f"localhost:{port}",
+                                    f"[::1]:{port}")))
+
+    def answers_to(self, host: str | None) -> bool:
+        """True for a Host header that names this endpoint. CHOICE: listening on every address
+        (``0.0.0.0``, ``::``), whatever name other machines reach it by is accepted."""
+        if self.host in ("", "0.0.0.0", "::"):
+            return True
+        return host is not None and host.strip().lower() in self.names()
+
+    def calls(self) -> int:
+        """Every call answered since the start (or the last reset), dropped ones included."""
+        return self.dropped + len(self.service.journal)
+
+    def trim(self) -> None:
+        """Drop the oldest calls beyond ``journal_limit`` (counted in ``dropped``)."""
+        limit = self.journal_limit
+        if limit is None:
+            return
+        service = self.service
+        with service.lock:
+            extra = len(service.journal) - limit
+            if extra > 0:
+                del service.journal[:extra]
+                self.dropped += extra
 
     @property
     def access(self) -> EndpointAccess:

@@ -185,3 +185,90 @@ def test_admin_json_is_strict_json():
 
     calls = json.loads(response.body, parse_constant=refuse)["calls"]
     assert [call["params"]["Description"] for call in calls] == ["NaN", "-Infinity", "Infinity"]
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:{port}",
+                                  "127.0.0.1:1", "localhost.attacker.example:{port}"])
+def test_a_host_that_is_not_the_endpoints_is_refused(host):
+    """DNS rebinding: a page whose name now resolves to 127.0.0.1 sends its own name."""
+    with serving() as endpoint:
+        name = host.format(port=endpoint.port)
+        headers = signed(f"http://{name}/", {"Host": name, **CREATE},
+                         b'{"ExperimentName":"rebound"}')
+        response = _send(endpoint.port, headers, b'{"ExperimentName":"rebound"}')
+        health = Response(raw(endpoint.port, request_bytes(
+            "GET", "/_sm_experiments/health", {"Host": name}, b"")))
+        assert endpoint.service.journal == []
+    assert (response.status, response.headers["x-amzn-errortype"]) == (400, "InvalidHostHeader")
+    assert health.status == 400
+
+
+@pytest.mark.parametrize("name", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}"])
+def test_the_endpoints_own_names_are_served(name):
+    with serving() as endpoint:
+        host = name.format(port=endpoint.port)
+        headers = signed(f"http://{host}/", {"Host": host, **CREATE}, b'{"ExperimentName":"a"}')
+        assert _send(endpoint.port, headers, b'{"ExperimentName":"a"}').status == 200
+
+
+def test_a_head_answer_carries_no_body():
+    with serving() as endpoint:
+        data = raw(endpoint.port, request_bytes(
+            "HEAD", "/_sm_experiments/health", {"Host": f"127.0.0.1:{endpoint.port}"}, b""))
+    head, _, rest = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 ")
+    assert rest == b""
+
+
+def test_serve_keeps_the_newest_calls_and_counts_them_all():
+    import threading
+
+    from pytest_sm_experiments.options import make_options
+    from pytest_sm_experiments.server import cli
+
+    class Printed(list[str]):
+        def write(self, text: str) -> None:
+            self.append(text)
+
+        def flush(self) -> None:
+            pass
+
+    printed, stop = Printed(), threading.Event()
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serving_thread = threading.Thread(target=cli.serve, args=(
+        make_options(), "127.0.0.1", port, printed, stop, 3))
+    serving_thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            if printed:
+                break
+            threading.Event().wait(0.05)
+        client = boto3.session.Session().client(
+            "sagemaker", region_name="us-east-1", endpoint_url=url,
+            aws_access_key_id=cli.CREDENTIALS.access_key,
+            aws_secret_access_key=cli.CREDENTIALS.secret_key)
+        for index in range(5):
+            client.create_experiment(ExperimentName=f"e{index}")
+        headers = signed(f"{url}/_sm_experiments/journal", {"Host": f"127.0.0.1:{port}"}, b"",
+                         method="GET", key=cli.CREDENTIALS.access_key,
+                         secret=cli.CREDENTIALS.secret_key)
+        journal = Response(raw(port, request_bytes("GET", "/_sm_experiments/journal", headers,
+                                                    b""))).json()
+        health = Response(raw(port, request_bytes("GET", "/_sm_experiments/health",
+                                                  {"Host": f"127.0.0.1:{port}"}, b""))).json()
+    finally:
+        stop.set()
+        serving_thread.join(30)
+    assert [call["params"]["ExperimentName"] for call in journal["calls"]] == ["e2", "e3", "e4"]
+    assert (journal["total"], journal["dropped"], health["calls"]) == (5, 2, 5)
+
+
+def test_serve_refuses_a_journal_limit_that_is_no_count(capsys):
+    from pytest_sm_experiments.server import cli
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--journal-limit", "0"])
+    assert "expected a whole number of calls" in capsys.readouterr().err
