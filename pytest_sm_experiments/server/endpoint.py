@@ -25,6 +25,7 @@ import os
 import selectors
 import socket
 import threading
+import time
 import weakref
 from collections.abc import Mapping
 from typing import Any
@@ -48,7 +49,12 @@ MAX_BODY = 16 * 1024 * 1024
 MAX_CONNECTIONS = 256
 #: An idle kept-alive connection is closed after this long (SDKs reconnect transparently).
 IDLE_TIMEOUT = 120.0
+#: CHOICE: a request whose line, headers and body take longer than this to arrive may be cut
+#: off when the endpoint is full (a one-byte drip must not hold a place for ever).
+REQUEST_TIMEOUT = 10.0
 _ADMIN_SIGNING_NAME = "sagemaker"
+#: A connection's states (``Endpoint.mark``).
+_IDLE, _READING, _SERVING = "idle", "reading", "serving"
 
 
 def _phrase(status: int) -> str:
@@ -131,7 +137,14 @@ class _Connection(http.server.BaseHTTPRequestHandler):
 
     # -- the request loop (stdlib parses the request line and headers) ---------------------
     def handle_one_request(self) -> None:
+        server = self.server
         try:
+            server.mark(self.connection, _IDLE)
+            # Idle until the first byte of a request arrives (a full endpoint may close an idle
+            # connection to admit a new one), then reading it until its body is in.
+            reader: Any = self.rfile  # a BufferedReader (StreamRequestHandler's default)
+            reader.peek(1)
+            server.mark(self.connection, _READING)
             self.raw_requestline = self.rfile.readline(65537)
             while self.raw_requestline in (b"\r\n", b"\n"):  # RFC 9112: ignore blank lines
                 self.raw_requestline = self.rfile.readline(65537)
@@ -167,7 +180,7 @@ class _Connection(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         try:
             self.wfile.write(render(status, headers, body, close or self.close_connection,
-                                    head=self.command == "HEAD"))
+                                    head=getattr(self, "command", None) == "HEAD"))
         except OSError:
             self.close_connection = True
 
@@ -178,7 +191,6 @@ class _Connection(http.server.BaseHTTPRequestHandler):
         if not self.server.answers_to(host):
             # A page whose name was rebound to 127.0.0.1 (DNS rebinding) sends its own name:
             # refused before anything is read or signed (a standalone server's keys are public).
-            self._read_body("rest-json")
             self._send(*encode_error("rest-json", AWSError(
                 f"The Host header {host!r} does not name this endpoint (it answers to "
                 f"{', '.join(self.server.names())}).", code="InvalidHostHeader", status=400),
@@ -272,6 +284,7 @@ class _Connection(http.server.BaseHTTPRequestHandler):
         if error is None:
             body = self.rfile.read(length) if length else b""
             if len(body) == length:
+                self.server.mark(self.connection, _SERVING)
                 return body
             error = AWSError(f"The request body ended after {len(body)} of {length} bytes.",
                              code="IncompleteBody", status=400)
@@ -327,7 +340,8 @@ class Endpoint:
                  host: str = "127.0.0.1", port: int = 0,
                  idle_timeout: float = IDLE_TIMEOUT,
                  refusal: others.Refusal = others.standalone_refusal,
-                 journal_limit: int | None = None) -> None:
+                 journal_limit: int | None = None,
+                 request_timeout: float = REQUEST_TIMEOUT) -> None:
         self.service = service
         #: Keep only the newest this many calls in the journal (None: all); ``dropped`` counts
         #: the others (a long-running ``serve``).
@@ -344,6 +358,9 @@ class Endpoint:
         self._acceptor: threading.Thread | None = None
         self._lock = threading.Lock()
         self._connections: dict[socket.socket, threading.Thread] = {}
+        #: What each connection is doing, and since when (monotonic): see ``mark``.
+        self._activity: dict[socket.socket, tuple[str, float]] = {}
+        self.request_timeout = request_timeout
 
     @property
     def url(self) -> str:
@@ -364,10 +381,12 @@ class Endpoint:
 
     def answers_to(self, host: str | None) -> bool:
         """True for a Host header that names this endpoint. CHOICE: listening on every address
-        (``0.0.0.0``, ``::``), whatever name other machines reach it by is accepted."""
-        if self.host in ("", "0.0.0.0", "::"):
+        (``0.0.0.0``, ``::``), whatever name other machines reach it by is accepted; a request
+        without a Host header (HTTP/1.0) is answered: a browser, the one client DNS rebinding
+        drives, always sends one."""
+        if host is None or self.host in ("", "0.0.0.0", "::"):
             return True
-        return host is not None and host.strip().lower() in self.names()
+        return host.strip().lower() in self.names()
 
     def calls(self) -> int:
         """Every call answered since the start (or the last reset), dropped ones included."""
@@ -456,9 +475,34 @@ class Endpoint:
                     continue
                 self._admit(connection, address)
 
+    def mark(self, connection: socket.socket, state: str) -> None:
+        """``connection`` is now idle, reading a request, or serving one."""
+        with self._lock:
+            if connection in self._connections:
+                self._activity[connection] = (state, time.monotonic())
+
+    def _evict(self) -> bool:
+        """With the lock held, at capacity: close the connection idle the longest, else one
+        whose request has been arriving for longer than ``request_timeout``. True if one was
+        closed (its place is free at once)."""
+        now = time.monotonic()
+        idle = [(since, sock) for sock, (state, since) in self._activity.items()
+                if state == _IDLE]
+        slow = [(since, sock) for sock, (state, since) in self._activity.items()
+                if state == _READING and now - since > self.request_timeout]
+        candidates = idle or slow
+        if not candidates:
+            return False
+        _, victim = min(candidates, key=lambda item: item[0])
+        self._connections.pop(victim, None)
+        self._activity.pop(victim, None)
+        with contextlib.suppress(OSError):  # its thread's read ends; the thread cleans up
+            victim.shutdown(socket.SHUT_RDWR)
+        return True
+
     def _admit(self, connection: socket.socket, address: Any) -> None:
         with self._lock:
-            if len(self._connections) >= MAX_CONNECTIONS:
+            if len(self._connections) >= MAX_CONNECTIONS and not self._evict():
                 full = True
             else:
                 full = False
@@ -484,6 +528,7 @@ class Endpoint:
         finally:
             with self._lock:
                 self._connections.pop(connection, None)
+                self._activity.pop(connection, None)
             with contextlib.suppress(OSError):
                 connection.close()
 

@@ -272,3 +272,62 @@ def test_serve_refuses_a_journal_limit_that_is_no_count(capsys):
     with pytest.raises(SystemExit):
         cli.main(["serve", "--journal-limit", "0"])
     assert "expected a whole number of calls" in capsys.readouterr().err
+
+
+def _hold(port: int, count: int, send: bytes) -> list[Any]:
+    import socket
+    held = []
+    for _ in range(count):
+        connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+        if send:
+            connection.sendall(send)
+        held.append(connection)
+    return held
+
+
+def _served_now(endpoint: Any) -> int:
+    client = boto3.session.Session().client(
+        "sagemaker", region_name="us-east-1", endpoint_url=endpoint.url,
+        aws_access_key_id=KEY, aws_secret_access_key=SECRET,
+        config=Config(retries={"max_attempts": 1}))
+    client.create_experiment(ExperimentName="served")
+    return len(endpoint.service.journal)
+
+
+@pytest.mark.slow
+def test_silent_sockets_cannot_lock_the_endpoint():
+    from pytest_sm_experiments.server.endpoint import MAX_CONNECTIONS
+    with serving() as endpoint:
+        held = _hold(endpoint.port, MAX_CONNECTIONS, b"")
+        try:
+            assert _served_now(endpoint) == 1
+        finally:
+            for connection in held:
+                connection.close()
+
+
+@pytest.mark.slow
+def test_a_drip_cannot_lock_the_endpoint():
+    """Connections that sent one byte of a request and then nothing hold their place only for
+    the endpoint's request timeout (here 0.2 s) once it is full."""
+    from pytest_sm_experiments.core.service import Service
+    from pytest_sm_experiments.credentials import Credentials
+    from pytest_sm_experiments.options import make_options
+    from pytest_sm_experiments.server.endpoint import MAX_CONNECTIONS, Endpoint
+    endpoint = Endpoint(Service(make_options()), Credentials(KEY, SECRET),
+                        request_timeout=0.2).start()
+    try:
+        held = _hold(endpoint.port, MAX_CONNECTIONS, b"P")
+        try:
+            threading_wait(0.4)
+            assert _served_now(endpoint) == 1
+        finally:
+            for connection in held:
+                connection.close()
+    finally:
+        endpoint.stop()
+
+
+def threading_wait(seconds: float) -> None:
+    import threading
+    threading.Event().wait(seconds)
