@@ -331,3 +331,39 @@ def test_a_drip_cannot_lock_the_endpoint():
 def threading_wait(seconds: float) -> None:
     import threading
     threading.Event().wait(seconds)
+
+
+_DEEP_BODY_TEST = '''
+import http.client
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+
+@pytest.mark.sm_experiments(subprocesses=True)
+def test_deep(sm_experiments):
+    env = sm_experiments.child_environment()
+    url = sm_experiments.endpoint_url
+    body = ('{"ExperimentName":"a","Tags":' + "[" * 980 + "]" * 980 + "}").encode()
+    request = AWSRequest(method="POST", url=url + "/", data=body, headers={
+        "X-Amz-Target": "SageMaker.CreateExperiment",
+        "Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(Credentials(env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"],
+                          env["AWS_SESSION_TOKEN"]), "sagemaker", "us-east-1").add_auth(request)
+    connection = http.client.HTTPConnection(url.split("//")[1])
+    connection.request("POST", "/", body=body, headers=dict(request.headers.items()))
+    assert connection.getresponse().status == 400
+    assert False, "the test fails: its report shows the journal"
+'''
+
+
+@pytest.mark.slow
+def test_a_deeply_nested_body_does_not_break_the_journals_report(pytester):
+    pytester.makepyfile(test_deep=_DEEP_BODY_TEST)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    assert "INTERNALERROR" not in result.stdout.str()
+    shown = [line for line in result.stdout.lines if "1. CreateExperiment(" in line]
+    assert shown, result.stdout.str()
+    assert "Tags=" + "[" * 21 + "...]" in shown[0]
