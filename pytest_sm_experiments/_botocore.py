@@ -17,8 +17,10 @@ from types import FrameType
 from typing import Any, cast
 
 import botocore
+import botocore.configprovider
 import botocore.endpoint
 import botocore.handlers
+import botocore.httpsession
 from botocore.awsrequest import AWSResponse
 from botocore.credentials import Credentials as BotocoreCredentials
 from botocore.exceptions import UnknownRegionError, UnknownServiceError
@@ -238,6 +240,42 @@ def _wrap_send(cls: type, guard: TransportGuard, aio: bool) -> None:
     setattr(send, _GUARD_MARK, True)
     send.__wrapped__ = original
     setattr(cls, "_send", send)  # noqa: B010 (mypy: a method assigned on a class)
+
+
+def install_proxy_bypass(direct: Callable[[str], bool]) -> None:
+    """Wrap botocore's ``ProxyConfiguration.proxy_url_for`` (aiobotocore's sessions use the same
+    class) so that a request to a URL ``direct`` accepts never goes through a proxy, whatever
+    ``HTTP_PROXY``/``HTTPS_PROXY`` said when its client was made (idempotent)."""
+    cls = botocore.httpsession.ProxyConfiguration
+    original = cls.__dict__["proxy_url_for"]
+    if getattr(original, _GUARD_MARK, False):
+        return
+
+    def proxy_url_for(self: Any, url: str) -> Any:
+        return None if direct(url) else original(self, url)
+
+    setattr(proxy_url_for, _GUARD_MARK, True)
+    proxy_url_for.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(cls, "proxy_url_for", proxy_url_for)  # noqa: B010 (mypy: a method on a class)
+
+
+def install_endpoint_filter(ignored: Callable[[str], bool]) -> None:
+    """Make clients of this process ignore a global ``AWS_ENDPOINT_URL`` that ``ignored``
+    accepts (one a running mock set for its child processes), as if it were unset: botocore's
+    ``ConfiguredEndpointProvider`` reads it (idempotent; nothing happens on a botocore without
+    that provider)."""
+    cls = getattr(botocore.configprovider, "ConfiguredEndpointProvider", None)
+    original = getattr(cls, "_get_endpoint_url_environment_global", None)
+    if cls is None or original is None or getattr(original, _GUARD_MARK, False):
+        return
+
+    def environment_global(self: Any) -> Any:
+        found = original(self)
+        return None if isinstance(found, str) and ignored(found) else found
+
+    setattr(environment_global, _GUARD_MARK, True)
+    environment_global.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(cls, "_get_endpoint_url_environment_global", environment_global)  # noqa: B010
 
 
 @cache

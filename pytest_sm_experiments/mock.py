@@ -25,7 +25,7 @@ from .core.operations import OPERATION_NAMES, jobs, supported
 from .core.service import EndpointAccess, Service
 from .credentials import FAKE_ACCESS_KEY, FAKE_SESSION_TOKEN, Credentials
 from .errors import MockUsageError
-from .inprocess import environment, hook, job_environment, ownership
+from .inprocess import boundary, environment, hook, job_environment, ownership
 from .models import (
     Experiment,
     LineageAction,
@@ -36,7 +36,7 @@ from .models import (
 )
 from .options import ArnCase, MockOptions, make_options
 from .recorder import CallJournal, RecordedCall
-from .server import children
+from .server import children, sigv4
 from .server.endpoint import Endpoint
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -212,7 +212,8 @@ class SageMakerExperimentsMock:
             return self
         hook.install()
         hook.prepare(self.options)
-        extra = None
+        # Children of a mock that does not serve them fail at once, naming the option.
+        extra = children.sealed()
         if self.options.subprocesses:
             extra = children.extra(self._start_endpoint())
         before = children.snapshot()
@@ -240,9 +241,15 @@ class SageMakerExperimentsMock:
 
     def _start_endpoint(self) -> EndpointAccess:
         """Listen on a free loopback port for other processes, with credentials of its own."""
-        credentials = Credentials(FAKE_ACCESS_KEY, secrets.token_urlsafe(30), FAKE_SESSION_TOKEN)
-        self._endpoint = Endpoint(self.service, credentials).start()
-        access = self.service.endpoint = self._endpoint.access
+        endpoint = self._endpoint = Endpoint(
+            self.service, Credentials(FAKE_ACCESS_KEY, secrets.token_urlsafe(30)),
+            refusal=lambda service, operation, url: str(
+                boundary.refusal(service, operation, url))).start()
+        # Keys of its own, naming its port: a client that outlives the mock is told so by
+        # whatever endpoint of this package listens there next (sigv4.mint).
+        endpoint.credentials = Credentials(sigv4.mint(endpoint.port), secrets.token_urlsafe(30),
+                                           FAKE_SESSION_TOKEN)
+        access = self.service.endpoint = endpoint.access
         return access
 
     @property

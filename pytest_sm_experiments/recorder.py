@@ -7,9 +7,25 @@ sequence with filters, plus assertion helpers whose failure text lists what was 
 from __future__ import annotations
 
 import os
+import reprlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
+
+#: A body nested deeper than ``repr`` can go (a request to the endpoint may nest about 1,000
+#: levels) is shown to this depth, each deeper level as ``[...]``: the journal's report must
+#: never fail (a failing test would end pytest with INTERNALERROR).
+_SHALLOW = reprlib.Repr()
+_SHALLOW.maxlevel = 20
+_SHALLOW.maxstring = _SHALLOW.maxother = 10_000
+_SHALLOW.maxlist = _SHALLOW.maxdict = _SHALLOW.maxtuple = _SHALLOW.maxset = 1_000
+
+
+def _shown(value: Any) -> str:
+    try:
+        return repr(value)
+    except RecursionError:
+        return _SHALLOW.repr(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +57,7 @@ class RecordedCall:
 
     def describe(self) -> str:
         outcome = "ok" if self.error_code is None else f"{self.error_code}: {self.error_message}"
-        args = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
+        args = ", ".join(f"{key}={_shown(value)}" for key, value in self.params.items())
         where = f"{self.region}/{self.account_id}"
         if self.pid != os.getpid():
             where += f", pid {self.pid if self.pid is not None else 'unknown'}"

@@ -255,6 +255,13 @@ def at_transport(endpoint: Any, request: Any, aio: bool) -> Any:
     raise refusal(service_id, operation, request.url, seen=route is not None)
 
 
+def direct(url: str) -> bool:
+    """A request to ``url`` goes to it without any proxy: while a mock runs, a loopback URL
+    (the mock's endpoint, a moto server) is on this machine, and a proxy from the environment
+    would take the request off it."""
+    return current() is not None and is_loopback(url)
+
+
 def refusal(service_id: str, operation: str, url: str, seen: bool = True) -> RequestRefusedError:
     """The error for a request refused before any byte was sent."""
     host = urlsplit(url).hostname or url

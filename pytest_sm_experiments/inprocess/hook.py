@@ -26,7 +26,7 @@ from ..core.operations import served
 from ..core.service import Reply, Route, Service, delegated, process_id, route
 from ..errors import ForkedProcessError
 from ..options import MockOptions
-from ..server import forwarding
+from ..server import children, forwarding
 from . import boundary, http_guard, ownership
 
 #: event name -> (service id, operation, route if this mock serves it)
@@ -117,6 +117,8 @@ def install() -> None:
     _botocore.install_transport_guard(boundary.at_transport)
     _botocore.install_client_guard(before_call)
     _botocore.install_credentials_guard(boundary.hermetic)
+    _botocore.install_proxy_bypass(boundary.direct)
+    _botocore.install_endpoint_filter(children.set_by_a_mock)
 
 
 def before_call(client: Any) -> None:

@@ -58,9 +58,22 @@ def _parser() -> argparse.ArgumentParser:
                        help="address to listen on (default: 127.0.0.1, loopback only)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT,
                        help=f"port to listen on (default: {DEFAULT_PORT}; 0: a free one)")
+    serve.add_argument("--journal-limit", type=_positive, default=None, metavar="N",
+                       help="keep only the newest N calls in the journal (the oldest are "
+                            "dropped; the total count is kept); default: all")
     for name, (flag, _, help_text) in OPTION_FLAGS.items():
         serve.add_argument(flag, dest=name, default=None, help=help_text)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of calls, 1 or more: {text!r}")
+    return value
 
 
 def options_from(args: argparse.Namespace) -> MockOptions:
@@ -85,12 +98,14 @@ def banner(url: str, listener_env: dict[str, str | None], host: str = "127.0.0.1
 
 
 def serve(options: MockOptions, host: str, port: int, out: TextIO,
-          stop: threading.Event | None = None) -> int:
+          stop: threading.Event | None = None, journal_limit: int | None = None) -> int:
     """Serve until ``stop`` is set (by SIGINT/SIGTERM when run from :func:`main`)."""
     stop = stop or threading.Event()
-    endpoint = Endpoint(Service(options), CREDENTIALS, host, port).start()
+    endpoint = Endpoint(Service(options), CREDENTIALS, host, port,
+                        journal_limit=journal_limit).start()
     try:
-        out.write(banner(endpoint.url, children.variables(endpoint.access, options.region),
+        out.write(banner(endpoint.url, children.variables(endpoint.access, options.region,
+                                                             for_children=False),
                          host) + "\n")
         out.flush()
         stop.wait()
@@ -116,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, stop_serving)
     try:
-        return serve(options, args.host, args.port, sys.stdout, stop)
+        return serve(options, args.host, args.port, sys.stdout, stop, args.journal_limit)
     except OSError as error:  # the port is taken, the host is not this machine's, ...
         print(f"pytest-sm-experiments: cannot listen on {args.host}:{args.port}: {error}",
               file=sys.stderr)

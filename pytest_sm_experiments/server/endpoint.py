@@ -20,20 +20,24 @@ import contextlib
 import http
 import http.server
 import logging
+import math
 import os
 import selectors
 import socket
 import threading
+import time
 import weakref
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
+from .. import _moto
 from .._version import __version__
 from ..core.codec import encode_error, to_json
 from ..core.service import EndpointAccess, Reply, Service, request_id, route
 from ..credentials import Credentials
-from ..errors import AWSError
-from . import peers, routing, sigv4
+from ..errors import AWSError, MockUsageError, UnsupportedOperationError
+from . import others, peers, routing, sigv4
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +49,12 @@ MAX_BODY = 16 * 1024 * 1024
 MAX_CONNECTIONS = 256
 #: An idle kept-alive connection is closed after this long (SDKs reconnect transparently).
 IDLE_TIMEOUT = 120.0
+#: CHOICE: a request whose line, headers and body take longer than this to arrive may be cut
+#: off when the endpoint is full (a one-byte drip must not hold a place for ever).
+REQUEST_TIMEOUT = 10.0
 _ADMIN_SIGNING_NAME = "sagemaker"
+#: A connection's states (``Endpoint.mark``).
+_IDLE, _READING, _SERVING = "idle", "reading", "serving"
 
 
 def _phrase(status: int) -> str:
@@ -60,21 +69,57 @@ def _header_value(value: str) -> str:
     return "".join(" " if char in "\r\n" else char for char in value)
 
 
-def render(status: int, headers: Mapping[str, str], body: bytes, close: bool) -> bytes:
-    """One HTTP/1.1 response, head and body in one buffer (one send)."""
+def render(status: int, headers: Mapping[str, str], body: bytes, close: bool,
+           head: bool = False) -> bytes:
+    """One HTTP/1.1 response, head and body in one buffer (one send). ``head``: the answer to
+    a HEAD request, whose Content-Length is the body's but which carries none (RFC 9110)."""
     lines = [f"HTTP/1.1 {status} {_phrase(status)}"]
     lines += [f"{name}: {_header_value(value)}" for name, value in headers.items()
               if name.lower() not in ("content-length", "connection")]
     lines.append(f"Content-Length: {len(body)}")
     if close:
         lines.append("Connection: close")
-    head = "\r\n".join(lines) + "\r\n\r\n"
-    return head.encode("latin-1", "replace") + body
+    text = "\r\n".join(lines) + "\r\n\r\n"
+    return text.encode("latin-1", "replace") + (b"" if head else body)
 
 
 def _json_reply(status: int, value: Any) -> Reply:
-    return status, {"Content-Type": "application/json", "x-amzn-RequestId": request_id()}, \
-        to_json(value)
+    """An admin answer as strict JSON (RFC 8259: no NaN or Infinity, which a journaled body
+    may hold: Python's json reads them); too deep to write, a 500 that says so."""
+    try:
+        body = to_json(strict(value))
+    except RecursionError:
+        return encode_error("rest-json", AWSError(
+            "The answer is nested too deeply to write as JSON.", code="InternalFailure",
+            status=500), request_id())
+    return status, {"Content-Type": "application/json", "x-amzn-RequestId": request_id()}, body
+
+
+_NOT_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def strict(value: Any) -> Any:
+    """``value`` with every float that is not finite as its JSON name in a string ("NaN",
+    "Infinity", "-Infinity"). Iterative: journaled bodies nest as deep as the parser let them."""
+    def convert(item: Any) -> Any:
+        if isinstance(item, float) and not math.isfinite(item):
+            return _NOT_FINITE[repr(item)]
+        if isinstance(item, dict):
+            return dict(item)
+        if isinstance(item, (list, tuple)):
+            return list(item)
+        return item
+
+    root = convert(value)
+    pending = [root] if isinstance(root, (dict, list)) else []
+    while pending:
+        container = pending.pop()
+        keys = container.keys() if isinstance(container, dict) else range(len(container))
+        for key in keys:
+            child = container[key] = convert(container[key])
+            if isinstance(child, (dict, list)):
+                pending.append(child)
+    return root
 
 
 class _Connection(http.server.BaseHTTPRequestHandler):
@@ -92,7 +137,14 @@ class _Connection(http.server.BaseHTTPRequestHandler):
 
     # -- the request loop (stdlib parses the request line and headers) ---------------------
     def handle_one_request(self) -> None:
+        server = self.server
         try:
+            server.mark(self.connection, _IDLE)
+            # Idle until the first byte of a request arrives (a full endpoint may close an idle
+            # connection to admit a new one), then reading it until its body is in.
+            reader: Any = self.rfile  # a BufferedReader (StreamRequestHandler's default)
+            reader.peek(1)
+            server.mark(self.connection, _READING)
             self.raw_requestline = self.rfile.readline(65537)
             while self.raw_requestline in (b"\r\n", b"\n"):  # RFC 9112: ignore blank lines
                 self.raw_requestline = self.rfile.readline(65537)
@@ -105,6 +157,7 @@ class _Connection(http.server.BaseHTTPRequestHandler):
             if not self.parse_request():
                 return  # parse_request answered (send_error below)
             self._serve()
+            self.server.trim()
         except (TimeoutError, ConnectionError):
             self.close_connection = True
         except Exception:  # a bug: answer 500, keep serving other connections
@@ -126,13 +179,23 @@ class _Connection(http.server.BaseHTTPRequestHandler):
         if close:
             self.close_connection = True
         try:
-            self.wfile.write(render(status, headers, body, close or self.close_connection))
+            self.wfile.write(render(status, headers, body, close or self.close_connection,
+                                    head=getattr(self, "command", None) == "HEAD"))
         except OSError:
             self.close_connection = True
 
     # -- one request -------------------------------------------------------------------------
     def _serve(self) -> None:
         path = self.path
+        host = self.headers.get("Host")
+        if not self.server.answers_to(host):
+            # A page whose name was rebound to 127.0.0.1 (DNS rebinding) sends its own name:
+            # refused before anything is read or signed (a standalone server's keys are public).
+            self._send(*encode_error("rest-json", AWSError(
+                f"The Host header {host!r} does not name this endpoint (it answers to "
+                f"{', '.join(self.server.names())}).", code="InvalidHostHeader", status=400),
+                request_id()), close=True)
+            return
         if path.startswith(ADMIN_PREFIX):
             body = self._read_body("rest-json")
             if body is not None:
@@ -144,17 +207,58 @@ class _Connection(http.server.BaseHTTPRequestHandler):
         if body is None:
             return
         target = routing.target_of(protocol, method, path, headers, body)
+        server = self.server
+        scoped = sigv4.scope(headers)
+        # A request signed for a service the mock does not serve (a child's S3 or CloudWatch
+        # Logs call): checked against its own service, then answered as the test's process
+        # would answer it (others.py).
+        foreign = scoped is not None and scoped[1] not in routing.signing_names()
+        signing = scoped[1] if foreign and scoped is not None else routing.signing_name(
+            target.service_name)
         try:
-            region = sigv4.verify(method, path, headers, body, self.server.credentials,
-                                  routing.signing_name(target.service_name),
-                                  query=protocol == "query")
-            routing.check(target, method, headers, body)
+            region = sigv4.verify(method, path, headers, body, self._credentials(headers),
+                                  signing, query=protocol == "query")
+            if not foreign and not (target.operation is None and _moto.active()):
+                routing.check(target, method, headers, body)
         except AWSError as error:
             self._send(*encode_error(protocol, error, request_id()))
             return
-        assert target.operation is not None  # check() refused the others
+        if foreign or target.operation is None:
+            self._send(*others.answer(server.service, target, signing, method, path,
+                                      self.headers.items(), body, region, self._peer_pid(),
+                                      server.refusal))
+            return
         found = route(target.service_name, target.operation)
-        self._send(*self.server.service.handle(found, body, region, self._peer_pid()))
+        if _moto.active():
+            reply = others.delegated_search(found, method, path, target, self.headers.items(),
+                                            body, region)
+            if reply is not None:
+                self._send(*reply)
+                return
+        try:
+            reply = server.service.handle(found, body, region, self._peer_pid())
+        except MockUsageError as error:
+            # What the test's process raises as a usage error (a Search of a resource only
+            # moto holds, with no moto): a 400 the caller's SDK reads, never a 500.
+            code = ("UnknownOperationException" if isinstance(error, UnsupportedOperationError)
+                    else "RequestRefused")
+            reply = encode_error(protocol, AWSError(str(error), code=code, status=400),
+                                 request_id())
+        self._send(*reply)
+
+    def _credentials(self, headers: routing.Headers) -> Credentials:
+        """The credentials a request must be signed with: the endpoint's, or, while moto's
+        ``mock_aws`` runs in this process, the ones it put into the environment (``mock_aws``
+        started inside the mock gives children its own fake keys in place of the mock's)."""
+        own: Credentials = self.server.credentials
+        key = sigv4.access_key(headers)
+        if key is None or key == own.access_key or not _moto.active():
+            return own
+        environ = os.environ
+        secret = environ.get("AWS_SECRET_ACCESS_KEY")
+        if environ.get("AWS_ACCESS_KEY_ID") != key or not secret:
+            return own
+        return Credentials(key, secret, environ.get("AWS_SESSION_TOKEN"))
 
     def _read_body(self, protocol: str) -> bytes | None:
         """The request body, or None after answering a request whose body cannot be read."""
@@ -180,6 +284,7 @@ class _Connection(http.server.BaseHTTPRequestHandler):
         if error is None:
             body = self.rfile.read(length) if length else b""
             if len(body) == length:
+                self.server.mark(self.connection, _SERVING)
                 return body
             error = AWSError(f"The request body ended after {len(body)} of {length} bytes.",
                              code="IncompleteBody", status=400)
@@ -203,7 +308,7 @@ class _Connection(http.server.BaseHTTPRequestHandler):
                                      "version": __version__, "pid": os.getpid(),
                                      "account_id": service.account_id,
                                      "region": service.options.region,
-                                     "calls": len(service.journal)})
+                                     "calls": server.calls()})
         if (name, self.command) not in (("journal", "GET"), ("reset", "POST")):
             return encode_error("rest-json", AWSError(
                 f"No admin route {self.command} {ADMIN_PREFIX}{name}; there are GET health, "
@@ -215,8 +320,12 @@ class _Connection(http.server.BaseHTTPRequestHandler):
             return encode_error("rest-json", error, request_id())
         if name == "reset":
             service.reset()
+            server.dropped = 0
             return _json_reply(200, {"reset": True})
-        return _json_reply(200, {"calls": [call.to_dict() for call in list(service.journal)]})
+        with service.lock:
+            kept = list(service.journal)
+        return _json_reply(200, {"total": server.calls(), "dropped": server.calls() - len(kept),
+                                 "calls": [call.to_dict() for call in kept]})
 
 
 #: Endpoints whose sockets this process holds (a forked child closes its copies).
@@ -229,8 +338,17 @@ class Endpoint:
 
     def __init__(self, service: Service, credentials: Credentials,
                  host: str = "127.0.0.1", port: int = 0,
-                 idle_timeout: float = IDLE_TIMEOUT) -> None:
+                 idle_timeout: float = IDLE_TIMEOUT,
+                 refusal: others.Refusal = others.standalone_refusal,
+                 journal_limit: int | None = None,
+                 request_timeout: float = REQUEST_TIMEOUT) -> None:
         self.service = service
+        #: Keep only the newest this many calls in the journal (None: all); ``dropped`` counts
+        #: the others (a long-running ``serve``).
+        self.journal_limit = journal_limit
+        self.dropped = 0
+        #: The words of a refusal of a request nothing here answers (``others.answer``).
+        self.refusal = refusal
         self.credentials = credentials
         self.host = host
         self.port = port
@@ -240,6 +358,9 @@ class Endpoint:
         self._acceptor: threading.Thread | None = None
         self._lock = threading.Lock()
         self._connections: dict[socket.socket, threading.Thread] = {}
+        #: What each connection is doing, and since when (monotonic): see ``mark``.
+        self._activity: dict[socket.socket, tuple[str, float]] = {}
+        self.request_timeout = request_timeout
 
     @property
     def url(self) -> str:
@@ -249,6 +370,39 @@ class Endpoint:
         elif host == "::":
             host = "::1"
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    def names(self) -> tuple[str, ...]:
+        """The Host header values this endpoint answers to: its own address and loopback's
+        names, with its port."""
+        port = self.port
+        own = urlsplit(self.url).netloc
+        return tuple(dict.fromkeys((own, f"127.0.0.1:{port}", f"localhost:{port}",
+                                    f"[::1]:{port}")))
+
+    def answers_to(self, host: str | None) -> bool:
+        """True for a Host header that names this endpoint. CHOICE: listening on every address
+        (``0.0.0.0``, ``::``), whatever name other machines reach it by is accepted; a request
+        without a Host header (HTTP/1.0) is answered: a browser, the one client DNS rebinding
+        drives, always sends one."""
+        if host is None or self.host in ("", "0.0.0.0", "::"):
+            return True
+        return host.strip().lower() in self.names()
+
+    def calls(self) -> int:
+        """Every call answered since the start (or the last reset), dropped ones included."""
+        return self.dropped + len(self.service.journal)
+
+    def trim(self) -> None:
+        """Drop the oldest calls beyond ``journal_limit`` (counted in ``dropped``)."""
+        limit = self.journal_limit
+        if limit is None:
+            return
+        service = self.service
+        with service.lock:
+            extra = len(service.journal) - limit
+            if extra > 0:
+                del service.journal[:extra]
+                self.dropped += extra
 
     @property
     def access(self) -> EndpointAccess:
@@ -321,9 +475,34 @@ class Endpoint:
                     continue
                 self._admit(connection, address)
 
+    def mark(self, connection: socket.socket, state: str) -> None:
+        """``connection`` is now idle, reading a request, or serving one."""
+        with self._lock:
+            if connection in self._connections:
+                self._activity[connection] = (state, time.monotonic())
+
+    def _evict(self) -> bool:
+        """With the lock held, at capacity: close the connection idle the longest, else one
+        whose request has been arriving for longer than ``request_timeout``. True if one was
+        closed (its place is free at once)."""
+        now = time.monotonic()
+        idle = [(since, sock) for sock, (state, since) in self._activity.items()
+                if state == _IDLE]
+        slow = [(since, sock) for sock, (state, since) in self._activity.items()
+                if state == _READING and now - since > self.request_timeout]
+        candidates = idle or slow
+        if not candidates:
+            return False
+        _, victim = min(candidates, key=lambda item: item[0])
+        self._connections.pop(victim, None)
+        self._activity.pop(victim, None)
+        with contextlib.suppress(OSError):  # its thread's read ends; the thread cleans up
+            victim.shutdown(socket.SHUT_RDWR)
+        return True
+
     def _admit(self, connection: socket.socket, address: Any) -> None:
         with self._lock:
-            if len(self._connections) >= MAX_CONNECTIONS:
+            if len(self._connections) >= MAX_CONNECTIONS and not self._evict():
                 full = True
             else:
                 full = False
@@ -349,6 +528,7 @@ class Endpoint:
         finally:
             with self._lock:
                 self._connections.pop(connection, None)
+                self._activity.pop(connection, None)
             with contextlib.suppress(OSError):
                 connection.close()
 

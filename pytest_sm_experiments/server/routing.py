@@ -97,6 +97,11 @@ def signing_name(service_name: str) -> str:
     return _tables().signing_names[service_name]
 
 
+def signing_names() -> frozenset[str]:
+    """The names requests to the served services are signed for (``sagemaker``, ``sts``)."""
+    return frozenset(_tables().signing_names.values())
+
+
 def media_type(value: str | None) -> str:
     """``application/json; charset=utf-8`` -> ``application/json``."""
     return (value or "").partition(";")[0].strip().lower()

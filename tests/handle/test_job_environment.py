@@ -118,9 +118,7 @@ _JOB_CODE = textwrap.dedent("""
 """)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "the endpoint does not forward a child's DescribeTrainingJob to moto in the test's process "
-    "yet (another branch adds the forwarding)"))
+@pytest.mark.slow
 def test_a_jobs_code_in_a_child_process_reads_its_job_from_moto(network_attempts):
     with mock_sm_experiments(subprocesses=True) as mock, moto.mock_aws():
         sagemaker = boto3.client("sagemaker", region_name=REGION)
@@ -149,9 +147,7 @@ _CREATE_IN_CHILD = textwrap.dedent("""
 """)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "the endpoint does not forward a child's CreateTrainingJob to moto in the test's process "
-    "yet (another branch adds the forwarding; the lead calls Service.job_call from it)"))
+@pytest.mark.slow
 def test_a_job_created_from_a_child_process_gets_its_component(network_attempts):
     with mock_sm_experiments(subprocesses=True) as mock, moto.mock_aws():
         boto3.client("sagemaker", region_name=REGION).create_experiment(ExperimentName="churn")

@@ -168,7 +168,10 @@ def test_shell_settings_change_nothing_a_test_sees(real_machine, network_attempt
         assert client.meta.config.retries == {"mode": "legacy"}
         assert os.environ["AWS_REGION"] == os.environ["AWS_DEFAULT_REGION"] == "us-east-1"
         assert os.environ["AWS_CA_BUNDLE"] == real_machine["AWS_CA_BUNDLE"]
-        assert not [key for key in os.environ if key.startswith("AWS_ENDPOINT_URL")]
+        # None of the shell's; the one the mock sets seals its children (not a URL).
+        assert [key for key in os.environ if key.startswith("AWS_ENDPOINT_URL")] == [
+            "AWS_ENDPOINT_URL"]
+        assert os.environ["AWS_ENDPOINT_URL"].startswith("pytest-sm-experiments: ")
         assert mock.experiments["churn"].name == "churn"
     assert arn == "arn:aws:sagemaker:us-east-1:123456789012:experiment/churn"
     assert dict(os.environ) == before

@@ -222,7 +222,7 @@ def test_a_signature_for_another_body_is_refused():
 
 @pytest.mark.parametrize(("signing", "message"), [
     ({"region": "moon-base"}, "Credential should be scoped to a valid region, not 'moon-base'. "),
-    ({"service": "s3"}, "Credential should be scoped to correct service: 'sagemaker'. "),
+    ({"service": "sts"}, "Credential should be scoped to correct service: 'sagemaker'. "),
 ])
 def test_credential_scope_is_checked(signing, message):
     with serving() as endpoint:
@@ -258,7 +258,7 @@ def test_credential_scope_is_checked(signing, message):
 ])
 def test_missing_or_malformed_authorization(authorization, status, code, message):
     with serving() as endpoint:
-        headers = {"Host": "x", **CREATE, "X-Amz-Date": "20250101T000000Z"}
+        headers = {"Host": f"127.0.0.1:{endpoint.port}", **CREATE, "X-Amz-Date": "20250101T000000Z"}
         if authorization is not None:
             headers["Authorization"] = authorization
         answer = aws_error(raw(endpoint.port, request_bytes("POST", "/", headers, b"{}")))
@@ -464,7 +464,9 @@ def test_a_bug_is_a_500_and_the_server_keeps_serving(monkeypatch):
 def test_too_many_connections_get_503(monkeypatch):
     monkeypatch.setattr(endpoint_module, "MAX_CONNECTIONS", 1)
     with serving() as endpoint, socket.create_connection(("127.0.0.1", endpoint.port)) as first:
-        first.sendall(b"")  # held open: the one allowed connection
+        # The one allowed connection, with a request begun (an idle one would be closed to
+        # admit the next: tests/server/test_front_door.py).
+        first.sendall(b"P")
         time.sleep(0.2)
         status, code, _ = aws_error(raw(endpoint.port, b""))
         assert (status, code) == (503, "ServiceUnavailable")
@@ -499,12 +501,12 @@ def test_admin_health_is_unsigned_and_journal_and_reset_are_signed():
     with serving() as endpoint:
         client(endpoint).create_experiment(ExperimentName="a")
         health = Response(raw(endpoint.port, request_bytes(
-            "GET", "/_sm_experiments/health", {"Host": "x"}, b"")))
+            "GET", "/_sm_experiments/health", {"Host": f"127.0.0.1:{endpoint.port}"}, b"")))
         assert health.status == 200
         assert health.json()["status"] == "ok"
         assert health.json()["calls"] == 1
         unsigned = aws_error(raw(endpoint.port, request_bytes(
-            "GET", "/_sm_experiments/journal", {"Host": "x"}, b"")))
+            "GET", "/_sm_experiments/journal", {"Host": f"127.0.0.1:{endpoint.port}"}, b"")))
         assert unsigned[:2] == (403, "MissingAuthenticationTokenException")
         journal = Response(raw(endpoint.port, signed_request(
             endpoint, b"", {}, path="/_sm_experiments/journal", method="GET")))
@@ -516,7 +518,7 @@ def test_admin_health_is_unsigned_and_journal_and_reset_are_signed():
         assert (reset.status, reset.json()) == (200, {"reset": True})
         assert endpoint.service.journal == []
         missing = aws_error(raw(endpoint.port, request_bytes(
-            "GET", "/_sm_experiments/nothing", {"Host": "x"}, b"")))
+            "GET", "/_sm_experiments/nothing", {"Host": f"127.0.0.1:{endpoint.port}"}, b"")))
         assert missing[:2] == (404, "NotFound")
 
 
@@ -767,8 +769,8 @@ def test_admin_health_is_written_byte_for_byte_and_reports_the_service():
         client(endpoint, region="eu-west-1").create_experiment(ExperimentName="a")
         # A query string does not change the route (it may hold another '?').
         for path in ("/_sm_experiments/health", "/_sm_experiments/health?verbose=1?x=2"):
-            lines, body = _head(raw(endpoint.port, request_bytes("GET", path, {"Host": "x"},
-                                                                 b"")))
+            lines, body = _head(raw(endpoint.port, request_bytes(
+                "GET", path, {"Host": f"127.0.0.1:{endpoint.port}"}, b"")))
             assert lines == ["HTTP/1.1 200 OK", "Content-Type: application/json",
                              "x-amzn-RequestId: <id>", f"Content-Length: {len(body)}",
                              "Connection: close"]
@@ -806,7 +808,7 @@ def test_admin_journal_sends_every_field_of_each_call():
         lines, body = _head(data)
         assert lines[:3] == ["HTTP/1.1 200 OK", "Content-Type: application/json",
                              "x-amzn-RequestId: <id>"]
-        assert json.loads(body) == {"calls": [
+        assert json.loads(body) == {"total": 2, "dropped": 0, "calls": [
             {"operation": "CreateExperiment", "service": "sagemaker",
              "params": {"ExperimentName": "a", "Description": "d"},
              "response": {"ExperimentArn":
@@ -956,7 +958,8 @@ def test_a_kept_alive_request_with_an_oversized_body_closes_the_connection(monke
     monkeypatch.setattr(endpoint_module, "MAX_BODY", 1000)
     with serving() as endpoint, socket.create_connection(
             ("127.0.0.1", endpoint.port), timeout=10) as connection:
-        connection.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n\r\n")
+        connection.sendall(f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{endpoint.port}\r\n"
+                           f"Content-Length: 1001\r\n\r\n".encode())
         lines, body = _head(_read_until_closed(connection))
         assert (lines[0], lines[-1]) == ("HTTP/1.1 413 Request Entity Too Large",
                                          "Connection: close")
@@ -1010,7 +1013,8 @@ def test_a_bug_closes_even_a_kept_alive_connection_and_says_so(monkeypatch):
 
 def test_the_connection_beyond_the_limit_is_told_why(monkeypatch):
     monkeypatch.setattr(endpoint_module, "MAX_CONNECTIONS", 1)
-    with serving() as endpoint, socket.create_connection(("127.0.0.1", endpoint.port)):
+    with serving() as endpoint, socket.create_connection(("127.0.0.1", endpoint.port)) as held:
+        held.sendall(b"P")  # a request begun: its place is not given away before its timeout
         time.sleep(0.2)  # the held connection is admitted first
         lines, body = _head(raw(endpoint.port, b""))
         assert lines == ["HTTP/1.1 503 Service Unavailable", "x-amzn-RequestId: <id>",
@@ -1093,8 +1097,9 @@ def _one_response(connection: socket.socket) -> Response:
 def _ended(connection: socket.socket) -> bool:
     """Whether the server has ended the connection: a request sent now gets no answer."""
     try:
-        connection.sendall(request_bytes("GET", "/_sm_experiments/health", {"Host": "x"}, b"",
-                                         close=False))
+        port = connection.getpeername()[1]
+        connection.sendall(request_bytes("GET", "/_sm_experiments/health",
+                                         {"Host": f"127.0.0.1:{port}"}, b"", close=False))
         return connection.recv(65536) == b""
     except ConnectionError:  # reset: the server had closed it with the request unread
         return True
@@ -1183,7 +1188,7 @@ def test_endpoints_made_with_the_defaults_start_stopped_then_each_get_a_free_por
             for endpoint in (first, second):
                 assert endpoint.running
                 health = Response(raw(endpoint.port, request_bytes(
-                    "GET", "/_sm_experiments/health", {"Host": "x"}, b"")))
+                    "GET", "/_sm_experiments/health", {"Host": f"127.0.0.1:{endpoint.port}"}, b"")))
                 assert (health.status, health.json()["status"]) == (200, "ok")
         finally:
             second.stop()
@@ -1220,8 +1225,8 @@ def test_stop_ends_every_connection_even_one_its_client_reset_mid_request(monkey
         assert entered.wait(10)
         reset.close()  # linger 0: a reset, which the handler (held above) has not seen
         with socket.create_connection(("127.0.0.1", endpoint.port), timeout=10) as idle:
-            idle.sendall(request_bytes("GET", "/_sm_experiments/health", {"Host": "x"}, b"",
-                                       close=False))
+            idle.sendall(request_bytes("GET", "/_sm_experiments/health",
+                                       {"Host": f"127.0.0.1:{endpoint.port}"}, b"", close=False))
             assert _one_response(idle).status == 200
 
             def release_when_ended() -> None:

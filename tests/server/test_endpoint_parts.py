@@ -187,7 +187,9 @@ def test_the_endpoint_variables_come_from_the_service_ids():
         "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_ENDPOINT_URL_SAGEMAKER_METRICS", "AWS_ENDPOINT_URL_STS")
 
 
-def test_variables_for_a_listener():
+def test_variables_for_a_listener(monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "internal.example,127.0.0.1")
+    monkeypatch.delenv("no_proxy", raising=False)
     listener = EndpointAccess("http://127.0.0.1:1", CREDENTIALS)
     assert children.variables(None) == {}
     assert children.variables(listener, "eu-west-1") == {
@@ -197,7 +199,11 @@ def test_variables_for_a_listener():
         "AWS_DEFAULT_REGION": "eu-west-1", "AWS_REGION": "eu-west-1",
         "AWS_ACCESS_KEY_ID": CREDENTIALS.access_key,
         "AWS_SECRET_ACCESS_KEY": CREDENTIALS.secret_key,
-        "AWS_SESSION_TOKEN": None, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": None}
+        "AWS_SESSION_TOKEN": None, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": None,
+        # Every other service: the endpoint answers as the test's process would.
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:1",
+        # Merged: the user's list stays, the endpoint's host once.
+        "NO_PROXY": "internal.example,127.0.0.1", "no_proxy": "127.0.0.1"}
     assert "AWS_REGION" not in children.variables(listener)
     # What a running mock adds: the values, never a variable to unset, and no region (the
     # environment patch sets the mock's own).
@@ -206,7 +212,9 @@ def test_variables_for_a_listener():
         "AWS_ENDPOINT_URL_SAGEMAKER_METRICS": "http://127.0.0.1:1",
         "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1",
         "AWS_ACCESS_KEY_ID": "AKIAENDPOINTTESTKEY1",
-        "AWS_SECRET_ACCESS_KEY": "endpoint-test-secret"}
+        "AWS_SECRET_ACCESS_KEY": "endpoint-test-secret",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:1",
+        "NO_PROXY": "internal.example,127.0.0.1", "no_proxy": "127.0.0.1"}
 
 
 @pytest.fixture

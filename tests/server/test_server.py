@@ -467,12 +467,15 @@ def test_main_prints_its_version_and_help(capsys, monkeypatch):
     with pytest.raises(SystemExit):
         cli.main(["serve", "--help"])
     assert _normalized(capsys.readouterr().out) == (
-        "usage: pytest-sm-experiments serve [-h] [--host HOST] [--port PORT] [--account-id "
-        "ACCOUNT_ID] [--region REGION] [--quotas QUOTAS] [--arn-case ARN_CASE] Serve the mock "
+        "usage: pytest-sm-experiments serve [-h] [--host HOST] [--port PORT] "
+        "[--journal-limit N] [--account-id ACCOUNT_ID] [--region REGION] [--quotas QUOTAS] "
+        "[--arn-case ARN_CASE] Serve the mock "
         "over HTTP (JSON 1.1, rest-json and query, as AWS does) to requests signed with the "
         "credentials it prints. options: -h, --help show this help message and exit "
         "--host HOST address to listen on (default: 127.0.0.1, loopback only) "
         "--port PORT port to listen on (default: 4590; 0: a free one) "
+        "--journal-limit N keep only the newest N calls in the journal (the oldest are "
+        "dropped; the total count is kept); default: all "
         "--account-id ACCOUNT_ID the 12-digit account calls are answered as "
         "--region REGION the mock's own region (clients name theirs when they sign) "
         "--quotas QUOTAS resource limits, e.g. experiments=50,trials=10 "

@@ -144,7 +144,7 @@ def test_child_environment_for_a_child_with_an_environment_of_its_own(sm_experim
     assert list(sm_experiments.experiments) == ["isolated"]
     assert set(sm_experiments.child_environment()) == {
         *ENDPOINT_VARIABLES, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-        "AWS_DEFAULT_REGION", "AWS_REGION"}
+        "AWS_DEFAULT_REGION", "AWS_REGION", "NO_PROXY", "no_proxy", "AWS_ENDPOINT_URL"}
 
 
 def test_child_environment_needs_the_option():
