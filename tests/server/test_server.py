@@ -1,9 +1,9 @@
-"""The standalone server, as the README shows it: started from the command line, used with the
-AWS CLI (the README's commands and their output, run as written) and the JavaScript SDK, and
-stopped by a signal.
+"""The standalone server, as docs/guide/processes.md shows it: started from the command line, used
+with the AWS CLI (the page's commands and their output, run as written) and the JavaScript SDK,
+and stopped by a signal.
 
 The server and the clients are child processes with the loopback-only network guard
-(tests/child_guard); the server listens on a free port, which replaces the README's 4590.
+(tests/child_guard); the server listens on a free port, which replaces the page's 4590.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from pytest_sm_experiments.options import OPTION_NAMES
 from pytest_sm_experiments.server import cli
 
 TESTS = Path(__file__).resolve().parents[1]
-README = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+PAGE = (TESTS.parent / "docs" / "guide" / "processes.md").read_text(encoding="utf-8")
 NODE_MODULES = TESTS / "js" / "node_modules"
-README_PORT = "4590"
+PAGE_PORT = "4590"
 
 
 class Server:
@@ -101,7 +101,7 @@ def journal(server: Server) -> list[dict[str, Any]]:
 
 
 def _console_block(heading: str) -> str:
-    section = README.split(f"\n{heading}\n", 1)[1]
+    section = PAGE.split(f"\n{heading}\n", 1)[1]
     return section.split("```console\n", 1)[1].split("```", 1)[0]
 
 
@@ -116,12 +116,12 @@ def _commands(block: str) -> list[tuple[str, list[str]]]:
     return commands
 
 
-# -- the README, as written -------------------------------------------------------------------
+# -- the page, as written ---------------------------------------------------------------------
 
 def test_the_banner_is_the_readmes(server):
     shown = _commands(_console_block("## A standalone server"))
     assert shown[0][0].startswith("pytest-sm-experiments serve")
-    expected = [line.replace(README_PORT, str(server.port)).replace("0.1.0", __version__)
+    expected = [line.replace(PAGE_PORT, str(server.port)).replace("0.1.0", __version__)
                 for line in shown[0][1]]
     assert [line.rstrip("\n") for line in server.banner[:len(expected)]] == expected
 
@@ -132,7 +132,7 @@ def test_the_readmes_aws_cli_commands_print_what_it_shows(server):
         ["aws", "sagemaker", "create-experiment"], ["aws", "sagemaker", "describe-experiment"],
         ["aws", "sts", "get-caller-identity"]]
     for command, printed in commands:
-        args = command.replace(README_PORT, str(server.port)).split()[1:]
+        args = command.replace(PAGE_PORT, str(server.port)).split()[1:]
         result = aws(server, *args)
         expected = [line for line in printed if line.strip()]
         assert [line for line in (result.stdout + result.stderr).splitlines()
@@ -165,7 +165,7 @@ def test_the_cli_with_a_wrong_secret_is_refused(server):
     NODE_MODULES / "@aws-sdk" / "client-sagemaker").is_dir(),
     reason="needs node and `npm ci --prefix tests/js`")
 def test_the_readmes_javascript_example(server, tmp_path):
-    code = README.split("### The JavaScript SDK (v3)", 1)[1].split("```javascript\n", 1)[1]
+    code = PAGE.split("### The JavaScript SDK (v3)", 1)[1].split("```javascript\n", 1)[1]
     script = tmp_path / "example.js"
     script.write_text(code.split("```", 1)[0])
     env = {**server.env, "NODE_PATH": str(NODE_MODULES), "NODE_NO_WARNINGS": "1"}
