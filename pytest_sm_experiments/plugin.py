@@ -177,7 +177,7 @@ def sm_client(sm_experiments: SageMakerExperimentsMock,
     region = sm_experiments.options.region
     client = _sm_experiments_clients.get(region)
     if client is None:
-        client = _sm_experiments_clients[region] = sm_experiments.client(region)
+        client = _sm_experiments_clients[region] = sm_experiments.client(region=region)
     return client
 
 

@@ -276,3 +276,15 @@ def test_an_ini_flag_that_is_no_boolean_is_named():
     with pytest.raises(MockUsageError) as raised:
         parse_bool("maybe")
     assert str(raised.value) == "'maybe' is not a boolean: write true or false"
+
+
+def test_client_takes_the_service_first_as_boto3_does(sm_experiments):
+    metrics = sm_experiments.client("sagemaker-metrics")
+    assert (metrics.meta.service_model.service_name, metrics.meta.region_name) == (
+        "sagemaker-metrics", "us-east-1")
+    west = sm_experiments.client("sts", region="eu-west-1")
+    assert (west.meta.service_model.service_name, west.meta.region_name) == ("sts", "eu-west-1")
+    assert sm_experiments.client().meta.service_model.service_name == "sagemaker"
+    # A region where the service goes is refused, not taken as a service called "eu-west-1".
+    with pytest.raises(MockUsageError, match=r"client\(\) takes the service first"):
+        sm_experiments.client("eu-west-1")
