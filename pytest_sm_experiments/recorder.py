@@ -41,12 +41,31 @@ class FrozenList(list[Any]):
 
 
 def freeze(value: Any) -> Any:
-    """``value`` with every dict and list in it, at any depth, made read-only."""
-    if isinstance(value, Mapping):
-        return FrozenDict({key: freeze(item) for key, item in value.items()})
-    if isinstance(value, list | tuple):
-        return FrozenList(freeze(item) for item in value)
-    return value
+    """``value`` with every dict and list in it, at any depth, made read-only.
+
+    Without recursion: a request body may nest deeper than Python's stack (the hook answers it
+    with a ValidationException, and records the call first)."""
+    if not isinstance(value, _CONTAINERS):
+        return value
+    order = []  # every container, each before what it holds
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        order.append(node)
+        items = node.values() if isinstance(node, Mapping) else node
+        pending.extend(item for item in items if isinstance(item, _CONTAINERS))
+    frozen: dict[int, Any] = {}
+
+    def done(item: Any) -> Any:
+        return frozen[id(item)] if isinstance(item, _CONTAINERS) else item
+
+    for node in reversed(order):  # what a container holds is frozen before it
+        frozen[id(node)] = (FrozenDict({key: done(item) for key, item in node.items()})
+                            if isinstance(node, Mapping) else FrozenList(map(done, node)))
+    return frozen[id(value)]
+
+
+_CONTAINERS = (Mapping, list, tuple)
 
 
 @dataclass(frozen=True, slots=True)

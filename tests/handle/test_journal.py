@@ -262,3 +262,17 @@ def test_recorded_params_and_responses_cannot_be_changed_at_any_depth(sm_experim
         {"Key": "team", "Value": "ml"}]
     assert pickle.loads(pickle.dumps(call)) == call
     assert sm_experiments.calls.one("CreateExperiment", ExperimentName="a") is call
+
+
+def test_params_nested_deeper_than_the_stack_are_recorded():
+    # A raw body may nest deeper than Python recurses (the hook answers a ValidationException
+    # and records the call): freezing it must not raise RecursionError.
+    deep = node = {}
+    for _ in range(50_000):
+        node["Next"] = [{}]
+        node = node["Next"][0]
+    call = RecordedCall("CreateExperiment", {"ExperimentName": deep}, None,
+                        "ValidationException", "nested", "us-east-1", "123456789012")
+    assert isinstance(call.params["ExperimentName"]["Next"][0], dict)
+    with pytest.raises(TypeError):
+        call.params["ExperimentName"]["Next"].append(1)
