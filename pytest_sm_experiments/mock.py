@@ -454,9 +454,15 @@ class SageMakerExperimentsMock:
         return job_environment.inside(self.job_arn(job))
 
     # -- clients -----------------------------------------------------------------------------
-    def client(self, region: str | None = None, service: str = "sagemaker",
+    def client(self, service: str = "sagemaker", *, region: str | None = None,
                **kwargs: Any) -> Any:
-        """A botocore client for this mock's region (from one shared, credential-free session)."""
+        """A botocore client of ``service`` (first, as boto3 orders them) in ``region``
+        (keyword only; default: the mock's region), from one shared, credential-free session;
+        ``kwargs`` go to ``create_client`` (``config=...``)."""
+        if arns.REGION.fullmatch(service):
+            raise MockUsageError(
+                f"client() takes the service first, as boto3 does: "
+                f"client(region={service!r}) or client('sagemaker', region={service!r})")
         hook.install()
         return _botocore.shared_client(service, region or self.options.region, **kwargs)
 

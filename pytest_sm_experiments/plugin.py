@@ -64,19 +64,56 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(**options): run the test under a SageMaker Experiments mock; options: "
         + ", ".join(OPTION_NAMES),
     )
-    ini: dict[str, Any] = {}
+    options = MockOptions()
     for name in _INI:
-        value = config.getini(f"sm_experiments_{name}")
-        if value:
-            ini[name] = value.strip() if isinstance(value, str) else value
-    try:
-        if "quotas" in ini:
-            ini["quotas"] = parse_quotas(ini["quotas"])
-        if "subprocesses" in ini:
-            ini["subprocesses"] = parse_bool(ini["subprocesses"])
-        config.stash[_base_options] = make_options(**ini)
-    except MockUsageError as error:
-        raise pytest.UsageError(f"invalid sm_experiments ini option: {error}") from None
+        key = f"sm_experiments_{name}"
+        value = config.getini(key)
+        if not value:
+            continue
+        text = value.strip() if isinstance(value, str) else value
+        try:
+            parse = _INI_PARSERS.get(name)
+            options = make_options(options, **{name: parse(text) if parse else text})
+            _check_services(options)
+        except MockUsageError as error:
+            raise pytest.UsageError(
+                f"invalid sm_experiments ini option {key} = {text!r}: {error}") from None
+    config.stash[_base_options] = options
+
+
+#: How an ini value (text) becomes the option's value; the others are taken as written.
+_INI_PARSERS: dict[str, Any] = {"quotas": parse_quotas, "subprocesses": parse_bool}
+
+
+def _check_services(options: MockOptions) -> None:
+    """``allow_network`` names services botocore knows. Checked only when some are named, so a
+    run that names none imports no botocore here (see the module's docstring)."""
+    if options.allow_network:
+        from .inprocess.boundary import prepare
+
+        prepare(options)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Markers with an invalid option stop the run before any test runs: one usage error lists
+    each test and what is wrong with its options."""
+    if hasattr(config, "workerinput"):
+        # A pytest-xdist worker: a usage error (or an exit) here is an internal error of the
+        # controller, which does not collect; each such test errors at setup instead, naming
+        # its option (the fixture checks them too).
+        return
+    base = config.stash[_base_options]
+    problems = []
+    for item in items:
+        if item.get_closest_marker(MARKER) is None:
+            continue
+        try:
+            _check_services(make_options(base, **_marker_options(item)))
+        except MockUsageError as error:
+            problems.append(f"  {item.nodeid}: {error}")
+    if problems:
+        raise pytest.UsageError(
+            f"invalid @pytest.mark.{MARKER} options:\n" + "\n".join(problems))
 
 
 def _marker_options(item: pytest.Item) -> dict[str, Any]:
@@ -142,7 +179,7 @@ def sm_client(sm_experiments: SageMakerExperimentsMock,
     region = sm_experiments.options.region
     client = _sm_experiments_clients.get(region)
     if client is None:
-        client = _sm_experiments_clients[region] = sm_experiments.client(region)
+        client = _sm_experiments_clients[region] = sm_experiments.client(region=region)
     return client
 
 

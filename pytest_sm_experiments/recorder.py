@@ -10,7 +10,63 @@ import os
 import reprlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, NoReturn, overload
+
+
+def _read_only(self: object, *args: Any, **kwargs: Any) -> NoReturn:
+    raise TypeError(f"a recorded call's {type(self).__name__.removeprefix('Frozen').lower()} "
+                    "cannot be changed")
+
+
+class FrozenDict(dict[str, Any]):
+    """A ``dict`` that refuses changes: it still equals, prints and serialises as the dict
+    it holds, so ``call.params == {...}`` and ``json.dumps`` work as on a plain dict."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+
+class FrozenList(list[Any]):
+    """A ``list`` that refuses changes (equal to the list it holds, unlike a tuple)."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+    append = clear = extend = insert = pop = remove = reverse = sort = _read_only
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (list(self),))
+
+
+def freeze(value: Any) -> Any:
+    """``value`` with every dict and list in it, at any depth, made read-only.
+
+    Without recursion: a request body may nest deeper than Python's stack (the hook answers it
+    with a ValidationException, and records the call first)."""
+    if not isinstance(value, _CONTAINERS):
+        return value
+    order = []  # every container, each before what it holds
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        order.append(node)
+        items = node.values() if isinstance(node, Mapping) else node
+        pending.extend(item for item in items if isinstance(item, _CONTAINERS))
+    frozen: dict[int, Any] = {}
+
+    def done(item: Any) -> Any:
+        return frozen[id(item)] if isinstance(item, _CONTAINERS) else item
+
+    for node in reversed(order):  # what a container holds is frozen before it
+        frozen[id(node)] = (FrozenDict({key: done(item) for key, item in node.items()})
+                            if isinstance(node, Mapping) else FrozenList(map(done, node)))
+    return frozen[id(value)]
+
+
+_CONTAINERS = (Mapping, list, tuple)
 
 #: A body nested deeper than ``repr`` can go (a request to the endpoint may nest about 1,000
 #: levels) is shown to this depth, each deeper level as ``[...]``: the journal's report must
@@ -30,7 +86,8 @@ def _shown(value: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RecordedCall:
-    """One request and the mock's answer to it."""
+    """One request and the mock's answer to it; its params and response are read-only all the
+    way down (changing them raises ``TypeError``)."""
 
     operation: str
     params: Mapping[str, Any]
@@ -44,6 +101,12 @@ class RecordedCall:
     #: The process that made the call: ``os.getpid()`` of the test for calls answered in
     #: process; for calls over the endpoint, the child's pid (None where it cannot be found).
     pid: int | None = None
+
+    def __post_init__(self) -> None:
+        # The journal outlives the call: what a test reads is what was sent and answered.
+        object.__setattr__(self, "params", freeze(self.params))
+        if self.response is not None:
+            object.__setattr__(self, "response", freeze(self.response))
 
     @property
     def succeeded(self) -> bool:

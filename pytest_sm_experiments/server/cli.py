@@ -2,10 +2,13 @@
 Python in the test's process (the AWS CLI, other SDKs, containers).
 
     python -m pytest_sm_experiments serve [--host 127.0.0.1] [--port 4590] [mock options]
+    eval "$(python -m pytest_sm_experiments env [--host ...] [--port ...] [--region ...])"
 
-It prints the endpoint and the variables a client needs, serves until SIGINT or SIGTERM, then
-closes its port and exits 0. The flags are the mock's options (but ``subprocesses``: a server
-serves every process, and ``allow_network``: it sends nothing) plus ``--host`` and ``--port``.
+``serve`` prints the endpoint and the variables a client needs, serves until SIGINT or SIGTERM,
+then closes its port and exits 0. ``env`` prints those variables as shell lines to ``eval``, so
+a shell (the AWS CLI in it) reaches a server whatever credentials it held. ``serve``'s flags are
+the mock's options (but ``subprocesses``: a server serves every process, and ``allow_network``:
+it sends nothing) plus ``--host`` and ``--port``.
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ from types import FrameType
 from typing import Any, TextIO
 
 from .._version import __version__
-from ..core.service import Service
+from ..core.service import EndpointAccess, Service
 from ..credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, Credentials
 from ..errors import MockUsageError
 from ..hosts import is_loopback_host
 from ..options import MockOptions, make_options, parse_quotas
 from . import children
-from .endpoint import Endpoint
+from .endpoint import Endpoint, url_of
 
 #: CHOICE: a fixed default port, so that configurations can name it; --port 0 takes a free one.
 DEFAULT_PORT = 4590
@@ -63,6 +66,15 @@ def _parser() -> argparse.ArgumentParser:
                             "dropped; the total count is kept); default: all")
     for name, (flag, _, help_text) in OPTION_FLAGS.items():
         serve.add_argument(flag, dest=name, default=None, help=help_text)
+    env = commands.add_parser(
+        "env", help="print the shell lines that point clients at a server",
+        description='Print the variables a client needs to reach a server started with '
+                    '`serve`, as lines for the shell: eval "$(pytest-sm-experiments env)".')
+    env.add_argument("--host", default="127.0.0.1", help="the server's --host")
+    env.add_argument("--port", type=int, default=DEFAULT_PORT, help="the server's --port")
+    env.add_argument("--region", default=None, help="the server's --region")
+    env.set_defaults(command="env")
+    serve.set_defaults(command="serve")
     return parser
 
 
@@ -74,6 +86,13 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of calls, 1 or more: {text!r}")
     return value
+
+
+def shell_lines(listener_env: dict[str, str | None]) -> list[str]:
+    """``export NAME=value`` for each variable, ``unset NAME`` for those a client must not have
+    (values are URLs, regions and the public credentials: nothing a shell would split)."""
+    return [f"export {name}={value}" if value is not None else f"unset {name}"
+            for name, value in listener_env.items()]
 
 
 def options_from(args: argparse.Namespace) -> MockOptions:
@@ -89,8 +108,7 @@ def banner(url: str, listener_env: dict[str, str | None], host: str = "127.0.0.1
         lines.append(f"Listening on {host}: other machines that reach it can use it with the "
                      f"credentials below, which are public.")
     lines.append("Stop it with Ctrl-C (SIGINT) or SIGTERM. Point clients at it with:")
-    for name, value in listener_env.items():
-        lines.append(f"  export {name}={value}" if value is not None else f"  unset {name}")
+    lines.extend(f"  {line}" for line in shell_lines(listener_env))
     lines.append(f"Admin: GET {url}/_sm_experiments/health (unsigned); GET "
                  f"{url}/_sm_experiments/journal and POST {url}/_sm_experiments/reset "
                  f"(signed like any request).")
@@ -119,6 +137,11 @@ def serve(options: MockOptions, host: str, port: int, out: TextIO,
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "env":
+        region = args.region or make_options().region
+        access = EndpointAccess(url_of(args.host, args.port), CREDENTIALS)
+        print("\n".join(shell_lines(children.variables(access, region))))
+        return 0
     try:
         options = options_from(args)
     except MockUsageError as error:

@@ -332,6 +332,16 @@ class _Connection(http.server.BaseHTTPRequestHandler):
 _live: weakref.WeakSet[Endpoint] = weakref.WeakSet()
 
 
+
+def url_of(host: str, port: int) -> str:
+    """The URL clients use for an endpoint listening on ``host``:``port`` (a wildcard address
+    is reached through loopback)."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
 class Endpoint:
     """Serve ``service`` over HTTP on ``host:port`` (port 0: a free one) to requests signed
     with ``credentials``."""
@@ -364,12 +374,7 @@ class Endpoint:
 
     @property
     def url(self) -> str:
-        host = self.host
-        if host in ("", "0.0.0.0"):
-            host = "127.0.0.1"
-        elif host == "::":
-            host = "::1"
-        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+        return url_of(self.host, self.port)
 
     def names(self) -> tuple[str, ...]:
         """The Host header values this endpoint answers to: its own address and loopback's

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import uuid
 
 import pytest
@@ -237,3 +238,41 @@ def test_a_recorded_call_as_plain_data(sm_client, sm_experiments):
     assert missing["error_message"] == (
         "Experiment 'arn:aws:sagemaker:us-east-1:123456789012:experiment/nope' does not exist.")
     assert json.loads(json.dumps(created)) == created  # plain data, as the journal route sends it
+
+
+def test_recorded_params_and_responses_cannot_be_changed_at_any_depth(sm_experiments,
+                                                                        sm_client):
+    sm_client.create_experiment(ExperimentName="a", Tags=[{"Key": "team", "Value": "ml"}])
+    call = sm_experiments.calls[0]
+    changes = [
+        lambda: call.params.__setitem__("ExperimentName", "zzz"),
+        lambda: call.params.pop("Tags"),
+        lambda: call.params["Tags"].append({"Key": "k", "Value": "v"}),
+        lambda: call.params["Tags"][0].__setitem__("Value", "other"),
+        lambda: call.params["Tags"][0].update(Value="other"),
+        lambda: call.response.__setitem__("ExperimentArn", "arn"),
+        lambda: call.response.clear(),
+    ]
+    for change in changes:
+        with pytest.raises(TypeError, match="cannot be changed"):
+            change()
+    # Still plain data to read, compare and serialise.
+    assert call.params == {"ExperimentName": "a", "Tags": [{"Key": "team", "Value": "ml"}]}
+    assert json.loads(json.dumps(call.to_dict()))["params"]["Tags"] == [
+        {"Key": "team", "Value": "ml"}]
+    assert pickle.loads(pickle.dumps(call)) == call
+    assert sm_experiments.calls.one("CreateExperiment", ExperimentName="a") is call
+
+
+def test_params_nested_deeper_than_the_stack_are_recorded():
+    # A raw body may nest deeper than Python recurses (the hook answers a ValidationException
+    # and records the call): freezing it must not raise RecursionError.
+    deep = node = {}
+    for _ in range(50_000):
+        node["Next"] = [{}]
+        node = node["Next"][0]
+    call = RecordedCall("CreateExperiment", {"ExperimentName": deep}, None,
+                        "ValidationException", "nested", "us-east-1", "123456789012")
+    assert isinstance(call.params["ExperimentName"]["Next"][0], dict)
+    with pytest.raises(TypeError):
+        call.params["ExperimentName"]["Next"].append(1)

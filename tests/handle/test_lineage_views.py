@@ -83,7 +83,7 @@ def test_a_missing_key_says_where_it_is(sm_client, sm_experiments):
 
 
 def test_region_views(sm_experiments):
-    client = sm_experiments.client("eu-west-1")
+    client = sm_experiments.client(region="eu-west-1")
     client.create_context(ContextName="eu", ContextType="T", Source={"SourceUri": "u"})
     assert "eu" not in sm_experiments.contexts
     assert sm_experiments.region("eu-west-1").contexts["eu"].arn == (

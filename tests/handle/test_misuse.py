@@ -67,11 +67,15 @@ def test_unknown_marker_option_is_named(pytester):
             pass
     """)
     result = pytester.runpytest("-p", "no:randomly", "-p", "no:asyncio")
-    result.assert_outcomes(errors=3)
-    result.stdout.fnmatch_lines([
-        "*MockUsageError: unknown sm_experiments option(s) 'regoin'; valid options are: *",
-        "*MockUsageError: @pytest.mark.sm_experiments takes keyword options only*",
-        "*MockUsageError: quota 'experiments' must be a non-negative int, got 'ten'*",
+    # The run stops before any test runs, with one usage error naming each test and option.
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.assert_outcomes()
+    result.stderr.fnmatch_lines([
+        "ERROR: invalid @pytest.mark.sm_experiments options:",
+        "*test_unknown_marker_option_is_named.py::test_typo: unknown sm_experiments option(s) "
+        "'regoin'; valid options are: *",
+        "*::test_positional: @pytest.mark.sm_experiments takes keyword options only*",
+        "*::test_bad_quota: quota 'experiments' must be a non-negative int, got 'ten'*",
     ])
 
 
@@ -236,8 +240,8 @@ def test_ini_quota_with_two_equals_signs_is_named(pytester):
     result = pytester.runpytest("-p", "no:asyncio")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["*invalid sm_experiments ini option: quota 'experiments=5=6' must be written "
-         "name=number*"])
+        ["*invalid sm_experiments ini option sm_experiments_quotas = 'experiments=5=6': quota "
+         "'experiments=5=6' must be written name=number*"])
 
 
 # -- the subprocesses option and boolean ini flags --------------------------------------------
@@ -272,3 +276,15 @@ def test_an_ini_flag_that_is_no_boolean_is_named():
     with pytest.raises(MockUsageError) as raised:
         parse_bool("maybe")
     assert str(raised.value) == "'maybe' is not a boolean: write true or false"
+
+
+def test_client_takes_the_service_first_as_boto3_does(sm_experiments):
+    metrics = sm_experiments.client("sagemaker-metrics")
+    assert (metrics.meta.service_model.service_name, metrics.meta.region_name) == (
+        "sagemaker-metrics", "us-east-1")
+    west = sm_experiments.client("sts", region="eu-west-1")
+    assert (west.meta.service_model.service_name, west.meta.region_name) == ("sts", "eu-west-1")
+    assert sm_experiments.client().meta.service_model.service_name == "sagemaker"
+    # A region where the service goes is refused, not taken as a service called "eu-west-1".
+    with pytest.raises(MockUsageError, match=r"client\(\) takes the service first"):
+        sm_experiments.client("eu-west-1")

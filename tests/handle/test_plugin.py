@@ -89,10 +89,11 @@ def test_misspelt_marker_option_is_a_clear_error(pytester: pytest.Pytester) -> N
             pass
     """)
     result = pytester.runpytest()
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines([
-        "*unknown sm_experiments option(s) 'regoin'; valid options are: account_id, region, "
-        "quotas, arn_case*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.assert_outcomes()
+    result.stderr.fnmatch_lines([
+        "*::test_x: unknown sm_experiments option(s) 'regoin'; valid options are: account_id, "
+        "region, quotas, arn_case*"])
 
 
 def test_ini_options_set_suite_defaults(pytester: pytest.Pytester) -> None:
@@ -391,12 +392,55 @@ def test_region_as_a_dict(sm_experiments):
     pass
 """)
     result = pytester.runpytest()
-    result.assert_outcomes(errors=2)
-    result.stdout.fnmatch_lines([
-        "*MockUsageError: @pytest.mark.sm_experiments takes keyword options only (account_id, "
-        "region, quotas, arn_case, allow_network, subprocesses), got positional ('eu-west-1',)",
-        "*MockUsageError: region must look like 'us-east-1', got {'experiments': 2}",
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.assert_outcomes()
+    result.stderr.fnmatch_lines([
+        "ERROR: invalid @pytest.mark.sm_experiments options:",
+        "  *::test_positional: @pytest.mark.sm_experiments takes keyword options only "
+        "(account_id, region, quotas, arn_case, allow_network, subprocesses), got positional "
+        "('eu-west-1',)",
+        "  *::test_region_as_a_dict: region must look like 'us-east-1', got {'experiments': 2}",
     ])
+
+
+def test_bad_ini_values_stop_the_run_naming_the_option(pytester: pytest.Pytester) -> None:
+    # The issue's case: a service botocore does not know, beside one it does.
+    pytester.makeini("[pytest]\nsm_experiments_allow_network = s3, nosuchservice\n")
+    pytester.makepyfile("def test_a(sm_experiments):\n    pass\n")
+    result = pytester.runpytest("-p", "no:asyncio")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([
+        "ERROR: invalid sm_experiments ini option sm_experiments_allow_network = "
+        "'s3, nosuchservice': allow_network: 'nosuchservice' is not a service botocore knows*"])
+
+
+def test_a_marker_naming_an_unknown_service_stops_the_run(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+import pytest
+
+@pytest.mark.sm_experiments(allow_network=["s4"])
+def test_a():
+    pass
+""")
+    result = pytester.runpytest("-p", "no:asyncio")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*::test_a: allow_network: 's4' is not a service botocore*"])
+
+
+def test_bad_marker_options_under_xdist_error_each_test(pytester: pytest.Pytester) -> None:
+    # xdist's workers collect, its controller does not: the test errors at setup, named.
+    pytest.importorskip("xdist")
+    pytester.makepyfile("""
+import pytest
+
+@pytest.mark.sm_experiments(region="nowhere")
+def test_a():
+    pass
+""")
+    result = pytester.runpytest_subprocess("-p", "no:asyncio", "-n", "2")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*MockUsageError: region must look like 'us-east-1', got "
+                                 "'nowhere'*"])
 
 
 def test_pyproject_strings_keep_spaces_that_the_plugin_strips(pytester: pytest.Pytester) -> None:

@@ -119,8 +119,8 @@ def test_accounts_are_isolated(sm_experiments, sm_client):
 
 
 def test_regions_are_isolated(sm_experiments):
-    east = sm_experiments.client("us-east-1")
-    west = sm_experiments.client("eu-west-1")
+    east = sm_experiments.client(region="us-east-1")
+    west = sm_experiments.client(region="eu-west-1")
     east_arn = east.create_experiment(ExperimentName="same")["ExperimentArn"]
     west_arn = west.create_experiment(ExperimentName="same")["ExperimentArn"]
     assert ":us-east-1:" in east_arn

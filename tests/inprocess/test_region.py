@@ -91,7 +91,7 @@ def test_a_client_with_the_router_twice_is_answered_once(sm_experiments):
     ("mars-west-1", "aws"),  # no partition claims the name: botocore resolves it in aws
 ])
 def test_arns_are_in_the_partition_of_the_clients_region(sm_experiments, region, partition):
-    client = sm_experiments.client(region)
+    client = sm_experiments.client(region=region)
     if client.meta.partition != partition:
         pytest.skip(f"this botocore does not know partition {partition} (added in 2025)")
     arn = client.create_experiment(ExperimentName="Churn")["ExperimentArn"]
@@ -102,7 +102,7 @@ def test_arns_are_in_the_partition_of_the_clients_region(sm_experiments, region,
     artifact = client.create_artifact(
         Source={"SourceUri": "s3://bucket/data.csv"}, ArtifactType="DataSet")["ArtifactArn"]
     assert artifact.startswith(f"arn:{partition}:sagemaker:{region}:123456789012:artifact/")
-    identity = sm_experiments.client(region, "sts").get_caller_identity()
+    identity = sm_experiments.client("sts", region=region).get_caller_identity()
     assert identity["Arn"] == (f"arn:{partition}:sts::123456789012:assumed-role/"
                                "pytest-sm-experiments/pytest-sm-experiments")
 
@@ -124,7 +124,7 @@ def test_only_the_endpoint_host_names_the_region(sm_experiments, url):
 # -- what an answered request shows: its URL, the journal's process --
 
 def test_an_answered_response_carries_the_request_url(sm_experiments):
-    client = sm_experiments.client("eu-west-1")
+    client = sm_experiments.client(region="eu-west-1")
     seen: list[str] = []
     client.meta.events.register(
         "after-call.sagemaker.CreateExperiment",

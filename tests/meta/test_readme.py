@@ -1,6 +1,7 @@
-"""README.md's examples run: each ```python block is a test file run by pytester.
+"""The examples of README.md and of every docs page run: each ```python block is a test file run
+by pytester.
 
-Rules the README follows (and this module enforces, so later edits stay tested):
+Rules the pages follow (and this module enforces, so later edits stay tested):
 - every ```python (or ```py) block is a complete pytest test file defining at least one test;
   it must pass, with exactly as many passing tests as it defines;
 - an ```ini block is the pytest config of the next ```python block in the same section;
@@ -34,7 +35,11 @@ for _name in ("moto", "sklearn.metrics", "sagemaker.core.experiments.run"):
     with contextlib.suppress(ImportError):
         importlib.import_module(_name)
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+#: Every page whose examples run: the README and the docs site's pages.
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+FIXTURES_PAGE = ROOT / "docs" / "guide" / "fixtures.md"
+QUOTAS_PAGE = ROOT / "docs" / "guide" / "quotas.md"
 PYTHON_LANGS = {"python", "py", "python3"}
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)")
 _HEADING = re.compile(r"^(#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
@@ -47,14 +52,15 @@ class Block:
     line: int
     section: str
     config: str | None = None
+    page: str = "README.md"
 
     @property
     def id(self) -> str:
         slug = re.sub(r"[^a-z0-9]+", "-", self.section.lower()).strip("-")
-        return f"L{self.line}-{slug}"
+        return f"{self.page}:L{self.line}-{slug}"
 
 
-def parse(text: str) -> list[Block]:
+def parse(text: str, page: str = "README.md") -> list[Block]:
     """Fenced blocks with their section; an ini block is attached to the next python block."""
     blocks: list[Block] = []
     section = ""
@@ -78,23 +84,24 @@ def parse(text: str) -> list[Block]:
                 body.append(lines[index])
                 index += 1
             if index == len(lines):
-                raise AssertionError(f"README.md line {start + 1}: unclosed code fence")
+                raise AssertionError(f"{page} line {start + 1}: unclosed code fence")
             lang = fence["lang"].lower()
             code = "\n".join(body) + "\n"
             if lang == "ini":
                 pending_ini = code
             elif lang in PYTHON_LANGS:
-                blocks.append(Block(lang, code, start + 1, section, pending_ini))
+                blocks.append(Block(lang, code, start + 1, section, pending_ini, page))
                 pending_ini = None
             else:
-                blocks.append(Block(lang, code, start + 1, section))
+                blocks.append(Block(lang, code, start + 1, section, page=page))
         index += 1
     if pending_ini is not None:
-        raise AssertionError("the last ini block in README.md configures no python block")
+        raise AssertionError(f"the last ini block in {page} configures no python block")
     return blocks
 
 
-BLOCKS = parse(README.read_text(encoding="utf-8"))
+BLOCKS = [block for page in PAGES for block in parse(
+    page.read_text(encoding="utf-8"), str(page.relative_to(ROOT)))]
 PYTHON_BLOCKS = [block for block in BLOCKS if block.lang in PYTHON_LANGS]
 
 
@@ -123,51 +130,57 @@ def missing_imports(tree: ast.Module) -> list[str]:
     return sorted(name for name in names if importlib.util.find_spec(name) is None)
 
 
-def test_readme_has_examples():
-    # Guards the parser: a README rewrite that hid its examples from it would fail here.
-    assert len(PYTHON_BLOCKS) >= 10
+def test_pages_have_examples():
+    # Guards the parser: a rewrite that hid the examples from it would fail here.
+    assert len(PYTHON_BLOCKS) >= 20
+    assert any(block.page == "README.md" for block in PYTHON_BLOCKS)
     # Python that this module would not run: interactive sessions, or a fence without a language.
-    unchecked = [block.line for block in BLOCKS if block.lang in {"", "pycon", "ipython"}]
-    assert not unchecked, (f"README.md lines {unchecked}: give every fence a language; write "
+    unchecked = [f"{block.page}:{block.line}" for block in BLOCKS
+                 if block.lang in {"", "pycon", "ipython"}]
+    assert not unchecked, (f"{unchecked}: give every fence a language; write "
                            "Python as ```python test files so that they are run")
 
 
 @pytest.mark.parametrize("block", PYTHON_BLOCKS, ids=[block.id for block in PYTHON_BLOCKS])
 def test_python_example_passes(block: Block, pytester: pytest.Pytester):
-    tree = ast.parse(block.code, filename=f"README.md:{block.line}")
+    tree = ast.parse(block.code, filename=f"{block.page}:{block.line}")
     expected = count_tests(tree)
-    assert expected, (f"README.md line {block.line}: a python example must be a pytest test "
+    assert expected, (f"{block.page} line {block.line}: a python example must be a pytest test "
                       "file with at least one test function")
     missing = missing_imports(tree)
     if missing:
         pytest.skip(f"needs {', '.join(missing)}")
     config = block.config or "[pytest]\n"
-    if importlib.util.find_spec("pytest_asyncio") is not None:
-        # pytest-asyncio warns when this is unset; this suite turns warnings into errors.
+    if (importlib.util.find_spec("pytest_asyncio") is not None
+            and "asyncio_default_fixture_loop_scope" not in config):
+        # pytest-asyncio warns in any run that leaves this unset (the async page's ini sets it,
+        # as users must); the warning is an error below, so an example that needs it says so.
         config += "asyncio_default_fixture_loop_scope = function\n"
     pytester.makefile(".ini", pytest=config)
-    pytester.makepyfile(**{f"test_readme_line_{block.line}": block.code})
-    result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider")
+    pytester.makepyfile(**{f"test_example_line_{block.line}": block.code})
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider",
+                                "-W", "error::DeprecationWarning")
     result.assert_outcomes(passed=expected)
 
 
-def _table(section: str) -> list[list[str]]:
-    """The rows (cells stripped of backticks) of the first table in ``## section``."""
-    text = README.read_text(encoding="utf-8")
-    body = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+def _table(page: Path, section: str | None = None) -> list[list[str]]:
+    """The rows (cells stripped of backticks) of the page's first table (in ``## section``)."""
+    body = page.read_text(encoding="utf-8")
+    if section is not None:
+        body = body.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in body.splitlines() if line.startswith("|")]
     return [[cell.strip().strip("`") for cell in row.strip("|").split("|")]
             for row in rows[2:]]
 
 
 def test_options_table_lists_every_option():
-    rows = _table("Options: marker, ini file, decorator")
+    rows = _table(FIXTURES_PAGE, "Options: marker, ini file, decorator")
     assert [row[0] for row in rows] == list(OPTION_NAMES)
     for row in rows:
         assert f"sm_experiments_{row[0]}" in row[4]
 
 
 def test_quota_table_matches_defaults():
-    rows = _table("Quotas")
+    rows = _table(QUOTAS_PAGE)
     assert {row[0]: int(row[1]) for row in rows} == {
         key: quota.default for key, quota in QUOTAS.items()}

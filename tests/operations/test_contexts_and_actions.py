@@ -304,7 +304,7 @@ def test_per_account_and_region(sm_client, sm_experiments, kind):
         assert kind.listed(sm_client) == []
         assert kind.create(sm_client, "mine").startswith(
             f"arn:aws:sagemaker:us-east-1:444455556666:{kind.resource}/")
-    other = sm_experiments.client("eu-west-1")
+    other = sm_experiments.client(region="eu-west-1")
     assert kind.listed(other) == []
 
 

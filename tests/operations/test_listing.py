@@ -398,7 +398,7 @@ def test_token_from_before_a_reset_is_refused(sm_client, sm_experiments, token):
 
 
 def test_token_from_another_region_is_refused(sm_client, sm_experiments, token):
-    other = sm_experiments.client("eu-west-1")
+    other = sm_experiments.client(region="eu-west-1")
     create_experiments(other, ["a", "b"])
     with pytest.raises(ClientError) as raised:
         other.list_experiments(NextToken=token)

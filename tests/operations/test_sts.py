@@ -6,7 +6,7 @@ import pytest
 
 
 def _sts(sm_experiments, region=None):
-    return sm_experiments.client(region, service="sts")
+    return sm_experiments.client("sts", region=region)
 
 
 def test_caller_identity_is_the_mock_account(sm_experiments):

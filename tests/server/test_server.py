@@ -1,9 +1,9 @@
-"""The standalone server, as the README shows it: started from the command line, used with the
-AWS CLI (the README's commands and their output, run as written) and the JavaScript SDK, and
-stopped by a signal.
+"""The standalone server, as docs/guide/processes.md shows it: started from the command line, used
+with the AWS CLI (the page's commands and their output, run as written) and the JavaScript SDK,
+and stopped by a signal.
 
 The server and the clients are child processes with the loopback-only network guard
-(tests/child_guard); the server listens on a free port, which replaces the README's 4590.
+(tests/child_guard); the server listens on a free port, which replaces the page's 4590.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from pytest_sm_experiments.options import OPTION_NAMES
 from pytest_sm_experiments.server import cli
 
 TESTS = Path(__file__).resolve().parents[1]
-README = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+PAGE = (TESTS.parent / "docs" / "guide" / "processes.md").read_text(encoding="utf-8")
 NODE_MODULES = TESTS / "js" / "node_modules"
-README_PORT = "4590"
+PAGE_PORT = "4590"
 
 
 class Server:
@@ -101,7 +101,7 @@ def journal(server: Server) -> list[dict[str, Any]]:
 
 
 def _console_block(heading: str) -> str:
-    section = README.split(f"\n{heading}\n", 1)[1]
+    section = PAGE.split(f"\n{heading}\n", 1)[1]
     return section.split("```console\n", 1)[1].split("```", 1)[0]
 
 
@@ -116,35 +116,73 @@ def _commands(block: str) -> list[tuple[str, list[str]]]:
     return commands
 
 
-# -- the README, as written -------------------------------------------------------------------
+# -- the page, as written ---------------------------------------------------------------------
 
-def test_the_banner_is_the_readmes(server):
+def test_the_banner_is_the_pages(server):
     shown = _commands(_console_block("## A standalone server"))
     assert shown[0][0].startswith("pytest-sm-experiments serve")
-    expected = [line.replace(README_PORT, str(server.port)).replace("0.1.0", __version__)
+    expected = [line.replace(PAGE_PORT, str(server.port)).replace("0.1.0", __version__)
                 for line in shown[0][1]]
-    assert [line.rstrip("\n") for line in server.banner[:len(expected)]] == expected
+    assert [line.rstrip("\n") for line in server.banner] == expected
 
 
-def test_the_readmes_aws_cli_commands_print_what_it_shows(server):
+def _shell_env(home: Path, **user: str) -> dict[str, str]:
+    """A user's shell: HOME (and its ~/.aws) of its own, the venv's scripts (``aws``,
+    ``pytest-sm-experiments``) on PATH, and the user's own AWS_* variables."""
+    env = {key: value for key, value in _base_env().items()
+           if key not in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")}
+    env["HOME"] = str(home)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return {**env, **user}
+
+
+def _with_own_credentials(home: Path) -> dict[str, str]:
+    aws_dir = home / ".aws"
+    aws_dir.mkdir()
+    (aws_dir / "credentials").write_text(
+        "[default]\naws_access_key_id = AKIAUSEROWNKEY000001\n"
+        "aws_secret_access_key = the-users-own-secret\n")
+    (aws_dir / "config").write_text("[default]\nregion = eu-west-2\n")
+    return _shell_env(home, AWS_PROFILE="default", AWS_ACCESS_KEY_ID="AKIAUSEROWNKEY000002",
+                      AWS_SECRET_ACCESS_KEY="another-secret", AWS_SESSION_TOKEN="user-token",
+                      AWS_DEFAULT_REGION="eu-west-2")
+
+
+@pytest.mark.parametrize("shell", ["no credentials", "the user's own credentials"])
+def test_the_pages_aws_cli_commands_print_what_it_shows(server, tmp_path, shell):
+    env = (_shell_env(tmp_path) if shell == "no credentials"
+           else _with_own_credentials(tmp_path))
     commands = _commands(_console_block("### The AWS CLI"))
-    assert [command.split()[:3] for command, _ in commands] == [
+    (setup, nothing), *calls = commands
+    assert (setup, nothing) == ('eval "$(pytest-sm-experiments env)"', [])
+    # The server listens on a free port, given to `env` as the page says to when it is not 4590.
+    setup = setup.replace("env)", f"env --port {server.port})")
+    assert [command.split()[:3] for command, _ in calls] == [
         ["aws", "sagemaker", "create-experiment"], ["aws", "sagemaker", "describe-experiment"],
         ["aws", "sts", "get-caller-identity"]]
-    for command, printed in commands:
-        args = command.replace(README_PORT, str(server.port)).split()[1:]
-        result = aws(server, *args)
+    for command, printed in calls:
+        result = subprocess.run(["bash", "-c", f"{setup}\n{command}"], env=env, cwd=tmp_path,
+                                capture_output=True, text=True, timeout=120, check=False)
         expected = [line for line in printed if line.strip()]
         assert [line for line in (result.stdout + result.stderr).splitlines()
                 if line.strip()] == expected, command
-    calls = journal(server)
-    assert [(call["operation"], call["error_code"]) for call in calls] == [
+    calls_made = journal(server)
+    assert [(call["operation"], call["error_code"]) for call in calls_made] == [
         ("CreateExperiment", None), ("DescribeExperiment", "ResourceNotFound"),
         ("GetCallerIdentity", None)]
     # Each call was made by its own `aws` process, not by the server.
-    pids = {call["pid"] for call in calls}
+    pids = {call["pid"] for call in calls_made}
     assert len(pids) == 3
     assert server.process.pid not in pids
+
+
+def test_the_endpoint_url_alone_is_refused_as_the_page_says(server, tmp_path):
+    env = _with_own_credentials(tmp_path)
+    result = subprocess.run(
+        ["aws", "sagemaker", "list-experiments", "--endpoint-url", server.url], env=env,
+        capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode != 0
+    assert "(UnrecognizedClientException)" in result.stderr
 
 
 def test_the_cli_exits_nonzero_on_a_modeled_error(server):
@@ -164,8 +202,8 @@ def test_the_cli_with_a_wrong_secret_is_refused(server):
 @pytest.mark.skipif(shutil.which("node") is None or not (
     NODE_MODULES / "@aws-sdk" / "client-sagemaker").is_dir(),
     reason="needs node and `npm ci --prefix tests/js`")
-def test_the_readmes_javascript_example(server, tmp_path):
-    code = README.split("### The JavaScript SDK (v3)", 1)[1].split("```javascript\n", 1)[1]
+def test_the_pages_javascript_example(server, tmp_path):
+    code = PAGE.split("### The JavaScript SDK (v3)", 1)[1].split("```javascript\n", 1)[1]
     script = tmp_path / "example.js"
     script.write_text(code.split("```", 1)[0])
     env = {**server.env, "NODE_PATH": str(NODE_MODULES), "NODE_NO_WARNINGS": "1"}
@@ -451,6 +489,22 @@ def test_main_refuses_bad_flags_as_usage_errors(capsys, signal_handlers, default
     assert err.endswith(message)
 
 
+def test_env_prints_the_banners_variables_as_shell_lines(capsys):
+    assert cli.main(["env", "--port", "5123", "--region", "eu-west-1"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "export AWS_ENDPOINT_URL_SAGEMAKER=http://127.0.0.1:5123",
+        "export AWS_ENDPOINT_URL_SAGEMAKER_METRICS=http://127.0.0.1:5123",
+        "export AWS_ENDPOINT_URL_STS=http://127.0.0.1:5123",
+        "export AWS_DEFAULT_REGION=eu-west-1",
+        "export AWS_REGION=eu-west-1",
+        "export AWS_ACCESS_KEY_ID=AKIAMOCKSMEXPERIMENTS",
+        "export AWS_SECRET_ACCESS_KEY=pytest-sm-experiments-fake-secret-key",
+        "unset AWS_SESSION_TOKEN",
+        "unset AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]
+    assert cli.main(["env", "--host", "::", "--port", "1"]) == 0
+    assert "export AWS_ENDPOINT_URL_STS=http://[::1]:1" in capsys.readouterr().out
+
+
 def test_main_prints_its_version_and_help(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     with pytest.raises(SystemExit) as exited:
@@ -462,7 +516,8 @@ def test_main_prints_its_version_and_help(capsys, monkeypatch):
     assert _normalized(capsys.readouterr().out) == (
         "usage: pytest-sm-experiments [-h] [--version] COMMAND ... The SageMaker Experiments "
         "mock of pytest-sm-experiments. positional arguments: COMMAND serve serve the mock "
-        "over HTTP until SIGINT/SIGTERM options: -h, --help show this help message and exit "
+        "over HTTP until SIGINT/SIGTERM env print the shell lines that point clients at a "
+        "server options: -h, --help show this help message and exit "
         "--version show program's version number and exit")
     with pytest.raises(SystemExit):
         cli.main(["serve", "--help"])
