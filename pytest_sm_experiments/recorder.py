@@ -71,7 +71,17 @@ _CONTAINERS = (Mapping, list, tuple)
 #: A body nested deeper than ``repr`` can go (a request to the endpoint may nest about 1,000
 #: levels) is shown to this depth, each deeper level as ``[...]``: the journal's report must
 #: never fail (a failing test would end pytest with INTERNALERROR).
-_SHALLOW = reprlib.Repr()
+class _FrozenRepr(reprlib.Repr):
+    # reprlib dispatches on the type's name: a recorded call's containers are shown as the
+    # plain dicts and lists they stand for.
+    def repr_FrozenList(self, value: list[Any], level: int) -> str:
+        return self.repr_list(value, level)
+
+    def repr_FrozenDict(self, value: dict[Any, Any], level: int) -> str:
+        return self.repr_dict(value, level)
+
+
+_SHALLOW = _FrozenRepr()
 _SHALLOW.maxlevel = 20
 _SHALLOW.maxstring = _SHALLOW.maxother = 10_000
 _SHALLOW.maxlist = _SHALLOW.maxdict = _SHALLOW.maxtuple = _SHALLOW.maxset = 1_000
