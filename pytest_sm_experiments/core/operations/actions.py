@@ -7,13 +7,17 @@ deletes them, and associates them with artifacts and contexts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ...models import LineageAction, ResourceType
 from ..backend import Context
 from ._common import USER_CONTEXT, Params, Response, require, update
-from .lineage_entities import list_lineage, named, new_named, source_view, updated_properties
-from .paging import page_request, with_token
+from .lineage_entities import (
+    list_by_source_and_type,
+    named,
+    new_named,
+    source_view,
+    updated_properties,
+)
+from .paging import with_token
 
 _TYPE: ResourceType = "action"
 
@@ -54,14 +58,9 @@ def describe_action(ctx: Context, params: Params) -> Response:
 
 
 def list_actions(ctx: Context, params: Params) -> Response:
-    uri, action_type = params.get("SourceUri"), params.get("ActionType")
-    page = page_request(ctx, "ListActions", params, ("SourceUri", "ActionType"))
-    keep: Callable[[LineageAction], bool] | None = None
-    if uri is not None or action_type is not None:
-        keep = lambda record: (  # noqa: E731
-            (uri is None or record.source.source_uri == uri)
-            and (action_type is None or record.action_type == action_type))
-    records, token = list_lineage(ctx, page, ctx.state.actions, keep)
+    records, token = list_by_source_and_type(
+        ctx, params, "ListActions", ctx.state.actions, "ActionType",
+        lambda record: record.source.source_uri, lambda record: record.action_type)
     return with_token({"ActionSummaries": [action_summary(r) for r in records]}, token)
 
 

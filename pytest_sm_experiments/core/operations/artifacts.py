@@ -9,15 +9,15 @@ lineage classes (``lineage.artifact``) list, describe, update and delete them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ...errors import ResourceNotFound, ValidationError
 from ...models import LineageArtifact
 from ..backend import Context
 from ._common import USER_CONTEXT, Params, Response, tag_dict, update
-from .lineage_entities import ARTIFACT, list_lineage, updated_properties
-from .paging import page_request, with_token
+from .lineage_entities import ARTIFACT, list_by_source_and_type, updated_properties
+from .paging import with_token
 
 
 def _new_id(ctx: Context, source_uri: str) -> str:
@@ -83,14 +83,9 @@ def describe_artifact(ctx: Context, params: Params) -> Response:
 
 
 def list_artifacts(ctx: Context, params: Params) -> Response:
-    uri, artifact_type = params.get("SourceUri"), params.get("ArtifactType")
-    page = page_request(ctx, "ListArtifacts", params, ("SourceUri", "ArtifactType"))
-    keep: Callable[[LineageArtifact], bool] | None = None
-    if uri is not None or artifact_type is not None:
-        keep = lambda record: (  # noqa: E731
-            (uri is None or record.source_uri == uri)
-            and (artifact_type is None or record.artifact_type == artifact_type))
-    records, token = list_lineage(ctx, page, ctx.state.artifacts, keep)
+    records, token = list_by_source_and_type(
+        ctx, params, "ListArtifacts", ctx.state.artifacts, "ArtifactType",
+        lambda record: record.source_uri, lambda record: record.artifact_type)
     return with_token({"ArtifactSummaries": [artifact_summary(r) for r in records]}, token)
 
 

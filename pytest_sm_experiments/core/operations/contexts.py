@@ -7,13 +7,17 @@ associates them with actions and artifacts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ...models import LineageContext, ResourceType
 from ..backend import Context
 from ._common import USER_CONTEXT, Params, Response, require, update
-from .lineage_entities import list_lineage, named, new_named, source_view, updated_properties
-from .paging import page_request, with_token
+from .lineage_entities import (
+    list_by_source_and_type,
+    named,
+    new_named,
+    source_view,
+    updated_properties,
+)
+from .paging import with_token
 
 _TYPE: ResourceType = "context"
 
@@ -45,14 +49,9 @@ def describe_context(ctx: Context, params: Params) -> Response:
 
 
 def list_contexts(ctx: Context, params: Params) -> Response:
-    uri, context_type = params.get("SourceUri"), params.get("ContextType")
-    page = page_request(ctx, "ListContexts", params, ("SourceUri", "ContextType"))
-    keep: Callable[[LineageContext], bool] | None = None
-    if uri is not None or context_type is not None:
-        keep = lambda record: (  # noqa: E731
-            (uri is None or record.source.source_uri == uri)
-            and (context_type is None or record.context_type == context_type))
-    records, token = list_lineage(ctx, page, ctx.state.contexts, keep)
+    records, token = list_by_source_and_type(
+        ctx, params, "ListContexts", ctx.state.contexts, "ContextType",
+        lambda record: record.source.source_uri, lambda record: record.context_type)
     return with_token({"ContextSummaries": [context_summary(r) for r in records]}, token)
 
 

@@ -20,7 +20,7 @@ from ...errors import ResourceNotFound
 from ...models import LineageSource, ResourceType, TrialComponent
 from ..backend import Collection, Context, R
 from ._common import Params, already_exists, not_found, tag_dict
-from .paging import Page, list_page
+from .paging import Page, list_page, page_request
 
 ARTIFACT = "artifact"
 
@@ -217,3 +217,19 @@ def list_lineage(ctx: Context, page: Page, collection: Collection[R],
         and (before is None or record.creation_time <= before)]
     return list_page(ctx, replace(page, created_after=None, created_before=None), collection,
                      candidates)
+
+
+def list_by_source_and_type(ctx: Context, params: Params, operation: str,
+                            collection: Collection[R], type_member: str,
+                            uri_of: Callable[[R], str | None],
+                            type_of: Callable[[R], str | None]) -> tuple[list[R], str | None]:
+    """One page of ListArtifacts, ListActions or ListContexts: the records whose source URI and
+    type equal ``SourceUri`` and ``<type_member>`` when those are given."""
+    uri, kind = params.get("SourceUri"), params.get(type_member)
+    page = page_request(ctx, operation, params, ("SourceUri", type_member))
+    keep: Callable[[R], bool] | None = None
+    if uri is not None or kind is not None:
+        def keep(record: R) -> bool:
+            return ((uri is None or uri_of(record) == uri)
+                    and (kind is None or type_of(record) == kind))
+    return list_lineage(ctx, page, collection, keep)
