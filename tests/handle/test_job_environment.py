@@ -15,6 +15,7 @@ import textwrap
 from typing import Any
 
 import boto3
+import job_requests
 import pytest
 
 from pytest_sm_experiments import MockUsageError, mock_sm_experiments
@@ -28,16 +29,8 @@ TRAINING_ARN = "arn:aws:sagemaker:us-east-1:123456789012:training-job/job-1"
 
 
 def training_job(name: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "TrainingJobName": name,
-        "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
-        "RoleArn": ROLE,
-        "OutputDataConfig": {"S3OutputPath": "s3://bucket/output"},
-        "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
-                           "VolumeSizeInGB": 10},
-        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-        **extra,
-    }
+    return job_requests.training_job(name, image=IMAGE, output="s3://bucket/output",
+                                     **extra)
 
 
 @pytest.fixture

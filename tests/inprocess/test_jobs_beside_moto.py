@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 import botocore.handlers
 import botocore.session
+import job_requests
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -35,16 +36,8 @@ ORDERS = ["mock first", "moto first"]
 
 
 def training_job(name: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "TrainingJobName": name,
-        "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
-        "RoleArn": ROLE,
-        "OutputDataConfig": {"S3OutputPath": "s3://bucket/output/"},
-        "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 2,
-                           "VolumeSizeInGB": 10},
-        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-        **extra,
-    }
+    return job_requests.training_job(name, image=IMAGE, output="s3://bucket/output/",
+                                     instance_count=2, **extra)
 
 
 @contextlib.contextmanager

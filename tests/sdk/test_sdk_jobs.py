@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+import job_requests
 import pytest
 
 boto3 = pytest.importorskip("boto3")
@@ -21,16 +22,8 @@ IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-train:1"
 
 
 def training_job(name: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "TrainingJobName": name,
-        "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
-        "RoleArn": ROLE,
-        "OutputDataConfig": {"S3OutputPath": "s3://churn-bucket/output"},
-        "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
-                           "VolumeSizeInGB": 10},
-        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-        **extra,
-    }
+    return job_requests.training_job(name, image=IMAGE, output="s3://churn-bucket/output",
+                                     **extra)
 
 
 def processing_job(name: str, **extra: Any) -> dict[str, Any]:
